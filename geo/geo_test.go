@@ -1,0 +1,146 @@
+package geo
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/paulmach/orb"
+)
+
+func TestNewPoint(t *testing.T) {
+	tests := []struct {
+		lat, lon  float64
+		wantField string
+	}{
+		{52.2053, 0.1218, ""},
+		{-90, -180, ""},
+		{90, 180, ""},
+		{90.0001, 0, "lat"},
+		{-91, 0, "lat"},
+		{0, 180.5, "lon"},
+		{0, -181, "lon"},
+		{math.NaN(), 0, "lat"},
+		{0, math.Inf(1), "lon"},
+	}
+	for _, tt := range tests {
+		p, err := NewPoint(tt.lat, tt.lon)
+		if tt.wantField == "" {
+			if err != nil {
+				t.Errorf("NewPoint(%v, %v): got error %v, want none", tt.lat, tt.lon, err)
+			} else if p[0] != tt.lon || p[1] != tt.lat {
+				t.Errorf("NewPoint(%v, %v) = %v, want [lon lat] = [%v %v]", tt.lat, tt.lon, p, tt.lon, tt.lat)
+			}
+			continue
+		}
+		var ce *CoordinateError
+		if !errors.As(err, &ce) || ce.Field != tt.wantField || !errors.Is(err, ErrInvalidCoordinate) {
+			t.Errorf("NewPoint(%v, %v): got %v, want a CoordinateError on %s", tt.lat, tt.lon, err, tt.wantField)
+		}
+	}
+}
+
+func TestDistance(t *testing.T) {
+	cambridge := MustPoint(52.2053, 0.1218)
+	ely := MustPoint(52.3990, 0.2620)
+	// Cambridge to Ely is about 23.4 km as the crow flies.
+	if got := DistanceKm(cambridge, ely); math.Abs(got-23.4) > 0.5 {
+		t.Errorf("Cambridge–Ely: got %.2f km, want about 23.4", got)
+	}
+	if got := DistanceM(ely, cambridge) - DistanceM(cambridge, ely); got != 0 {
+		t.Errorf("distance not symmetric: differs by %v m", got)
+	}
+}
+
+// TestBoundAroundHoldsEveryPointInRadius checks, on random centres and
+// points, that no point within the radius falls outside the box: a box
+// that is too small would silently drop results.
+func TestBoundAroundHoldsEveryPointInRadius(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 20000; i++ {
+		centre := MustPoint(rng.Float64()*170-85, rng.Float64()*360-180)
+		radius := rng.Float64() * 200000
+		b := BoundAround(centre, radius)
+		// A point at a random bearing, at a random distance within the radius.
+		p := pointAt(centre, rng.Float64()*360, rng.Float64()*radius)
+		if DistanceM(centre, p) <= radius && !b.Contains(p) {
+			t.Fatalf("centre %v radius %.0f m: point %v at %.0f m is outside box %v", centre, radius, p, DistanceM(centre, p), b)
+		}
+	}
+}
+
+func pointAt(from orb.Point, bearingDeg, distM float64) orb.Point {
+	lat1, lon1 := from[1]*math.Pi/180, from[0]*math.Pi/180
+	brg, d := bearingDeg*math.Pi/180, distM/EarthRadiusM
+	lat2 := math.Asin(math.Sin(lat1)*math.Cos(d) + math.Cos(lat1)*math.Sin(d)*math.Cos(brg))
+	lon2 := lon1 + math.Atan2(math.Sin(brg)*math.Sin(d)*math.Cos(lat1), math.Cos(d)-math.Sin(lat1)*math.Sin(lat2))
+	lon := math.Mod(lon2*180/math.Pi+540, 360) - 180
+	return orb.Point{lon, lat2 * 180 / math.Pi}
+}
+
+func TestNearestPagesWalkEverythingOnce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	centre := MustPoint(52.2, 0.12)
+	pts := make([]orb.Point, 500)
+	ids := make([]string, len(pts))
+	for i := range pts {
+		pts[i] = pointAt(centre, rng.Float64()*360, rng.Float64()*20000)
+		ids[i] = string(rune('a'+i%26)) + string(rune('a'+i/26))
+	}
+	// Two points at exactly the same place: ties break by ID.
+	pts[1] = pts[0]
+	at := func(i int) (orb.Point, string) { return pts[i], ids[i] }
+	const radius = 15000
+	want := 0
+	for _, p := range pts {
+		if DistanceM(centre, p) <= radius {
+			want++
+		}
+	}
+	seen := map[int]bool{}
+	var after *Ranked
+	var last Ranked
+	for pages := 0; ; pages++ {
+		page, more := Nearest(centre, radius, len(pts), at, after, 37)
+		for _, r := range page {
+			if seen[r.Index] {
+				t.Fatalf("item %d returned twice", r.Index)
+			}
+			seen[r.Index] = true
+			if len(seen) > 1 && r.Less(last) {
+				t.Fatalf("item %s (%.1f m) ranked after %s (%.1f m)", r.ID, r.DistanceM, last.ID, last.DistanceM)
+			}
+			if r.DistanceM > radius {
+				t.Fatalf("item at %.0f m is outside the radius", r.DistanceM)
+			}
+			last = r
+		}
+		if !more {
+			break
+		}
+		after = &page[len(page)-1]
+		if pages > 100 {
+			t.Fatal("paging does not end")
+		}
+	}
+	if len(seen) != want {
+		t.Fatalf("got %d items over all pages, want %d", len(seen), want)
+	}
+}
+
+func FuzzNewPoint(f *testing.F) {
+	f.Add(52.2053, 0.1218)
+	f.Add(90.0, -180.0)
+	f.Add(math.NaN(), 1.0)
+	f.Fuzz(func(t *testing.T, lat, lon float64) {
+		p, err := NewPoint(lat, lon)
+		valid := lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180
+		if valid != (err == nil) {
+			t.Fatalf("NewPoint(%v, %v): err %v, want valid=%v", lat, lon, err, valid)
+		}
+		if err == nil && (p.Lat() != lat || p.Lon() != lon) {
+			t.Fatalf("NewPoint(%v, %v) = %v", lat, lon, p)
+		}
+	})
+}

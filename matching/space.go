@@ -1,0 +1,210 @@
+package matching
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/paulmach/orb"
+)
+
+// SpaceKind is the kind of room.
+type SpaceKind string
+
+// SpaceKinds lists every kind of space.
+var SpaceKinds = []SpaceKind{"studio", "hall", "classroom", "meeting_room", "theatre", "outdoor", "other"}
+
+// Floor is the surface of a space, which decides what can be danced on it.
+type Floor string
+
+// The floors of the API contract.
+const (
+	FloorSprung     Floor = "sprung"
+	FloorSemiSprung Floor = "semi_sprung"
+	FloorWood       Floor = "wood"
+	FloorVinyl      Floor = "vinyl"
+	FloorConcrete   Floor = "concrete"
+	FloorCarpet     Floor = "carpet"
+	FloorOther      Floor = "other"
+)
+
+// Floors lists every floor.
+var Floors = []Floor{FloorSprung, FloorSemiSprung, FloorWood, FloorVinyl, FloorConcrete, FloorCarpet, FloorOther}
+
+// Tier is a price tier: who pays which rate.
+type Tier string
+
+// Tiers lists the price tiers, cheapest first.
+var Tiers = []Tier{"community", "standard", "commercial"}
+
+// Price is the hourly price of a space for one tier, in pence.
+type Price struct {
+	Tier         Tier
+	PencePerHour int
+}
+
+// Space is a room in a venue. OrganisationID and Location are the venue's.
+type Space struct {
+	ID                   string
+	VenueID              string
+	OrganisationID       string
+	Location             orb.Point
+	Name                 string
+	Kind                 SpaceKind
+	Capacity             int
+	FloorAreaM2          float64
+	CeilingHeightM       float64
+	Floor                Floor
+	Mirrors              bool
+	Barres               bool
+	SoundSystem          bool
+	ChangingRooms        bool
+	ClimateControl       bool
+	Obstructions         bool
+	ProhibitedActivities []string
+	InstantBook          bool
+	Prices               []Price
+	OpeningHours         []OpeningHours
+	Closures             []Closure
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+}
+
+// Limits on a space's numbers.
+const (
+	MaxCapacity      = 100000
+	MaxFloorAreaM2   = 100000
+	MaxCeilingM      = 100
+	MaxPencePerHour  = 10000000
+	LargeStudioM2    = 75 // below this a space loses a star
+	MaxFitToDance    = 5
+	maxSpaceNameLen  = MaxNameLen
+	maxProhibitedLen = MaxListLen
+)
+
+// FitToDance rates the space for dance from 0 to 5 stars by the "Spaces to
+// Dance" rubric built on the One Dance UK / Equity "Fit to Dance Space"
+// charter: start at 5; −2 for a floor that is not sprung (−1 if
+// semi-sprung); −1 below 75 m²; −1 without control over heating and
+// ventilation; −1 for an obstruction such as a pillar; −1 with neither
+// barres nor mirrors. Never below 0.
+func (s *Space) FitToDance() int {
+	stars := MaxFitToDance
+	switch s.Floor {
+	case FloorSprung:
+	case FloorSemiSprung:
+		stars--
+	default:
+		stars -= 2
+	}
+	if s.FloorAreaM2 < LargeStudioM2 {
+		stars--
+	}
+	if !s.ClimateControl {
+		stars--
+	}
+	if s.Obstructions {
+		stars--
+	}
+	if !s.Barres && !s.Mirrors {
+		stars--
+	}
+	if stars < 0 {
+		stars = 0
+	}
+	return stars
+}
+
+// PriceFor returns the hourly price for a tier, if the space has one.
+func (s *Space) PriceFor(t Tier) (int, bool) {
+	for _, p := range s.Prices {
+		if p.Tier == t {
+			return p.PencePerHour, true
+		}
+	}
+	return 0, false
+}
+
+// Validate checks a space's own fields against the taxonomy (activities).
+// It returns a *ValidationError naming every bad field.
+func (s *Space) Validate(tx *Taxonomy) error {
+	ve := &ValidationError{}
+	checkName(ve, "name", s.Name)
+	if !validKind(s.Kind) {
+		ve.Add("kind", "unknown kind %q (one of studio, hall, classroom, meeting_room, theatre, outdoor, other)", s.Kind)
+	}
+	if s.Capacity < 1 || s.Capacity > MaxCapacity {
+		ve.Add("capacity", "must be between 1 and %d", MaxCapacity)
+	}
+	if !inRange(s.FloorAreaM2, 0, MaxFloorAreaM2) || s.FloorAreaM2 == 0 {
+		ve.Add("floor_area_m2", "must be more than 0 and at most %d", MaxFloorAreaM2)
+	}
+	if !inRange(s.CeilingHeightM, 0, MaxCeilingM) {
+		ve.Add("ceiling_height_m", "must be between 0 (unknown) and %d", MaxCeilingM)
+	}
+	if !validFloor(s.Floor) {
+		ve.Add("floor", "unknown floor %q (one of sprung, semi_sprung, wood, vinyl, concrete, carpet, other)", s.Floor)
+	}
+	checkSlugs(ve, "prohibited_activities", s.ProhibitedActivities, tx.IsActivity, "activity")
+	if len(s.Prices) > len(Tiers) {
+		ve.Add("prices", "must have at most one price per tier")
+	} else {
+		seen := map[Tier]bool{}
+		for i, p := range s.Prices {
+			f := fmt.Sprintf("prices[%d]", i)
+			if !validTier(p.Tier) {
+				ve.Add(f+".tier", "unknown tier %q (one of community, standard, commercial)", p.Tier)
+			} else if seen[p.Tier] {
+				ve.Add(f+".tier", "tier %q is priced twice", p.Tier)
+			}
+			seen[p.Tier] = true
+			if p.PencePerHour < 0 || p.PencePerHour > MaxPencePerHour {
+				ve.Add(f+".pence_per_hour", "must be between 0 and %d", MaxPencePerHour)
+			}
+		}
+	}
+	validateHours(ve, s.OpeningHours)
+	validateClosures(ve, s.Closures)
+	return ve.Err()
+}
+
+func inRange(x, lo, hi float64) bool {
+	return !math.IsNaN(x) && x >= lo && x <= hi
+}
+
+func validKind(k SpaceKind) bool {
+	for _, x := range SpaceKinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+func validFloor(f Floor) bool {
+	for _, x := range Floors {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
+
+func validTier(t Tier) bool {
+	for _, x := range Tiers {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// Prohibits reports whether the space forbids an activity.
+func (s *Space) Prohibits(activity string) bool {
+	for _, a := range s.ProhibitedActivities {
+		if a == activity {
+			return true
+		}
+	}
+	return false
+}

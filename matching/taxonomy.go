@@ -1,0 +1,121 @@
+package matching
+
+import "sort"
+
+// Term is one entry of the shared taxonomy.
+type Term struct {
+	Slug        string
+	Label       string
+	Description string
+	// Broader is the slug of the more general category this one refines
+	// (a dance studio is a kind of rehearsal space); empty at the top.
+	Broader string
+}
+
+// Conflict says that organisations holding Value will not work with
+// organisations that follow Practice.
+type Conflict struct {
+	Value    string
+	Practice string
+}
+
+// Taxonomy is the shared vocabulary of categories (offers and needs),
+// values, practices and dance activities, with the value/practice
+// conflicts that make two organisations incompatible. Build one with
+// NewTaxonomy; it is read-only afterwards and safe for concurrent use.
+type Taxonomy struct {
+	Categories []Term
+	Values     []Term
+	Practices  []Term
+	Activities []Term
+	Conflicts  []Conflict
+
+	categories map[string]Term
+	values     map[string]Term
+	practices  map[string]Term
+	activities map[string]Term
+	// conflicting maps a value to the practices it will not accept.
+	conflicting map[string]map[string]bool
+}
+
+// NewTaxonomy indexes the given terms. Terms are kept in slug order.
+func NewTaxonomy(categories, values, practices, activities []Term, conflicts []Conflict) *Taxonomy {
+	t := &Taxonomy{
+		Categories: sortedTerms(categories),
+		Values:     sortedTerms(values),
+		Practices:  sortedTerms(practices),
+		Activities: sortedTerms(activities),
+		Conflicts:  append([]Conflict(nil), conflicts...),
+	}
+	t.categories = termIndex(t.Categories)
+	t.values = termIndex(t.Values)
+	t.practices = termIndex(t.Practices)
+	t.activities = termIndex(t.Activities)
+	t.conflicting = map[string]map[string]bool{}
+	for _, c := range t.Conflicts {
+		if t.conflicting[c.Value] == nil {
+			t.conflicting[c.Value] = map[string]bool{}
+		}
+		t.conflicting[c.Value][c.Practice] = true
+	}
+	return t
+}
+
+func sortedTerms(in []Term) []Term {
+	out := append([]Term(nil), in...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Slug < out[j].Slug })
+	return out
+}
+
+func termIndex(terms []Term) map[string]Term {
+	m := make(map[string]Term, len(terms))
+	for _, t := range terms {
+		m[t.Slug] = t
+	}
+	return m
+}
+
+// IsCategory reports whether slug is a known offer/need category.
+func (t *Taxonomy) IsCategory(slug string) bool { _, ok := t.categories[slug]; return ok }
+
+// IsValue reports whether slug is a known value.
+func (t *Taxonomy) IsValue(slug string) bool { _, ok := t.values[slug]; return ok }
+
+// IsPractice reports whether slug is a known practice.
+func (t *Taxonomy) IsPractice(slug string) bool { _, ok := t.practices[slug]; return ok }
+
+// IsActivity reports whether slug is a known dance activity.
+func (t *Taxonomy) IsActivity(slug string) bool { _, ok := t.activities[slug]; return ok }
+
+// Category returns the category term for slug.
+func (t *Taxonomy) Category(slug string) (Term, bool) { c, ok := t.categories[slug]; return c, ok }
+
+// ValueConflictsWith reports whether holding value rules out partners that
+// follow practice.
+func (t *Taxonomy) ValueConflictsWith(value, practice string) bool {
+	return t.conflicting[value][practice]
+}
+
+// Compatible reports whether two organisations may be matched: neither
+// follows a practice the other excludes or that conflicts with one of the
+// other's values. It is symmetric.
+func (t *Taxonomy) Compatible(a, b *Organisation) bool {
+	return t.accepts(a, b) && t.accepts(b, a)
+}
+
+// accepts reports whether a will work with b's practices.
+func (t *Taxonomy) accepts(a, b *Organisation) bool {
+	for _, p := range b.Practices {
+		for _, x := range a.Exclusions {
+			if x == p {
+				return false
+			}
+		}
+		for _, v := range a.Values {
+			if t.ValueConflictsWith(v, p) {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,71 @@
+package matching
+
+import (
+	"time"
+
+	"github.com/paulmach/orb"
+)
+
+// DefaultTimezone is the time zone of a venue that does not name one.
+const DefaultTimezone = "Europe/London"
+
+// Accessibility records how a venue can be reached and used.
+type Accessibility struct {
+	StepFree         bool
+	AccessibleToilet bool
+	HearingLoop      bool
+	Parking          bool
+}
+
+// Venue is a building owned by an organisation; its rooms are Spaces.
+type Venue struct {
+	ID             string
+	OrganisationID string
+	Name           string
+	Address        string
+	Postcode       string
+	Location       orb.Point
+	Timezone       string
+	Accessibility  Accessibility
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Validate checks a venue's fields. It returns a *ValidationError.
+func (v *Venue) Validate() error {
+	ve := &ValidationError{}
+	checkName(ve, "name", v.Name)
+	checkText(ve, "address", v.Address, MaxShortTextLen)
+	checkText(ve, "postcode", v.Postcode, 16)
+	if _, err := LoadLocation(v.Timezone); err != nil {
+		ve.Add("timezone", "%v", err)
+	}
+	return ve.Err()
+}
+
+// LoadLocation loads an IANA time zone by name ("Europe/London"). Unlike
+// time.LoadLocation it refuses the empty name and "Local", which would make
+// the answer depend on the machine the service runs on.
+func LoadLocation(name string) (*time.Location, error) {
+	if name == "" || name == "Local" || len(name) > 64 {
+		return nil, errUnknownZone(name)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, errUnknownZone(name)
+	}
+	return loc, nil
+}
+
+type errUnknownZone string
+
+func (e errUnknownZone) Error() string {
+	return "unknown IANA time zone " + quote(string(e)) + " (for example Europe/London)"
+}
+
+func quote(s string) string {
+	if len(s) > 64 {
+		s = s[:64] + "…"
+	}
+	return `"` + s + `"`
+}
