@@ -1,0 +1,238 @@
+package store
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+
+	"commonground/matching"
+)
+
+// CreateOrganisation inserts an organisation with its offers and needs in
+// one transaction. tokenHash is the hash of its bearer token ("" for an
+// organisation that cannot sign in, such as demo data). It returns an error
+// wrapping matching.ErrConflict if the ID or token hash is taken.
+func (db *DB) CreateOrganisation(ctx context.Context, o *matching.Organisation, tokenHash string) error {
+	row := toOrganisationRow(o)
+	if tokenHash != "" {
+		row.TokenHash = &tokenHash
+	}
+	return translate(db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		return insertOffersNeeds(tx, o.Offers, o.Needs)
+	}), "organisation")
+}
+
+func insertOffersNeeds(tx *gorm.DB, offers []matching.Offer, needs []matching.Need) error {
+	if len(offers) > 0 {
+		rows := make([]offerRow, len(offers))
+		for i := range offers {
+			rows[i] = toOfferRow(&offers[i])
+		}
+		if err := tx.CreateInBatches(rows, 500).Error; err != nil {
+			return err
+		}
+	}
+	if len(needs) > 0 {
+		rows := make([]needRow, len(needs))
+		for i := range needs {
+			rows[i] = toNeedRow(&needs[i])
+		}
+		if err := tx.CreateInBatches(rows, 500).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OrganisationIDByTokenHash returns the ID of the organisation whose token
+// hashes to hash, or an error wrapping matching.ErrNotFound.
+func (db *DB) OrganisationIDByTokenHash(ctx context.Context, hash string) (string, error) {
+	var row organisationRow
+	err := db.gorm.WithContext(ctx).Select("id").Where("token_hash = ?", hash).Take(&row).Error
+	if err != nil {
+		return "", translate(err, "token")
+	}
+	return row.ID, nil
+}
+
+// GetOrganisation returns one organisation with its offers and needs, or an
+// error wrapping matching.ErrNotFound.
+func (db *DB) GetOrganisation(ctx context.Context, id string) (*matching.Organisation, error) {
+	var row organisationRow
+	if err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return nil, translate(err, "organisation "+id)
+	}
+	orgs := []matching.Organisation{toOrganisation(&row)}
+	if err := db.loadOffersNeeds(ctx, orgs); err != nil {
+		return nil, err
+	}
+	return &orgs[0], nil
+}
+
+// loadOffersNeeds fills in the offers and needs of orgs with two queries.
+func (db *DB) loadOffersNeeds(ctx context.Context, orgs []matching.Organisation) error {
+	if len(orgs) == 0 {
+		return nil
+	}
+	ids := make([]string, len(orgs))
+	byID := make(map[string]*matching.Organisation, len(orgs))
+	for i := range orgs {
+		ids[i] = orgs[i].ID
+		byID[orgs[i].ID] = &orgs[i]
+	}
+	for _, chunk := range chunks(ids, 500) {
+		var offers []offerRow
+		if err := db.gorm.WithContext(ctx).Where("organisation_id IN ?", chunk).Order("id").Find(&offers).Error; err != nil {
+			return translate(err, "offers")
+		}
+		for i := range offers {
+			o := byID[offers[i].OrganisationID]
+			o.Offers = append(o.Offers, toOffer(&offers[i]))
+		}
+		var needs []needRow
+		if err := db.gorm.WithContext(ctx).Where("organisation_id IN ?", chunk).Order("id").Find(&needs).Error; err != nil {
+			return translate(err, "needs")
+		}
+		for i := range needs {
+			o := byID[needs[i].OrganisationID]
+			o.Needs = append(o.Needs, toNeed(&needs[i]))
+		}
+	}
+	return nil
+}
+
+func chunks(ids []string, n int) [][]string {
+	var out [][]string
+	for len(ids) > n {
+		out = append(out, ids[:n])
+		ids = ids[n:]
+	}
+	if len(ids) > 0 {
+		out = append(out, ids)
+	}
+	return out
+}
+
+// UpdateOrganisation saves an organisation's own fields (not its offers,
+// needs or token). It returns an error wrapping matching.ErrNotFound if
+// the organisation is gone.
+func (db *DB) UpdateOrganisation(ctx context.Context, o *matching.Organisation) error {
+	row := toOrganisationRow(o)
+	res := db.gorm.WithContext(ctx).Model(&row).
+		Select("*").Omit("id", "token_hash", "created_at").Updates(&row)
+	if res.Error != nil {
+		return translate(res.Error, "organisation "+o.ID)
+	}
+	if res.RowsAffected == 0 {
+		return translate(gorm.ErrRecordNotFound, "organisation "+o.ID)
+	}
+	o.UpdatedAt = row.UpdatedAt // the store's clock stamped the row
+	return nil
+}
+
+// DeleteOrganisation deletes an organisation and everything it owns
+// (offers, needs, venues, spaces). It returns an error wrapping
+// matching.ErrNotFound if there is no such organisation.
+func (db *DB) DeleteOrganisation(ctx context.Context, id string) error {
+	return deleteByID(ctx, db, &organisationRow{}, id, "organisation")
+}
+
+func deleteByID(ctx context.Context, db *DB, model any, id, what string) error {
+	res := db.gorm.WithContext(ctx).Where("id = ?", id).Delete(model)
+	if res.Error != nil {
+		return translate(res.Error, what+" "+id)
+	}
+	if res.RowsAffected == 0 {
+		return translate(gorm.ErrRecordNotFound, what+" "+id)
+	}
+	return nil
+}
+
+// ListOrganisations returns organisations in ID order, with their offers
+// and needs.
+func (db *DB) ListOrganisations(ctx context.Context, f matching.OrganisationFilter) ([]matching.Organisation, error) {
+	q := db.gorm.WithContext(ctx).Model(&organisationRow{})
+	q = page(q, f.Page)
+	q = within(q, f.Within)
+	if f.Type != "" {
+		q = q.Where("type = ?", string(f.Type))
+	}
+	if f.Offers != "" {
+		q = q.Where("EXISTS (SELECT 1 FROM offers WHERE offers.organisation_id = organisations.id AND offers.category = ?)", f.Offers)
+	}
+	if f.Needs != "" {
+		q = q.Where("EXISTS (SELECT 1 FROM needs WHERE needs.organisation_id = organisations.id AND needs.category = ?)", f.Needs)
+	}
+	var rows []organisationRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, translate(err, "organisations")
+	}
+	orgs := make([]matching.Organisation, len(rows))
+	for i := range rows {
+		orgs[i] = toOrganisation(&rows[i])
+	}
+	if err := db.loadOffersNeeds(ctx, orgs); err != nil {
+		return nil, err
+	}
+	return orgs, nil
+}
+
+func page(q *gorm.DB, p matching.Page) *gorm.DB {
+	q = q.Order("id")
+	if p.AfterID != "" {
+		q = q.Where("id > ?", p.AfterID)
+	}
+	if p.Limit > 0 {
+		q = q.Limit(p.Limit)
+	}
+	return q
+}
+
+// CreateOffer adds an offer to its organisation. It returns an error
+// wrapping matching.ErrConflict if the organisation does not exist.
+func (db *DB) CreateOffer(ctx context.Context, o *matching.Offer) error {
+	row := toOfferRow(o)
+	return translate(db.gorm.WithContext(ctx).Create(&row).Error, "offer")
+}
+
+// CreateNeed adds a need to its organisation. It returns an error wrapping
+// matching.ErrConflict if the organisation does not exist.
+func (db *DB) CreateNeed(ctx context.Context, n *matching.Need) error {
+	row := toNeedRow(n)
+	return translate(db.gorm.WithContext(ctx).Create(&row).Error, "need")
+}
+
+// GetOffer returns one offer or an error wrapping matching.ErrNotFound.
+func (db *DB) GetOffer(ctx context.Context, id string) (*matching.Offer, error) {
+	var row offerRow
+	if err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return nil, translate(err, "offer "+id)
+	}
+	o := toOffer(&row)
+	return &o, nil
+}
+
+// GetNeed returns one need or an error wrapping matching.ErrNotFound.
+func (db *DB) GetNeed(ctx context.Context, id string) (*matching.Need, error) {
+	var row needRow
+	if err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return nil, translate(err, "need "+id)
+	}
+	n := toNeed(&row)
+	return &n, nil
+}
+
+// DeleteOffer deletes an offer, or returns an error wrapping
+// matching.ErrNotFound.
+func (db *DB) DeleteOffer(ctx context.Context, id string) error {
+	return deleteByID(ctx, db, &offerRow{}, id, "offer")
+}
+
+// DeleteNeed deletes a need, or returns an error wrapping
+// matching.ErrNotFound.
+func (db *DB) DeleteNeed(ctx context.Context, id string) error {
+	return deleteByID(ctx, db, &needRow{}, id, "need")
+}

@@ -1,0 +1,163 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"commonground/matching"
+)
+
+// CreateSpace inserts a space into its venue, taking the venue's owner and
+// location, which it writes back into s. It returns an error wrapping
+// matching.ErrNotFound if the venue does not exist.
+func (db *DB) CreateSpace(ctx context.Context, s *matching.Space) error {
+	return translate(db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var v venueRow
+		if err := tx.Select("id", "organisation_id", "lat", "lon").Where("id = ?", s.VenueID).Take(&v).Error; err != nil {
+			return err
+		}
+		s.OrganisationID = v.OrganisationID
+		s.Location = point(v.Lat, v.Lon)
+		row := toSpaceRow(s)
+		return tx.Create(&row).Error
+	}), "space in venue "+s.VenueID)
+}
+
+// GetSpace returns one space or an error wrapping matching.ErrNotFound.
+func (db *DB) GetSpace(ctx context.Context, id string) (*matching.Space, error) {
+	var row spaceRow
+	if err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return nil, translate(err, "space "+id)
+	}
+	s := toSpace(&row)
+	return &s, nil
+}
+
+// UpdateSpace saves a space's own fields (its venue, owner and location
+// stay). It returns an error wrapping matching.ErrNotFound if it is gone.
+func (db *DB) UpdateSpace(ctx context.Context, s *matching.Space) error {
+	row := toSpaceRow(s)
+	res := db.gorm.WithContext(ctx).Model(&row).
+		Select("*").Omit("id", "venue_id", "organisation_id", "lat", "lon", "created_at").Updates(&row)
+	if res.Error != nil {
+		return translate(res.Error, "space "+s.ID)
+	}
+	if res.RowsAffected == 0 {
+		return translate(gorm.ErrRecordNotFound, "space "+s.ID)
+	}
+	s.UpdatedAt = row.UpdatedAt // the store's clock stamped the row
+	return nil
+}
+
+// DeleteSpace deletes a space, or returns an error wrapping
+// matching.ErrNotFound.
+func (db *DB) DeleteSpace(ctx context.Context, id string) error {
+	return deleteByID(ctx, db, &spaceRow{}, id, "space")
+}
+
+// ListSpaces returns spaces in ID order.
+func (db *DB) ListSpaces(ctx context.Context, f matching.SpaceFilter) ([]matching.Space, error) {
+	q := page(db.gorm.WithContext(ctx).Model(&spaceRow{}), f.Page)
+	q = within(q, f.Within)
+	if f.VenueID != "" {
+		q = q.Where("venue_id = ?", f.VenueID)
+	}
+	if f.OrganisationID != "" {
+		q = q.Where("organisation_id = ?", f.OrganisationID)
+	}
+	if f.Kind != "" {
+		q = q.Where("kind = ?", string(f.Kind))
+	}
+	if f.MinCapacity > 0 {
+		q = q.Where("capacity >= ?", f.MinCapacity)
+	}
+	if f.Allows != "" {
+		// prohibited_activities is a JSON list of slugs; a quoted slug
+		// matches one entry exactly.
+		q = q.Where("prohibited_activities NOT LIKE ? ESCAPE '\\'", "%"+likeEscape(`"`+f.Allows+`"`)+"%")
+	}
+	var rows []spaceRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, translate(err, "spaces")
+	}
+	out := make([]matching.Space, len(rows))
+	for i := range rows {
+		out[i] = toSpace(&rows[i])
+	}
+	return out, nil
+}
+
+// Counts says how many organisations, venues and spaces the store holds.
+type Counts struct {
+	Organisations, Offers, Needs, Venues, Spaces int64
+}
+
+// Count returns the row counts of the main tables.
+func (db *DB) Count(ctx context.Context) (Counts, error) {
+	var c Counts
+	g := db.gorm.WithContext(ctx)
+	for _, x := range []struct {
+		model any
+		n     *int64
+	}{
+		{&organisationRow{}, &c.Organisations}, {&offerRow{}, &c.Offers}, {&needRow{}, &c.Needs},
+		{&venueRow{}, &c.Venues}, {&spaceRow{}, &c.Spaces},
+	} {
+		if err := g.Model(x.model).Count(x.n).Error; err != nil {
+			return c, translate(err, "count")
+		}
+	}
+	return c, nil
+}
+
+// InsertBatch writes a batch of organisations (with offers and needs),
+// venues and spaces in one transaction, for seeding and imports: either
+// all of it lands or none. Spaces keep the OrganisationID and Location they
+// carry, which must be their venue's.
+func (db *DB) InsertBatch(ctx context.Context, orgs []matching.Organisation, venues []matching.Venue, spaces []matching.Space) error {
+	const batch = 500
+	return translate(db.gorm.WithContext(ctx).Session(&gorm.Session{SkipHooks: true}).Transaction(func(tx *gorm.DB) error {
+		if len(orgs) > 0 {
+			rows := make([]organisationRow, len(orgs))
+			var offers []matching.Offer
+			var needs []matching.Need
+			for i := range orgs {
+				rows[i] = toOrganisationRow(&orgs[i])
+				offers = append(offers, orgs[i].Offers...)
+				needs = append(needs, orgs[i].Needs...)
+			}
+			if err := tx.CreateInBatches(rows, batch).Error; err != nil {
+				return err
+			}
+			if err := insertOffersNeeds(tx, offers, needs); err != nil {
+				return err
+			}
+		}
+		if len(venues) > 0 {
+			rows := make([]venueRow, len(venues))
+			for i := range venues {
+				rows[i] = toVenueRow(&venues[i])
+			}
+			if err := tx.CreateInBatches(rows, batch).Error; err != nil {
+				return err
+			}
+		}
+		if len(spaces) > 0 {
+			rows := make([]spaceRow, len(spaces))
+			for i := range spaces {
+				rows[i] = toSpaceRow(&spaces[i])
+			}
+			if err := tx.CreateInBatches(rows, batch/2).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	}), "batch")
+}
+
+// likeEscape escapes LIKE's wildcards with a backslash.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
+}

@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+
+	"github.com/paulmach/orb"
+	"gorm.io/gorm"
+
+	"commonground/matching"
+)
+
+// CreateVenue inserts a venue. It returns an error wrapping
+// matching.ErrConflict if its organisation does not exist.
+func (db *DB) CreateVenue(ctx context.Context, v *matching.Venue) error {
+	row := toVenueRow(v)
+	return translate(db.gorm.WithContext(ctx).Create(&row).Error, "venue")
+}
+
+// GetVenue returns one venue or an error wrapping matching.ErrNotFound.
+func (db *DB) GetVenue(ctx context.Context, id string) (*matching.Venue, error) {
+	var row venueRow
+	if err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return nil, translate(err, "venue "+id)
+	}
+	v := toVenue(&row)
+	return &v, nil
+}
+
+// UpdateVenue saves a venue and moves its spaces with it, in one
+// transaction. It returns an error wrapping matching.ErrNotFound if the
+// venue is gone.
+func (db *DB) UpdateVenue(ctx context.Context, v *matching.Venue) error {
+	row := toVenueRow(v)
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&row).
+			Select("*").Omit("id", "organisation_id", "created_at").Updates(&row)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return gorm.ErrRecordNotFound
+		}
+		return tx.Model(&spaceRow{}).Where("venue_id = ?", v.ID).
+			Updates(map[string]any{"lat": row.Lat, "lon": row.Lon}).Error
+	})
+	if err != nil {
+		return translate(err, "venue "+v.ID)
+	}
+	v.UpdatedAt = row.UpdatedAt
+	return nil
+}
+
+// DeleteVenue deletes a venue and its spaces, or returns an error wrapping
+// matching.ErrNotFound.
+func (db *DB) DeleteVenue(ctx context.Context, id string) error {
+	return deleteByID(ctx, db, &venueRow{}, id, "venue")
+}
+
+// ListVenues returns venues in ID order.
+func (db *DB) ListVenues(ctx context.Context, f matching.VenueFilter) ([]matching.Venue, error) {
+	q := page(db.gorm.WithContext(ctx).Model(&venueRow{}), f.Page)
+	q = within(q, f.Within)
+	if f.OrganisationID != "" {
+		q = q.Where("organisation_id = ?", f.OrganisationID)
+	}
+	var rows []venueRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, translate(err, "venues")
+	}
+	out := make([]matching.Venue, len(rows))
+	for i := range rows {
+		out[i] = toVenue(&rows[i])
+	}
+	return out, nil
+}
+
+// within keeps rows whose lat/lon lie in the box (nil: no filter).
+func within(q *gorm.DB, b *orb.Bound) *gorm.DB {
+	if b == nil {
+		return q
+	}
+	return q.Where("lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?", b.Min.Lat(), b.Max.Lat(), b.Min.Lon(), b.Max.Lon())
+}
