@@ -18,7 +18,7 @@ func ParseWeekday(s string) (Weekday, error) {
 			return d, nil
 		}
 	}
-	return "", fmt.Errorf("unknown day %q (one of mon, tue, wed, thu, fri, sat, sun)", s)
+	return "", fmt.Errorf("unknown day %s (one of mon, tue, wed, thu, fri, sat, sun)", quote(s))
 }
 
 // Time returns the time.Weekday for d.
@@ -41,12 +41,12 @@ type ClockTime int
 // ParseClock reads "HH:MM" (two digits each, 00:00 to 24:00).
 func ParseClock(s string) (ClockTime, error) {
 	if len(s) != 5 || s[2] != ':' || !isDigit(s[0]) || !isDigit(s[1]) || !isDigit(s[3]) || !isDigit(s[4]) {
-		return 0, fmt.Errorf("must be a time as HH:MM, got %q", s)
+		return 0, fmt.Errorf("must be a time as HH:MM, got %s", quote(s))
 	}
 	h := int(s[0]-'0')*10 + int(s[1]-'0')
 	m := int(s[3]-'0')*10 + int(s[4]-'0')
 	if m > 59 || h > 24 || (h == 24 && m != 0) {
-		return 0, fmt.Errorf("must be a time between 00:00 and 24:00, got %q", s)
+		return 0, fmt.Errorf("must be a time between 00:00 and 24:00, got %s", quote(s))
 	}
 	return ClockTime(h*60 + m), nil
 }

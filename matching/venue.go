@@ -1,6 +1,8 @@
 package matching
 
 import (
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -46,16 +48,25 @@ func (v *Venue) Validate() error {
 // LoadLocation loads an IANA time zone by name ("Europe/London"). Unlike
 // time.LoadLocation it refuses the empty name and "Local", which would make
 // the answer depend on the machine the service runs on.
+// Zones are cached: loading one reads and parses a zone file.
 func LoadLocation(name string) (*time.Location, error) {
 	if name == "" || name == "Local" || len(name) > 64 {
 		return nil, errUnknownZone(name)
+	}
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
 		return nil, errUnknownZone(name)
 	}
+	zones.Store(name, loc)
 	return loc, nil
 }
+
+// zones caches loaded time zones by name. Only names that loaded are
+// kept, so it holds at most the IANA database's few hundred zones.
+var zones sync.Map
 
 type errUnknownZone string
 
@@ -63,9 +74,10 @@ func (e errUnknownZone) Error() string {
 	return "unknown IANA time zone " + quote(string(e)) + " (for example Europe/London)"
 }
 
+// quote quotes a client's string for an error message, cut to 64 bytes.
 func quote(s string) string {
 	if len(s) > 64 {
 		s = s[:64] + "…"
 	}
-	return `"` + s + `"`
+	return strconv.Quote(s)
 }
