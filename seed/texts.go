@@ -1,0 +1,47 @@
+package seed
+
+// categoryTexts returns, for each category, a description of an offer of
+// it and of a need for it.
+func categoryTexts() map[string][2]string {
+	return map[string][2]string{
+		"space.rehearsal":      {"A room for rehearsals, free most weekday daytimes.", "Somewhere to rehearse once or twice a week."},
+		"space.dance-studio":   {"A dance studio with a sprung floor, mirrors and barres.", "A studio with a sprung floor for weekly classes."},
+		"space.hall":           {"Our hall is available for regular lettings at community rates.", "A hall for a weekly session of 20 to 40 people."},
+		"space.meeting-room":   {"A meeting room for up to 20 people, with a screen.", "A small room for planning meetings and training."},
+		"space.theatre":        {"A stage and auditorium for performances and sharings.", "A stage for an annual show and sharings."},
+		"space.outdoor":        {"Outdoor space for summer events and activities.", "Outdoor space for a summer festival."},
+		"space.classroom":      {"Classrooms available after school and at weekends.", "A classroom for workshops and training."},
+		"space.office":         {"Desk space for a partner organisation.", "A desk and a base for two staff."},
+		"space.storage":        {"Secure storage for equipment.", "Storage for equipment and costumes."},
+		"skill.dance-teaching": {"Experienced dance artists who lead classes and workshops for all ages.", "A dance artist to lead weekly sessions."},
+		"skill.choreography":   {"Choreographers to make work with groups and communities.", "A choreographer for a community performance."},
+		"skill.youth-work":     {"Qualified youth workers who know local young people.", "Youth workers to support young participants."},
+		"skill.safeguarding":   {"A designated safeguarding lead, policies and training.", "Help with safeguarding policy and training."},
+		"skill.fundraising":    {"Volunteers who raise money for local causes.", "Help raising money from local donors."},
+		"skill.bid-writing":    {"Experienced bid writers for trusts, lottery and council funds.", "Someone to write or review funding bids."},
+		"skill.marketing":      {"Marketing, social media and design support.", "Help reaching new participants and audiences."},
+		"skill.evaluation":     {"Evaluation frameworks and reporting for funded projects.", "Help measuring and reporting our outcomes."},
+		"skill.volunteer-management": {"A volunteer coordinator and a pool of volunteers.",
+			"Help recruiting and keeping volunteers."},
+		"skill.music":                {"Musicians and music leaders for classes and events.", "An accompanist or music leader."},
+		"skill.community-engagement": {"Staff who know the area and run community consultations.", "Help reaching people who don't usually take part."},
+		"skill.accessibility-advice": {"Advice on access, inclusive practice and adjustments.", "Advice on making our sessions accessible."},
+		"skill.mental-health-support": {"Mental health first aiders and referral routes.",
+			"Mental health support for participants."},
+		"skill.finance":                     {"Help with bookkeeping, budgets and governance.", "A treasurer or help with accounts."},
+		"skill.event-management":            {"Event planning and stewarding for shows and festivals.", "Help running a one-day event."},
+		"programme.youth-activities":        {"Weekly activities for children and young people.", "Regular activities for local young people."},
+		"programme.older-people-activities": {"Gentle movement and social sessions for older people.", "Regular activities for older residents."},
+		"programme.holiday-club":            {"Holiday activities for children during school breaks.", "Activities for children in the school holidays."},
+		"resource.transport":                {"Help getting participants to sessions.", "Transport for participants to reach sessions."},
+		"resource.minibus":                  {"A 16-seat minibus, with driver by arrangement.", "A minibus for trips and performances."},
+		"resource.sound-equipment":          {"A portable PA system and microphones.", "A PA system for performances."},
+		"resource.lighting-equipment":       {"Stage lighting and a lighting desk.", "Lighting for a performance."},
+		"resource.costume-store":            {"A costume store to borrow from.", "Costumes for a show."},
+		"resource.funding":                  {"Small grants and co-funding for community projects.", "Funding or co-funding for a project."},
+		"audience.young-people":             {"We work with young people who could take part.", "To reach more young people."},
+		"audience.older-people":             {"We work with older people who could take part.", "To reach more older people."},
+		"audience.families":                 {"We work with local families who could take part.", "To reach more local families."},
+		"audience.disabled-people":          {"We work with disabled people who could take part.", "To reach more disabled people."},
+	}
+}
