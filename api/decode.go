@@ -1,0 +1,106 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"commonground/matching"
+)
+
+// decodeJSON reads the request body into dst strictly: JSON only, one
+// object, no unknown fields, at most MaxBodyBytes. Its errors wrap
+// matching.ErrInvalid (with the field named where there is one),
+// errTooLarge or errNotAcceptable.
+func decodeJSON(c *gin.Context, dst any) error {
+	if ct := c.GetHeader("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return errNotAcceptable
+		}
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return errTooLarge
+		}
+		return fmt.Errorf("%w: could not read the request body", matching.ErrInvalid)
+	}
+	return DecodeStrict(body, dst)
+}
+
+// DecodeStrict unmarshals one JSON value from body into dst, refusing
+// unknown fields and trailing data. Errors wrap matching.ErrInvalid and
+// name the offending field where JSON says which.
+func DecodeStrict(body []byte, dst any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return matching.Invalid("", "request body is required (a JSON object)")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonError(err)
+	}
+	if dec.More() {
+		return matching.Invalid("", "unexpected data after the JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return matching.Invalid("", "unexpected data after the JSON object")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var fe *fieldError
+	switch {
+	case errors.As(err, &fe):
+		return matching.Invalid(fe.field, "%s", fe.msg)
+	case errors.As(err, &syn):
+		return matching.Invalid("", "malformed JSON at byte %d: %s", syn.Offset, syn.Error())
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return matching.Invalid("", "the body must be a JSON object")
+		}
+		return matching.Invalid(field, "must be %s, not a JSON %s", jsonKind(typ.Type.Kind().String()), typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return matching.Invalid("", "malformed JSON: the body ends too early")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return matching.Invalid(name, "unknown field")
+	}
+	return matching.Invalid("", "malformed JSON: %s", err.Error())
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "slice", "array":
+		return "a list"
+	case "struct", "map":
+		return "an object"
+	case "int", "int64", "int32":
+		return "a whole number"
+	case "float64", "float32":
+		return "a number"
+	}
+	return "a " + k
+}
+
+// fieldError lets a custom UnmarshalJSON name its field's problem.
+type fieldError struct{ field, msg string }
+
+func (e *fieldError) Error() string { return e.field + ": " + e.msg }

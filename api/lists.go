@@ -1,0 +1,203 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/paulmach/orb"
+
+	"commonground/geo"
+	"commonground/matching"
+)
+
+// list is one page of a list response.
+type list[T any] struct {
+	Items      []T     `json:"items"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+// locatedPage pages through items either in ID order (no near) or nearest
+// first within radius of near. fetch loads the candidates: every item in
+// the box around near, or the next page in ID order. It returns the page
+// with each item's distance (nil without near) and the next cursor.
+func locatedPage[T any](near *orb.Point, radiusKm float64, after *cursor, limit int, key string,
+	fetch func(within *orb.Bound, page matching.Page) ([]T, error),
+	at func(T) (orb.Point, string)) ([]T, []*float64, *string, error) {
+	if near == nil {
+		pg := matching.Page{Limit: limit + 1}
+		if after != nil {
+			pg.AfterID = after.ID
+		}
+		items, err := fetch(nil, pg)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		var next *string
+		if len(items) > limit {
+			items = items[:limit]
+			_, id := at(items[limit-1])
+			s := cursor{Query: key, ID: id}.encode()
+			next = &s
+		}
+		return items, make([]*float64, len(items)), next, nil
+	}
+	radiusM := radiusKm * 1000
+	box := geo.BoundAround(*near, radiusM)
+	items, err := fetch(&box, matching.Page{})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var from *geo.Ranked
+	if after != nil {
+		from = &geo.Ranked{ID: after.ID, DistanceM: *after.DistanceM}
+	}
+	ranked, more := geo.Nearest(*near, radiusM, len(items), func(i int) (orb.Point, string) { return at(items[i]) }, from, limit)
+	out := make([]T, len(ranked))
+	dists := make([]*float64, len(ranked))
+	for i, r := range ranked {
+		out[i] = items[r.Index]
+		d := km(r.DistanceM)
+		dists[i] = &d
+	}
+	var next *string
+	if more {
+		last := ranked[len(ranked)-1]
+		d := last.DistanceM
+		s := cursor{Query: key, ID: last.ID, DistanceM: &d}.encode()
+		next = &s
+	}
+	return out, dists, next, nil
+}
+
+func (h *handler) listOrganisations(c *gin.Context) {
+	q := c.Request.URL.Query()
+	p := newQueryParser(q, "near", "radius_km", "type", "offers", "needs", "limit", "cursor")
+	near, radius, limit := p.near(), p.radius(), p.limit()
+	if near == nil && q.Has("radius_km") {
+		p.ve.Add("radius_km", "needs near=LAT,LON")
+	}
+	key := queryKey(c.Request.URL.Path, q)
+	after := p.cursor(key, near != nil)
+	f := matching.OrganisationFilter{
+		Type:   matching.OrgType(p.str("type")),
+		Offers: p.slug("offers", h.tx.IsCategory, "category"),
+		Needs:  p.slug("needs", h.tx.IsCategory, "category"),
+	}
+	if f.Type != "" && !f.Type.Valid() {
+		p.ve.Add("type", "unknown organisation type %q", clip(string(f.Type)))
+	}
+	if err := p.err(); err != nil {
+		fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	orgs, dists, next, err := locatedPage(near, radius, after, limit, key,
+		func(b *orb.Bound, pg matching.Page) ([]matching.Organisation, error) {
+			f.Within, f.Page = b, pg
+			return h.store.ListOrganisations(ctx, f)
+		},
+		func(o matching.Organisation) (orb.Point, string) { return o.Location, o.ID })
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	who := caller(c)
+	out := list[Organisation]{Items: make([]Organisation, len(orgs)), NextCursor: next}
+	for i := range orgs {
+		out.Items[i] = toOrganisationJSON(&orgs[i], who)
+		out.Items[i].DistanceKm = dists[i]
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (h *handler) listVenues(c *gin.Context) {
+	q := c.Request.URL.Query()
+	p := newQueryParser(q, "near", "radius_km", "organisation_id", "limit", "cursor")
+	near, radius, limit := p.near(), p.radius(), p.limit()
+	if near == nil && q.Has("radius_km") {
+		p.ve.Add("radius_km", "needs near=LAT,LON")
+	}
+	key := queryKey(c.Request.URL.Path, q)
+	after := p.cursor(key, near != nil)
+	f := matching.VenueFilter{OrganisationID: p.id("organisation_id")}
+	if err := p.err(); err != nil {
+		fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	venues, dists, next, err := locatedPage(near, radius, after, limit, key,
+		func(b *orb.Bound, pg matching.Page) ([]matching.Venue, error) {
+			f.Within, f.Page = b, pg
+			return h.store.ListVenues(ctx, f)
+		},
+		func(v matching.Venue) (orb.Point, string) { return v.Location, v.ID })
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := list[Venue]{Items: make([]Venue, len(venues)), NextCursor: next}
+	for i := range venues {
+		out.Items[i] = toVenueJSON(&venues[i])
+		out.Items[i].DistanceKm = dists[i]
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// listSpaces serves GET /v1/spaces and GET /v1/venues/{id}/spaces.
+func (h *handler) listSpaces(c *gin.Context) {
+	q := c.Request.URL.Query()
+	p := newQueryParser(q, "near", "radius_km", "venue_id", "organisation_id", "kind", "min_capacity", "activity", "limit", "cursor")
+	near, radius, limit := p.near(), p.radius(), p.limit()
+	if near == nil && q.Has("radius_km") {
+		p.ve.Add("radius_km", "needs near=LAT,LON")
+	}
+	key := queryKey(c.Request.URL.Path, q)
+	after := p.cursor(key, near != nil)
+	f := matching.SpaceFilter{
+		VenueID:        p.id("venue_id"),
+		OrganisationID: p.id("organisation_id"),
+		Kind:           matching.SpaceKind(p.str("kind")),
+		MinCapacity:    p.int("min_capacity", 0, 0, matching.MaxCapacity),
+	}
+	f.Allows = p.slug("activity", h.tx.IsActivity, "activity")
+	if id := c.Param("id"); id != "" {
+		if _, err := h.store.GetVenue(c.Request.Context(), id); err != nil {
+			fail(c, err)
+			return
+		}
+		f.VenueID = id
+	}
+	if f.Kind != "" && !validSpaceKind(f.Kind) {
+		p.ve.Add("kind", "unknown kind %q", clip(string(f.Kind)))
+	}
+	if err := p.err(); err != nil {
+		fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	spaces, dists, next, err := locatedPage(near, radius, after, limit, key,
+		func(b *orb.Bound, pg matching.Page) ([]matching.Space, error) {
+			f.Within, f.Page = b, pg
+			return h.store.ListSpaces(ctx, f)
+		},
+		func(s matching.Space) (orb.Point, string) { return s.Location, s.ID })
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := list[Space]{Items: make([]Space, len(spaces)), NextCursor: next}
+	for i := range spaces {
+		out.Items[i] = toSpaceJSON(&spaces[i])
+		out.Items[i].DistanceKm = dists[i]
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func validSpaceKind(k matching.SpaceKind) bool {
+	for _, x := range matching.SpaceKinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}

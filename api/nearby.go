@@ -1,0 +1,219 @@
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/paulmach/orb"
+
+	"commonground/geo"
+	"commonground/matching"
+)
+
+// nearbyKinds are the things GET /v1/nearby can find.
+var nearbyKinds = []string{"spaces", "venues", "organisations", "offers", "needs"}
+
+// located is one candidate for a nearby answer.
+type located struct {
+	id    string
+	point orb.Point
+	props map[string]any
+}
+
+// nearby serves GET /v1/nearby: the things of one kind within radius_km of
+// lat/lon, nearest first, as a GeoJSON FeatureCollection with next_cursor,
+// an ETag, and 304 for a matching If-None-Match.
+func (h *handler) nearby(c *gin.Context) {
+	q := c.Request.URL.Query()
+	p := newQueryParser(q, "lat", "lon", "radius_km", "kind", "limit", "cursor",
+		"activity", "min_capacity", "category", "type")
+	centre := p.point()
+	radius, limit := p.radius(), p.limit()
+	kind := q.Get("kind")
+	if kind == "" {
+		kind = "spaces"
+	}
+	known := false
+	for _, k := range nearbyKinds {
+		known = known || k == kind
+	}
+	if !known {
+		p.ve.Add("kind", "unknown kind %q (one of %s)", clip(kind), strings.Join(nearbyKinds, ", "))
+	}
+	activity := p.slug("activity", h.tx.IsActivity, "activity")
+	minCapacity := p.int("min_capacity", 0, 0, matching.MaxCapacity)
+	category := p.slug("category", h.tx.IsCategory, "category")
+	orgType := matching.OrgType(p.str("type"))
+	if orgType != "" && !orgType.Valid() {
+		p.ve.Add("type", "unknown organisation type %q", clip(string(orgType)))
+	}
+	onlyFor := func(param string, kinds ...string) {
+		if q.Has(param) && !contains(kinds, kind) {
+			p.ve.Add(param, "only applies to kind=%s", strings.Join(kinds, " or kind="))
+		}
+	}
+	onlyFor("activity", "spaces")
+	onlyFor("min_capacity", "spaces")
+	onlyFor("category", "offers", "needs")
+	onlyFor("type", "organisations", "offers", "needs")
+	key := queryKey(c.Request.URL.Path, q)
+	after := p.cursor(key, true)
+	if err := p.err(); err != nil {
+		fail(c, err)
+		return
+	}
+
+	radiusM := radius * 1000
+	box := geo.BoundAround(centre, radiusM)
+	var items []located
+	var err error
+	ctx := c.Request.Context()
+	switch kind {
+	case "spaces":
+		items, err = h.nearbySpaces(c, box, matching.SpaceFilter{Within: &box, MinCapacity: minCapacity, Allows: activity})
+	case "venues":
+		var venues []matching.Venue
+		venues, err = h.store.ListVenues(ctx, matching.VenueFilter{Within: &box})
+		for _, v := range venues {
+			items = append(items, located{v.ID, v.Location, map[string]any{
+				"id": v.ID, "kind": "venue", "name": v.Name, "organisation_id": v.OrganisationID,
+				"address": v.Address, "postcode": v.Postcode, "step_free": v.Accessibility.StepFree,
+			}})
+		}
+	default:
+		var orgs []matching.Organisation
+		orgs, err = h.store.ListOrganisations(ctx, matching.OrganisationFilter{Within: &box, Type: orgType})
+		items = nearbyOrganisations(orgs, kind, category, h.tx)
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var from *geo.Ranked
+	if after != nil {
+		from = &geo.Ranked{ID: after.ID, DistanceM: *after.DistanceM}
+	}
+	ranked, more := geo.Nearest(centre, radiusM, len(items), func(i int) (orb.Point, string) { return items[i].point, items[i].id }, from, limit)
+	features := make([]geo.Feature, len(ranked))
+	for i, r := range ranked {
+		it := items[r.Index]
+		it.props["distance_km"] = km(r.DistanceM)
+		features[i] = geo.Feature{Point: it.point, Properties: it.props}
+	}
+	var next any
+	if more {
+		last := ranked[len(ranked)-1]
+		d := last.DistanceM
+		next = cursor{Query: key, ID: last.ID, DistanceM: &d}.encode()
+	}
+	body, err := json.Marshal(geo.FeatureCollection(features, map[string]any{"next_cursor": next}))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	c.Header("ETag", etag)
+	c.Header("Cache-Control", "no-cache")
+	c.Header("Vary", "Authorization")
+	if etagMatches(c.GetHeader("If-None-Match"), etag) {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	c.Data(http.StatusOK, "application/geo+json", body)
+}
+
+func (h *handler) nearbySpaces(c *gin.Context, box orb.Bound, f matching.SpaceFilter) ([]located, error) {
+	ctx := c.Request.Context()
+	spaces, err := h.store.ListSpaces(ctx, f)
+	if err != nil || len(spaces) == 0 {
+		return nil, err
+	}
+	venues, err := h.store.ListVenues(ctx, matching.VenueFilter{Within: &box})
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]string, len(venues))
+	for _, v := range venues {
+		names[v.ID] = v.Name
+	}
+	items := make([]located, len(spaces))
+	for i, s := range spaces {
+		props := map[string]any{
+			"id": s.ID, "kind": "space", "name": s.Name, "venue_id": s.VenueID, "venue_name": names[s.VenueID],
+			"organisation_id": s.OrganisationID, "space_kind": string(s.Kind), "capacity": s.Capacity,
+			"floor": string(s.Floor), "fit_to_dance": s.FitToDance(), "instant_book": s.InstantBook,
+		}
+		if p, ok := s.PriceFor("community"); ok {
+			props["community_pence_per_hour"] = p
+		}
+		items[i] = located{s.ID, s.Location, props}
+	}
+	return items, nil
+}
+
+// nearbyOrganisations lists organisations, or their offers or needs (at the
+// organisation's base), as nearby candidates.
+func nearbyOrganisations(orgs []matching.Organisation, kind, category string, tx *matching.Taxonomy) []located {
+	var items []located
+	for _, o := range orgs {
+		switch kind {
+		case "organisations":
+			items = append(items, located{o.ID, o.Location, map[string]any{
+				"id": o.ID, "kind": "organisation", "name": o.Name, "type": string(o.Type),
+			}})
+		case "offers":
+			for _, x := range o.Offers {
+				if category == "" || x.Category == category {
+					items = append(items, located{x.ID, o.Location, itemProps("offer", x.ID, x.Category, x.Description, x.HoursPerMonth, &o, tx)})
+				}
+			}
+		case "needs":
+			for _, x := range o.Needs {
+				if category == "" || x.Category == category {
+					items = append(items, located{x.ID, o.Location, itemProps("need", x.ID, x.Category, x.Description, x.HoursPerMonth, &o, tx)})
+				}
+			}
+		}
+	}
+	return items
+}
+
+func itemProps(kind, id, category, description string, hours int, o *matching.Organisation, tx *matching.Taxonomy) map[string]any {
+	name := category
+	if t, ok := tx.Category(category); ok {
+		name = t.Label
+	}
+	return map[string]any{
+		"id": id, "kind": kind, "name": name, "category": category, "description": description,
+		"hours_per_month": hours, "organisation_id": o.ID, "organisation_name": o.Name,
+	}
+}
+
+// etagMatches implements If-None-Match: "*" or any listed tag, weak or
+// strong, equal to etag.
+func etagMatches(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,350 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"commonground/matching"
+)
+
+// itemIn is an offer or need in a request body.
+type itemIn struct {
+	Category      string `json:"category"`
+	Description   string `json:"description"`
+	HoursPerMonth int    `json:"hours_per_month"`
+}
+
+// organisationIn is the body of POST /v1/organisations.
+type organisationIn struct {
+	Name                  string      `json:"name"`
+	Type                  string      `json:"type"`
+	Description           string      `json:"description"`
+	Website               string      `json:"website"`
+	Email                 string      `json:"email"`
+	Phone                 string      `json:"phone"`
+	Location              *locationIn `json:"location"`
+	ServiceRadiusKm       float64     `json:"service_radius_km"`
+	Values                []string    `json:"values"`
+	Practices             []string    `json:"practices"`
+	Exclusions            []string    `json:"exclusions"`
+	CapacityHoursPerMonth int         `json:"capacity_hours_per_month"`
+	Offers                []itemIn    `json:"offers"`
+	Needs                 []itemIn    `json:"needs"`
+}
+
+// organisationPatch is the body of PATCH /v1/organisations/{id}: only the
+// fields sent change. Offers and needs have their own endpoints.
+type organisationPatch struct {
+	Name                  *string     `json:"name"`
+	Type                  *string     `json:"type"`
+	Description           *string     `json:"description"`
+	Website               *string     `json:"website"`
+	Email                 *string     `json:"email"`
+	Phone                 *string     `json:"phone"`
+	Location              *locationIn `json:"location"`
+	ServiceRadiusKm       *float64    `json:"service_radius_km"`
+	Values                *[]string   `json:"values"`
+	Practices             *[]string   `json:"practices"`
+	Exclusions            *[]string   `json:"exclusions"`
+	CapacityHoursPerMonth *int        `json:"capacity_hours_per_month"`
+}
+
+// Organisation is the API shape of an organisation.
+type Organisation struct {
+	ID                    string   `json:"id"`
+	Name                  string   `json:"name"`
+	Type                  string   `json:"type"`
+	Description           string   `json:"description"`
+	Website               string   `json:"website"`
+	Email                 *string  `json:"email,omitempty"`
+	Phone                 *string  `json:"phone,omitempty"`
+	Location              Location `json:"location"`
+	ServiceRadiusKm       float64  `json:"service_radius_km"`
+	Values                []string `json:"values"`
+	Practices             []string `json:"practices"`
+	Exclusions            []string `json:"exclusions"`
+	CapacityHoursPerMonth int      `json:"capacity_hours_per_month"`
+	Offers                []Item   `json:"offers"`
+	Needs                 []Item   `json:"needs"`
+	CreatedAt             string   `json:"created_at"`
+	UpdatedAt             string   `json:"updated_at"`
+	DistanceKm            *float64 `json:"distance_km,omitempty"`
+}
+
+// Item is the API shape of an offer or a need.
+type Item struct {
+	ID             string `json:"id"`
+	OrganisationID string `json:"organisation_id"`
+	Category       string `json:"category"`
+	Description    string `json:"description"`
+	HoursPerMonth  int    `json:"hours_per_month"`
+	CreatedAt      string `json:"created_at"`
+}
+
+// toOrganisationJSON renders an organisation; contact details only for
+// authenticated callers.
+func toOrganisationJSON(o *matching.Organisation, who Caller) Organisation {
+	out := Organisation{
+		ID: o.ID, Name: o.Name, Type: string(o.Type), Description: o.Description, Website: o.Website,
+		Location: toLocation(o.Location), ServiceRadiusKm: o.ServiceRadiusKm,
+		Values: orEmpty(o.Values), Practices: orEmpty(o.Practices), Exclusions: orEmpty(o.Exclusions),
+		CapacityHoursPerMonth: o.CapacityHoursPerMonth,
+		Offers:                make([]Item, len(o.Offers)), Needs: make([]Item, len(o.Needs)),
+		CreatedAt: rfc3339(o.CreatedAt), UpdatedAt: rfc3339(o.UpdatedAt),
+	}
+	if !who.Anonymous() {
+		email, phone := o.Email, o.Phone
+		out.Email, out.Phone = &email, &phone
+	}
+	for i, x := range o.Offers {
+		out.Offers[i] = Item{x.ID, x.OrganisationID, x.Category, x.Description, x.HoursPerMonth, rfc3339(x.CreatedAt)}
+	}
+	for i, x := range o.Needs {
+		out.Needs[i] = Item{x.ID, x.OrganisationID, x.Category, x.Description, x.HoursPerMonth, rfc3339(x.CreatedAt)}
+	}
+	return out
+}
+
+// toOrganisation checks a registration body and builds the organisation.
+func (in *organisationIn) toOrganisation(tx *matching.Taxonomy, id string, now func() string) (*matching.Organisation, error) {
+	ve := &matching.ValidationError{}
+	o := &matching.Organisation{
+		ID: id, Name: in.Name, Type: matching.OrgType(in.Type), Description: in.Description,
+		Website: in.Website, Email: in.Email, Phone: in.Phone,
+		ServiceRadiusKm: in.ServiceRadiusKm, Values: orEmpty(in.Values), Practices: orEmpty(in.Practices),
+		Exclusions: orEmpty(in.Exclusions), CapacityHoursPerMonth: in.CapacityHoursPerMonth,
+	}
+	o.Location = in.Location.point(ve, "location")
+	ve.Merge("", o.Validate(tx))
+	if len(in.Offers)+len(in.Needs) > matching.MaxOffersOrNeeds {
+		ve.Add("offers", "an organisation may list at most %d offers and needs together", matching.MaxOffersOrNeeds)
+	} else {
+		for i, x := range in.Offers {
+			offer := matching.Offer{ID: uuid.Must(uuid.NewV7()).String(), OrganisationID: id,
+				Category: x.Category, Description: x.Description, HoursPerMonth: x.HoursPerMonth}
+			ve.Merge(fieldf("offers[%d]", i), offer.Validate(tx))
+			o.Offers = append(o.Offers, offer)
+		}
+		for i, x := range in.Needs {
+			need := matching.Need{ID: uuid.Must(uuid.NewV7()).String(), OrganisationID: id,
+				Category: x.Category, Description: x.Description, HoursPerMonth: x.HoursPerMonth}
+			ve.Merge(fieldf("needs[%d]", i), need.Validate(tx))
+			o.Needs = append(o.Needs, need)
+		}
+	}
+	return o, ve.Err()
+}
+
+// apply changes o by the fields the patch carries and validates the result.
+func (p *organisationPatch) apply(o *matching.Organisation, tx *matching.Taxonomy) error {
+	ve := &matching.ValidationError{}
+	setString(&o.Name, p.Name)
+	if p.Type != nil {
+		o.Type = matching.OrgType(*p.Type)
+	}
+	setString(&o.Description, p.Description)
+	setString(&o.Website, p.Website)
+	setString(&o.Email, p.Email)
+	setString(&o.Phone, p.Phone)
+	if p.Location != nil {
+		o.Location = p.Location.point(ve, "location")
+	}
+	if p.ServiceRadiusKm != nil {
+		o.ServiceRadiusKm = *p.ServiceRadiusKm
+	}
+	if p.Values != nil {
+		o.Values = orEmpty(*p.Values)
+	}
+	if p.Practices != nil {
+		o.Practices = orEmpty(*p.Practices)
+	}
+	if p.Exclusions != nil {
+		o.Exclusions = orEmpty(*p.Exclusions)
+	}
+	if p.CapacityHoursPerMonth != nil {
+		o.CapacityHoursPerMonth = *p.CapacityHoursPerMonth
+	}
+	ve.Merge("", o.Validate(tx))
+	return ve.Err()
+}
+
+func setString(dst *string, src *string) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+// createOrganisation registers an organisation and returns its token once.
+func (h *handler) createOrganisation(c *gin.Context) {
+	var in organisationIn
+	if err := decodeJSON(c, &in); err != nil {
+		fail(c, err)
+		return
+	}
+	id := uuid.Must(uuid.NewV7()).String()
+	o, err := in.toOrganisation(h.tx, id, nil)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	now := h.now().UTC()
+	o.CreatedAt, o.UpdatedAt = now, now
+	for i := range o.Offers {
+		o.Offers[i].CreatedAt = now
+	}
+	for i := range o.Needs {
+		o.Needs[i].CreatedAt = now
+	}
+	token := NewToken()
+	if err := h.store.CreateOrganisation(c.Request.Context(), o, HashToken(token)); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Header("Location", "/v1/organisations/"+o.ID)
+	c.JSON(http.StatusCreated, gin.H{
+		"organisation": toOrganisationJSON(o, Caller{OrganisationID: o.ID}),
+		"token":        token,
+	})
+}
+
+func (h *handler) getOrganisation(c *gin.Context) {
+	o, err := h.store.GetOrganisation(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toOrganisationJSON(o, caller(c)))
+}
+
+func (h *handler) patchOrganisation(c *gin.Context) {
+	ctx := c.Request.Context()
+	o, err := h.store.GetOrganisation(ctx, c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if !mustOwn(c, o.ID, "organisation") {
+		return
+	}
+	var p organisationPatch
+	if err := decodeJSON(c, &p); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := p.apply(o, h.tx); err != nil {
+		fail(c, err)
+		return
+	}
+	o.UpdatedAt = h.now().UTC()
+	if err := h.store.UpdateOrganisation(ctx, o); err != nil {
+		fail(c, err)
+		return
+	}
+	// Answer with what was committed: the store stamps updated_at itself.
+	if o, err = h.store.GetOrganisation(ctx, o.ID); err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toOrganisationJSON(o, caller(c)))
+}
+
+func (h *handler) deleteOrganisation(c *gin.Context) {
+	ctx := c.Request.Context()
+	o, err := h.store.GetOrganisation(ctx, c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if !mustOwn(c, o.ID, "organisation") {
+		return
+	}
+	if err := h.store.DeleteOrganisation(ctx, o.ID); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// createItem adds an offer or a need (kind) to an organisation.
+func (h *handler) createItem(kind string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ctx := c.Request.Context()
+		o, err := h.store.GetOrganisation(ctx, c.Param("id"))
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		if !mustOwn(c, o.ID, "organisation") {
+			return
+		}
+		if len(o.Offers)+len(o.Needs) >= matching.MaxOffersOrNeeds {
+			fail(c, matching.Invalid("", "an organisation may list at most %d offers and needs together", matching.MaxOffersOrNeeds))
+			return
+		}
+		var in itemIn
+		if err := decodeJSON(c, &in); err != nil {
+			fail(c, err)
+			return
+		}
+		now := h.now().UTC()
+		id := uuid.Must(uuid.NewV7()).String()
+		if kind == "offer" {
+			x := matching.Offer{ID: id, OrganisationID: o.ID, Category: in.Category, Description: in.Description, HoursPerMonth: in.HoursPerMonth, CreatedAt: now}
+			if err := x.Validate(h.tx); err != nil {
+				fail(c, err)
+				return
+			}
+			if err := h.store.CreateOffer(ctx, &x); err != nil {
+				fail(c, err)
+				return
+			}
+		} else {
+			x := matching.Need{ID: id, OrganisationID: o.ID, Category: in.Category, Description: in.Description, HoursPerMonth: in.HoursPerMonth, CreatedAt: now}
+			if err := x.Validate(h.tx); err != nil {
+				fail(c, err)
+				return
+			}
+			if err := h.store.CreateNeed(ctx, &x); err != nil {
+				fail(c, err)
+				return
+			}
+		}
+		c.JSON(http.StatusCreated, Item{ID: id, OrganisationID: o.ID, Category: in.Category, Description: in.Description, HoursPerMonth: in.HoursPerMonth, CreatedAt: rfc3339(now)})
+	}
+}
+
+func (h *handler) deleteOffer(c *gin.Context) {
+	ctx := c.Request.Context()
+	x, err := h.store.GetOffer(ctx, c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if !mustOwn(c, x.OrganisationID, "offer") {
+		return
+	}
+	if err := h.store.DeleteOffer(ctx, x.ID); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (h *handler) deleteNeed(c *gin.Context) {
+	ctx := c.Request.Context()
+	x, err := h.store.GetNeed(ctx, c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if !mustOwn(c, x.OrganisationID, "need") {
+		return
+	}
+	if err := h.store.DeleteNeed(ctx, x.ID); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,173 @@
+// Package api is Common Ground's HTTP interface (gin): it parses and
+// checks requests, authorises them, calls the store and the matching
+// domain, and renders JSON, GeoJSON and RFC 9457 problem bodies.
+package api
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"commonground/matching"
+)
+
+// Store is what the API needs of the database. *store.DB implements it.
+type Store interface {
+	Ping(ctx context.Context) error
+
+	CreateOrganisation(ctx context.Context, o *matching.Organisation, tokenHash string) error
+	OrganisationIDByTokenHash(ctx context.Context, hash string) (string, error)
+	GetOrganisation(ctx context.Context, id string) (*matching.Organisation, error)
+	UpdateOrganisation(ctx context.Context, o *matching.Organisation) error
+	DeleteOrganisation(ctx context.Context, id string) error
+	ListOrganisations(ctx context.Context, f matching.OrganisationFilter) ([]matching.Organisation, error)
+
+	CreateOffer(ctx context.Context, o *matching.Offer) error
+	GetOffer(ctx context.Context, id string) (*matching.Offer, error)
+	DeleteOffer(ctx context.Context, id string) error
+	CreateNeed(ctx context.Context, n *matching.Need) error
+	GetNeed(ctx context.Context, id string) (*matching.Need, error)
+	DeleteNeed(ctx context.Context, id string) error
+
+	CreateVenue(ctx context.Context, v *matching.Venue) error
+	GetVenue(ctx context.Context, id string) (*matching.Venue, error)
+	UpdateVenue(ctx context.Context, v *matching.Venue) error
+	DeleteVenue(ctx context.Context, id string) error
+	ListVenues(ctx context.Context, f matching.VenueFilter) ([]matching.Venue, error)
+
+	CreateSpace(ctx context.Context, s *matching.Space) error
+	GetSpace(ctx context.Context, id string) (*matching.Space, error)
+	UpdateSpace(ctx context.Context, s *matching.Space) error
+	DeleteSpace(ctx context.Context, id string) error
+	ListSpaces(ctx context.Context, f matching.SpaceFilter) ([]matching.Space, error)
+}
+
+// Config holds the router's dependencies.
+type Config struct {
+	Store    Store
+	Taxonomy *matching.Taxonomy
+	Logger   *slog.Logger
+	// AdminToken, when set, is the operator token: it may change anything.
+	AdminToken string
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// RequestTimeout bounds each request (default 30s).
+	RequestTimeout time.Duration
+}
+
+type handler struct {
+	store      Store
+	tx         *matching.Taxonomy
+	log        *slog.Logger
+	adminToken string
+	now        func() time.Time
+}
+
+// NewRouter builds the HTTP handler with every route of the API.
+func NewRouter(cfg Config) http.Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = 30 * time.Second
+	}
+	h := &handler{store: cfg.Store, tx: cfg.Taxonomy, log: cfg.Logger, adminToken: cfg.AdminToken,
+		// Microseconds: what both databases keep.
+		now: func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) }}
+
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
+	r.ContextWithFallback = true
+	r.Use(h.requestLog, h.recoverer, withTimeout(cfg.RequestTimeout), h.limitBody)
+	r.NoRoute(func(c *gin.Context) {
+		failStatus(c, http.StatusNotFound, "not-found", "Not found", "no such endpoint: "+c.Request.Method+" "+clip(c.Request.URL.Path))
+	})
+	r.NoMethod(func(c *gin.Context) {
+		failStatus(c, http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed", c.Request.Method+" is not allowed here")
+	})
+
+	r.GET("/healthz", h.healthz)
+	r.GET("/readyz", h.readyz)
+
+	v1 := r.Group("/v1", h.authenticate, checkPathIDs)
+	v1.GET("/taxonomy", h.taxonomy)
+	v1.GET("/nearby", h.nearby)
+
+	v1.POST("/organisations", h.createOrganisation)
+	v1.GET("/organisations", h.listOrganisations)
+	v1.GET("/organisations/:id", h.getOrganisation)
+	v1.PATCH("/organisations/:id", requireAuth, h.patchOrganisation)
+	v1.DELETE("/organisations/:id", requireAuth, h.deleteOrganisation)
+	v1.POST("/organisations/:id/offers", requireAuth, h.createItem("offer"))
+	v1.POST("/organisations/:id/needs", requireAuth, h.createItem("need"))
+	v1.DELETE("/offers/:id", requireAuth, h.deleteOffer)
+	v1.DELETE("/needs/:id", requireAuth, h.deleteNeed)
+
+	v1.POST("/venues", requireAuth, h.createVenue)
+	v1.GET("/venues", h.listVenues)
+	v1.GET("/venues/:id", h.getVenue)
+	v1.PATCH("/venues/:id", requireAuth, h.patchVenue)
+	v1.DELETE("/venues/:id", requireAuth, h.deleteVenue)
+	v1.POST("/venues/:id/spaces", requireAuth, h.createSpace)
+	v1.GET("/venues/:id/spaces", h.listSpaces)
+
+	v1.GET("/spaces", h.listSpaces)
+	v1.GET("/spaces/:id", h.getSpace)
+	v1.PATCH("/spaces/:id", requireAuth, h.patchSpace)
+	v1.DELETE("/spaces/:id", requireAuth, h.deleteSpace)
+	return r
+}
+
+// checkPathIDs answers 404 for an ID in the path that cannot name anything
+// (see validID), before it reaches the database.
+func checkPathIDs(c *gin.Context) {
+	for _, p := range c.Params {
+		if !validID(p.Value) {
+			fail(c, fmt.Errorf("%w: no such %s", matching.ErrNotFound, p.Key))
+			return
+		}
+	}
+	c.Next()
+}
+
+// validID reports whether s could be an ID: IDs are UTF-8 text without NUL
+// bytes, and PostgreSQL refuses any other text outright, which would turn a
+// lookup of nonsense into a 500.
+func validID(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+// requireAuth answers 401 to anonymous callers before a write does any work.
+func requireAuth(c *gin.Context) {
+	if _, ok := mustAuth(c); ok {
+		c.Next()
+	}
+}
+
+func (h *handler) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// readyz answers 200 when the database answers within 2 seconds.
+func (h *handler) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	if err := h.store.Ping(ctx); err != nil {
+		h.log.Warn("readiness check failed", "error", err.Error(), "request_id", requestID(c))
+		failStatus(c, http.StatusServiceUnavailable, "not-ready", "Not ready", "the database is not reachable")
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}

@@ -1,0 +1,287 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"commonground/matching"
+)
+
+// Price is the API shape of one price tier.
+type Price struct {
+	Tier         string `json:"tier"`
+	PencePerHour int    `json:"pence_per_hour"`
+}
+
+// OpeningHours is the API shape of one opening period.
+type OpeningHours struct {
+	Day    string `json:"day"`
+	Opens  string `json:"opens"`
+	Closes string `json:"closes"`
+}
+
+// Closure is the API shape of a closure.
+type Closure struct {
+	Start  string `json:"start"`
+	End    string `json:"end"`
+	Reason string `json:"reason"`
+}
+
+// spaceIn is the body of POST /v1/venues/{id}/spaces and PATCH
+// /v1/spaces/{id}. Lists replace the stored list whole.
+type spaceIn struct {
+	Name                 *string         `json:"name"`
+	Kind                 *string         `json:"kind"`
+	Capacity             *int            `json:"capacity"`
+	FloorAreaM2          *float64        `json:"floor_area_m2"`
+	CeilingHeightM       *float64        `json:"ceiling_height_m"`
+	Floor                *string         `json:"floor"`
+	Mirrors              *bool           `json:"mirrors"`
+	Barres               *bool           `json:"barres"`
+	SoundSystem          *bool           `json:"sound_system"`
+	ChangingRooms        *bool           `json:"changing_rooms"`
+	ClimateControl       *bool           `json:"climate_control"`
+	Obstructions         *bool           `json:"obstructions"`
+	ProhibitedActivities *[]string       `json:"prohibited_activities"`
+	InstantBook          *bool           `json:"instant_book"`
+	Prices               *[]Price        `json:"prices"`
+	OpeningHours         *[]OpeningHours `json:"opening_hours"`
+	Closures             *[]Closure      `json:"closures"`
+}
+
+// Space is the API shape of a space.
+type Space struct {
+	ID                   string         `json:"id"`
+	VenueID              string         `json:"venue_id"`
+	OrganisationID       string         `json:"organisation_id"`
+	Location             Location       `json:"location"`
+	Name                 string         `json:"name"`
+	Kind                 string         `json:"kind"`
+	Capacity             int            `json:"capacity"`
+	FloorAreaM2          float64        `json:"floor_area_m2"`
+	CeilingHeightM       float64        `json:"ceiling_height_m"`
+	Floor                string         `json:"floor"`
+	Mirrors              bool           `json:"mirrors"`
+	Barres               bool           `json:"barres"`
+	SoundSystem          bool           `json:"sound_system"`
+	ChangingRooms        bool           `json:"changing_rooms"`
+	ClimateControl       bool           `json:"climate_control"`
+	Obstructions         bool           `json:"obstructions"`
+	ProhibitedActivities []string       `json:"prohibited_activities"`
+	InstantBook          bool           `json:"instant_book"`
+	Prices               []Price        `json:"prices"`
+	OpeningHours         []OpeningHours `json:"opening_hours"`
+	Closures             []Closure      `json:"closures"`
+	FitToDance           int            `json:"fit_to_dance"`
+	CreatedAt            string         `json:"created_at"`
+	UpdatedAt            string         `json:"updated_at"`
+	DistanceKm           *float64       `json:"distance_km,omitempty"`
+}
+
+func toSpaceJSON(s *matching.Space) Space {
+	out := Space{
+		ID: s.ID, VenueID: s.VenueID, OrganisationID: s.OrganisationID, Location: toLocation(s.Location),
+		Name: s.Name, Kind: string(s.Kind), Capacity: s.Capacity, FloorAreaM2: s.FloorAreaM2,
+		CeilingHeightM: s.CeilingHeightM, Floor: string(s.Floor), Mirrors: s.Mirrors, Barres: s.Barres,
+		SoundSystem: s.SoundSystem, ChangingRooms: s.ChangingRooms, ClimateControl: s.ClimateControl,
+		Obstructions: s.Obstructions, ProhibitedActivities: orEmpty(s.ProhibitedActivities),
+		InstantBook: s.InstantBook,
+		Prices:      make([]Price, len(s.Prices)), OpeningHours: make([]OpeningHours, len(s.OpeningHours)),
+		Closures:   make([]Closure, len(s.Closures)),
+		FitToDance: s.FitToDance(), CreatedAt: rfc3339(s.CreatedAt), UpdatedAt: rfc3339(s.UpdatedAt),
+	}
+	for i, p := range s.Prices {
+		out.Prices[i] = Price{string(p.Tier), p.PencePerHour}
+	}
+	for i, h := range s.OpeningHours {
+		out.OpeningHours[i] = OpeningHours{string(h.Day), h.Opens.String(), h.Closes.String()}
+	}
+	for i, c := range s.Closures {
+		out.Closures[i] = Closure{rfc3339(c.Start), rfc3339(c.End), c.Reason}
+	}
+	return out
+}
+
+// apply sets the fields the body carries and validates the result; create
+// says whether the profile's required fields must be present.
+func (in *spaceIn) apply(s *matching.Space, tx *matching.Taxonomy, create bool) error {
+	ve := &matching.ValidationError{}
+	if create {
+		for field, missing := range map[string]bool{
+			"name": in.Name == nil, "kind": in.Kind == nil, "capacity": in.Capacity == nil,
+			"floor_area_m2": in.FloorAreaM2 == nil, "floor": in.Floor == nil,
+		} {
+			if missing {
+				ve.Add(field, "is required")
+			}
+		}
+		if err := ve.Err(); err != nil {
+			sortFieldErrors(ve)
+			return err
+		}
+	}
+	setString(&s.Name, in.Name)
+	if in.Kind != nil {
+		s.Kind = matching.SpaceKind(*in.Kind)
+	}
+	if in.Capacity != nil {
+		s.Capacity = *in.Capacity
+	}
+	if in.FloorAreaM2 != nil {
+		s.FloorAreaM2 = *in.FloorAreaM2
+	}
+	if in.CeilingHeightM != nil {
+		s.CeilingHeightM = *in.CeilingHeightM
+	}
+	if in.Floor != nil {
+		s.Floor = matching.Floor(*in.Floor)
+	}
+	setBool(&s.Mirrors, in.Mirrors)
+	setBool(&s.Barres, in.Barres)
+	setBool(&s.SoundSystem, in.SoundSystem)
+	setBool(&s.ChangingRooms, in.ChangingRooms)
+	setBool(&s.ClimateControl, in.ClimateControl)
+	setBool(&s.Obstructions, in.Obstructions)
+	setBool(&s.InstantBook, in.InstantBook)
+	if in.ProhibitedActivities != nil {
+		s.ProhibitedActivities = orEmpty(*in.ProhibitedActivities)
+	}
+	if in.Prices != nil {
+		s.Prices = make([]matching.Price, len(*in.Prices))
+		for i, p := range *in.Prices {
+			s.Prices[i] = matching.Price{Tier: matching.Tier(p.Tier), PencePerHour: p.PencePerHour}
+		}
+	}
+	if in.OpeningHours != nil {
+		s.OpeningHours = make([]matching.OpeningHours, 0, len(*in.OpeningHours))
+		for i, h := range *in.OpeningHours {
+			f := fieldf("opening_hours[%d]", i)
+			day, err := matching.ParseWeekday(h.Day)
+			if err != nil {
+				ve.Add(f+".day", "%v", err)
+			}
+			opens, err := matching.ParseClock(h.Opens)
+			if err != nil {
+				ve.Add(f+".opens", "%v", err)
+			}
+			closes, err := matching.ParseClock(h.Closes)
+			if err != nil {
+				ve.Add(f+".closes", "%v", err)
+			}
+			s.OpeningHours = append(s.OpeningHours, matching.OpeningHours{Day: day, Opens: opens, Closes: closes})
+		}
+	}
+	if in.Closures != nil {
+		s.Closures = make([]matching.Closure, len(*in.Closures))
+		for i, c := range *in.Closures {
+			f := fieldf("closures[%d]", i)
+			s.Closures[i] = matching.Closure{Start: parseTime(ve, f+".start", c.Start), End: parseTime(ve, f+".end", c.End), Reason: c.Reason}
+		}
+	}
+	if err := ve.Err(); err != nil {
+		// Parse errors first: validating half-parsed values would repeat them.
+		return err
+	}
+	return s.Validate(tx)
+}
+
+func (h *handler) createSpace(c *gin.Context) {
+	ctx := c.Request.Context()
+	v, err := h.store.GetVenue(ctx, c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if !mustOwn(c, v.OrganisationID, "venue") {
+		return
+	}
+	var in spaceIn
+	if err := decodeJSON(c, &in); err != nil {
+		fail(c, err)
+		return
+	}
+	existing, err := h.store.ListSpaces(ctx, matching.SpaceFilter{VenueID: v.ID, Page: matching.Page{Limit: matching.MaxSpacesPerVenue}})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if len(existing) >= matching.MaxSpacesPerVenue {
+		fail(c, fmt.Errorf("%w: a venue may have at most %d spaces", matching.ErrConflict, matching.MaxSpacesPerVenue))
+		return
+	}
+	now := h.now().UTC()
+	s := &matching.Space{ID: uuid.Must(uuid.NewV7()).String(), VenueID: v.ID, OrganisationID: v.OrganisationID,
+		Location: v.Location, CreatedAt: now, UpdatedAt: now,
+		ProhibitedActivities: []string{}, Prices: []matching.Price{}, OpeningHours: []matching.OpeningHours{}, Closures: []matching.Closure{}}
+	if err := in.apply(s, h.tx, true); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := h.store.CreateSpace(ctx, s); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Header("Location", "/v1/spaces/"+s.ID)
+	c.JSON(http.StatusCreated, toSpaceJSON(s))
+}
+
+func (h *handler) getSpace(c *gin.Context) {
+	s, err := h.store.GetSpace(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toSpaceJSON(s))
+}
+
+func (h *handler) patchSpace(c *gin.Context) {
+	ctx := c.Request.Context()
+	s, err := h.store.GetSpace(ctx, c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if !mustOwn(c, s.OrganisationID, "space") {
+		return
+	}
+	var in spaceIn
+	if err := decodeJSON(c, &in); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := in.apply(s, h.tx, false); err != nil {
+		fail(c, err)
+		return
+	}
+	s.UpdatedAt = h.now().UTC()
+	if err := h.store.UpdateSpace(ctx, s); err != nil {
+		fail(c, err)
+		return
+	}
+	// Answer with what was committed: the store stamps updated_at itself.
+	if s, err = h.store.GetSpace(ctx, s.ID); err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toSpaceJSON(s))
+}
+
+func (h *handler) deleteSpace(c *gin.Context) {
+	ctx := c.Request.Context()
+	s, err := h.store.GetSpace(ctx, c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if !mustOwn(c, s.OrganisationID, "space") {
+		return
+	}
+	if err := h.store.DeleteSpace(ctx, s.ID); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,53 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"commonground/matching"
+)
+
+// Term is the API shape of a taxonomy term.
+type Term struct {
+	Slug        string `json:"slug"`
+	Label       string `json:"label"`
+	Description string `json:"description,omitempty"`
+	Broader     string `json:"broader,omitempty"`
+}
+
+// Conflict is the API shape of a value/practice conflict.
+type Conflict struct {
+	Value    string `json:"value"`
+	Practice string `json:"practice"`
+}
+
+// Taxonomy is the body of GET /v1/taxonomy.
+type Taxonomy struct {
+	Categories []Term     `json:"categories"`
+	Values     []Term     `json:"values"`
+	Practices  []Term     `json:"practices"`
+	Activities []Term     `json:"activities"`
+	Conflicts  []Conflict `json:"conflicts"`
+}
+
+func toTerms(in []matching.Term) []Term {
+	out := make([]Term, len(in))
+	for i, t := range in {
+		out[i] = Term{t.Slug, t.Label, t.Description, t.Broader}
+	}
+	return out
+}
+
+func (h *handler) taxonomy(c *gin.Context) {
+	out := Taxonomy{
+		Categories: toTerms(h.tx.Categories), Values: toTerms(h.tx.Values),
+		Practices: toTerms(h.tx.Practices), Activities: toTerms(h.tx.Activities),
+		Conflicts: make([]Conflict, len(h.tx.Conflicts)),
+	}
+	for i, x := range h.tx.Conflicts {
+		out.Conflicts[i] = Conflict{x.Value, x.Practice}
+	}
+	c.Header("Cache-Control", "public, max-age=3600")
+	c.JSON(http.StatusOK, out)
+}

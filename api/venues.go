@@ -1,0 +1,195 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"commonground/matching"
+)
+
+type accessibilityIn struct {
+	StepFree         *bool `json:"step_free"`
+	AccessibleToilet *bool `json:"accessible_toilet"`
+	HearingLoop      *bool `json:"hearing_loop"`
+	Parking          *bool `json:"parking"`
+}
+
+func (a *accessibilityIn) apply(dst *matching.Accessibility) {
+	if a == nil {
+		return
+	}
+	setBool(&dst.StepFree, a.StepFree)
+	setBool(&dst.AccessibleToilet, a.AccessibleToilet)
+	setBool(&dst.HearingLoop, a.HearingLoop)
+	setBool(&dst.Parking, a.Parking)
+}
+
+func setBool(dst *bool, src *bool) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+// venueIn is the body of POST /v1/venues and PATCH /v1/venues/{id}.
+type venueIn struct {
+	// OrganisationID is the owner; only the operator may name another
+	// organisation than its own (organisations' venues are their own).
+	OrganisationID *string          `json:"organisation_id"`
+	Name           *string          `json:"name"`
+	Address        *string          `json:"address"`
+	Postcode       *string          `json:"postcode"`
+	Location       *locationIn      `json:"location"`
+	Timezone       *string          `json:"timezone"`
+	Accessibility  *accessibilityIn `json:"accessibility"`
+}
+
+// Accessibility is the API shape of a venue's accessibility.
+type Accessibility struct {
+	StepFree         bool `json:"step_free"`
+	AccessibleToilet bool `json:"accessible_toilet"`
+	HearingLoop      bool `json:"hearing_loop"`
+	Parking          bool `json:"parking"`
+}
+
+// Venue is the API shape of a venue.
+type Venue struct {
+	ID             string        `json:"id"`
+	OrganisationID string        `json:"organisation_id"`
+	Name           string        `json:"name"`
+	Address        string        `json:"address"`
+	Postcode       string        `json:"postcode"`
+	Location       Location      `json:"location"`
+	Timezone       string        `json:"timezone"`
+	Accessibility  Accessibility `json:"accessibility"`
+	CreatedAt      string        `json:"created_at"`
+	UpdatedAt      string        `json:"updated_at"`
+	DistanceKm     *float64      `json:"distance_km,omitempty"`
+}
+
+func toVenueJSON(v *matching.Venue) Venue {
+	a := v.Accessibility
+	return Venue{
+		ID: v.ID, OrganisationID: v.OrganisationID, Name: v.Name, Address: v.Address, Postcode: v.Postcode,
+		Location: toLocation(v.Location), Timezone: v.Timezone,
+		Accessibility: Accessibility{a.StepFree, a.AccessibleToilet, a.HearingLoop, a.Parking},
+		CreatedAt:     rfc3339(v.CreatedAt), UpdatedAt: rfc3339(v.UpdatedAt),
+	}
+}
+
+// apply sets the fields the body carries; create says whether name and
+// location are required.
+func (in *venueIn) apply(v *matching.Venue, create bool) error {
+	ve := &matching.ValidationError{}
+	if !create && in.OrganisationID != nil && *in.OrganisationID != v.OrganisationID {
+		ve.Add("organisation_id", "cannot be changed")
+	}
+	setString(&v.Name, in.Name)
+	setString(&v.Address, in.Address)
+	setString(&v.Postcode, in.Postcode)
+	setString(&v.Timezone, in.Timezone)
+	if in.Location != nil || create {
+		v.Location = in.Location.point(ve, "location")
+	}
+	in.Accessibility.apply(&v.Accessibility)
+	ve.Merge("", v.Validate())
+	return ve.Err()
+}
+
+func (h *handler) createVenue(c *gin.Context) {
+	who := caller(c)
+	var in venueIn
+	if err := decodeJSON(c, &in); err != nil {
+		fail(c, err)
+		return
+	}
+	owner := who.OrganisationID
+	if in.OrganisationID != nil && *in.OrganisationID != owner {
+		if !who.Operator {
+			fail(c, fmt.Errorf("%w: an organisation can only create venues it owns itself", matching.ErrForbidden))
+			return
+		}
+		owner = *in.OrganisationID
+		if _, err := h.store.GetOrganisation(c.Request.Context(), owner); err != nil {
+			fail(c, matching.Invalid("organisation_id", "no organisation %q", clip(owner)))
+			return
+		}
+	}
+	if owner == "" {
+		fail(c, matching.Invalid("organisation_id", "is required with the operator token"))
+		return
+	}
+	now := h.now().UTC()
+	v := &matching.Venue{ID: uuid.Must(uuid.NewV7()).String(), OrganisationID: owner,
+		Timezone: matching.DefaultTimezone, CreatedAt: now, UpdatedAt: now}
+	if err := in.apply(v, true); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := h.store.CreateVenue(c.Request.Context(), v); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Header("Location", "/v1/venues/"+v.ID)
+	c.JSON(http.StatusCreated, toVenueJSON(v))
+}
+
+func (h *handler) getVenue(c *gin.Context) {
+	v, err := h.store.GetVenue(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toVenueJSON(v))
+}
+
+func (h *handler) patchVenue(c *gin.Context) {
+	ctx := c.Request.Context()
+	v, err := h.store.GetVenue(ctx, c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if !mustOwn(c, v.OrganisationID, "venue") {
+		return
+	}
+	var in venueIn
+	if err := decodeJSON(c, &in); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := in.apply(v, false); err != nil {
+		fail(c, err)
+		return
+	}
+	v.UpdatedAt = h.now().UTC()
+	if err := h.store.UpdateVenue(ctx, v); err != nil {
+		fail(c, err)
+		return
+	}
+	// Answer with what was committed: the store stamps updated_at itself.
+	if v, err = h.store.GetVenue(ctx, v.ID); err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toVenueJSON(v))
+}
+
+func (h *handler) deleteVenue(c *gin.Context) {
+	ctx := c.Request.Context()
+	v, err := h.store.GetVenue(ctx, c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if !mustOwn(c, v.OrganisationID, "venue") {
+		return
+	}
+	if err := h.store.DeleteVenue(ctx, v.ID); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
