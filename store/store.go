@@ -199,6 +199,8 @@ func translate(err error, what string) error {
 			return fmt.Errorf("%s already exists: %w", what, matching.ErrConflict)
 		case "23503":
 			return fmt.Errorf("%s refers to something that does not exist: %w", what, matching.ErrConflict)
+		case "22021", "22P02", "22001":
+			return fmt.Errorf("%s: the database cannot hold this text: %w", what, matching.ErrInvalid)
 		case "23P01", "40001", "40P01":
 			return fmt.Errorf("%s conflicts with a concurrent change: %w", what, matching.ErrConflict)
 		}
