@@ -1,0 +1,271 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"commonground/geo"
+	"commonground/matching"
+	"commonground/store"
+	"commonground/store/storetest"
+)
+
+// server is one run of the service in the test process.
+type server struct {
+	base string
+	done chan error
+	stop context.CancelFunc
+}
+
+// start runs the service as `go run .` would, with env as its
+// environment, and waits until it logs the address it serves.
+func start(t *testing.T, env map[string]string) *server {
+	t.Helper()
+	env["COMMONGROUND_ADDR"] = "127.0.0.1:0"
+	env["COMMONGROUND_LOG_FORMAT"] = "json"
+	getenv := func(k string) string { return env[k] }
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &server{done: make(chan error, 1), stop: cancel}
+	go func() {
+		err := run(ctx, nil, getenv, pw)
+		pw.Close()
+		s.done <- err
+	}()
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sent := false
+		for sc.Scan() {
+			var line struct {
+				Msg  string `json:"msg"`
+				Addr string `json:"addr"`
+			}
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "serving" && !sent {
+				addr <- line.Addr
+				sent = true
+			}
+		}
+		io.Copy(io.Discard, pr)
+	}()
+	select {
+	case a := <-addr:
+		s.base = "http://" + a
+	case err := <-s.done:
+		t.Fatalf("service exited before serving: %v", err)
+	case <-time.After(60 * time.Second):
+		t.Fatal("service did not start serving within 60s")
+	}
+	return s
+}
+
+// shutdown stops the service as SIGTERM would and checks it exits cleanly
+// within 10 seconds.
+func (s *server) shutdown(t *testing.T) {
+	t.Helper()
+	s.stop()
+	select {
+	case err := <-s.done:
+		if err != nil {
+			t.Fatalf("run returned %v after shutdown, want nil", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("service did not stop within 10s")
+	}
+}
+
+func getJSON(t *testing.T, url string, out any) int {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if out != nil {
+		if err := json.NewDecoder(res.Body).Decode(out); err != nil {
+			t.Fatalf("GET %s: decode: %v", url, err)
+		}
+	}
+	return res.StatusCode
+}
+
+type featureCollection struct {
+	Type     string `json:"type"`
+	Features []struct {
+		Geometry struct {
+			Coordinates []float64 `json:"coordinates"`
+		} `json:"geometry"`
+		Properties struct {
+			ID         string  `json:"id"`
+			Kind       string  `json:"kind"`
+			DistanceKm float64 `json:"distance_km"`
+		} `json:"properties"`
+	} `json:"features"`
+}
+
+// TestServeDemoCountyAndRestart is what a newcomer does: start the service
+// on a fresh database, ask for spaces near Cambridge, write something,
+// restart, and find it still there — on SQLite and PostgreSQL.
+func TestServeDemoCountyAndRestart(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			url := "sqlite:" + filepath.Join(t.TempDir(), "commonground.db")
+			if d == store.Postgres {
+				url = storetest.URL(t, store.Postgres)
+			}
+			env := map[string]string{"DATABASE_URL": url}
+			s := start(t, env)
+
+			var fc featureCollection
+			if code := getJSON(t, s.base+"/v1/nearby?lat=52.2053&lon=0.1218&radius_km=3&kind=spaces", &fc); code != 200 {
+				t.Fatalf("nearby: got status %d, want 200", code)
+			}
+			if fc.Type != "FeatureCollection" || len(fc.Features) == 0 {
+				t.Fatalf("nearby: got %s with %d features, want a FeatureCollection of Cambridge spaces", fc.Type, len(fc.Features))
+			}
+			for i, f := range fc.Features {
+				if f.Properties.DistanceKm > 3 {
+					t.Errorf("feature %d is %.3f km away, want within 3", i, f.Properties.DistanceKm)
+				}
+				if i > 0 && f.Properties.DistanceKm < fc.Features[i-1].Properties.DistanceKm {
+					t.Errorf("feature %d (%.3f km) after %.3f km: not nearest first", i, f.Properties.DistanceKm, fc.Features[i-1].Properties.DistanceKm)
+				}
+			}
+
+			body := `{"name":"Mill Road Movers","type":"arts","location":{"lat":52.1985,"lon":0.1405},"values":["inclusion"]}`
+			res, err := http.Post(s.base+"/v1/organisations", "application/json", strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var created struct {
+				Organisation struct{ ID string } `json:"organisation"`
+				Token        string              `json:"token"`
+			}
+			json.NewDecoder(res.Body).Decode(&created)
+			res.Body.Close()
+			if res.StatusCode != 201 || created.Token == "" {
+				t.Fatalf("register: got %d, token %q; want 201 and a token", res.StatusCode, created.Token)
+			}
+			var before struct{ Items []json.RawMessage }
+			getJSON(t, s.base+"/v1/organisations?limit=500", &before)
+			s.shutdown(t)
+
+			s = start(t, env)
+			defer s.shutdown(t)
+			var org struct{ Name string }
+			if code := getJSON(t, s.base+"/v1/organisations/"+created.Organisation.ID, &org); code != 200 || org.Name != "Mill Road Movers" {
+				t.Fatalf("after restart: got %d %q, want 200 \"Mill Road Movers\"", code, org.Name)
+			}
+			var after struct{ Items []json.RawMessage }
+			getJSON(t, s.base+"/v1/organisations?limit=500", &after)
+			if len(after.Items) != len(before.Items) {
+				t.Errorf("after restart: %d organisations on the first page, want %d (demo county loaded twice?)", len(after.Items), len(before.Items))
+			}
+		})
+	}
+}
+
+func TestConfig(t *testing.T) {
+	tests := []struct {
+		env     map[string]string
+		wantErr string
+	}{
+		{map[string]string{}, ""},
+		{map[string]string{"COMMONGROUND_SEED": "none"}, ""},
+		{map[string]string{"COMMONGROUND_SEED": "demo:42"}, ""},
+		{map[string]string{"COMMONGROUND_SEED": "everything"}, "COMMONGROUND_SEED"},
+		{map[string]string{"COMMONGROUND_LOG_FORMAT": "xml"}, "COMMONGROUND_LOG_FORMAT"},
+		{map[string]string{"COMMONGROUND_LOG_LEVEL": "loud"}, "COMMONGROUND_LOG_LEVEL"},
+		{map[string]string{"COMMONGROUND_ADMIN_TOKEN": "short"}, "COMMONGROUND_ADMIN_TOKEN"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.env), func(t *testing.T) {
+			cfg, err := loadConfig(func(k string) string { return tt.env[k] })
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatalf("got error %v, want none", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Fatalf("got error %v, want one naming %s", err, tt.wantErr)
+			}
+			if tt.wantErr == "" && len(tt.env) == 0 {
+				if cfg.Addr != ":8080" || cfg.DatabaseURL != "sqlite:commonground.db" || cfg.Seed != "demo" {
+					t.Errorf("defaults: got %+v, want :8080, sqlite:commonground.db, demo", cfg)
+				}
+			}
+		})
+	}
+}
+
+func TestBadDatabaseURLFails(t *testing.T) {
+	err := run(context.Background(), nil, func(k string) string {
+		return map[string]string{"DATABASE_URL": "mysql://nope", "COMMONGROUND_ADDR": "127.0.0.1:0"}[k]
+	}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "DATABASE_URL") {
+		t.Fatalf("got %v, want an error naming DATABASE_URL", err)
+	}
+}
+
+func TestImportCSV(t *testing.T) {
+	ctx := context.Background()
+	url := "sqlite:" + filepath.Join(t.TempDir(), "import.db")
+	env := map[string]string{"DATABASE_URL": url, "COMMONGROUND_SEED": "none"}
+	getenv := func(k string) string { return env[k] }
+
+	db, err := store.Open(ctx, url, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := &matching.Organisation{ID: "0190f5e4-0000-7000-8000-000000000001", Name: "East Cambs District Council",
+		Type: matching.OrgCouncil, Location: geo.MustPoint(52.399, 0.262), CreatedAt: time.Now(), UpdatedAt: time.Now()}
+	if err := db.CreateOrganisation(ctx, org, ""); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	good, _ := os.ReadFile("seed/testdata/venues-example.csv")
+	lines := strings.SplitN(string(good), "\n", 3)
+	// The second data row with a capacity of "lots".
+	os.WriteFile(bad, []byte(lines[0]+"\n"+lines[1]+"\n"+strings.Replace(lines[2], ",meeting room,20,", ",meeting room,lots,", 1)), 0o600)
+
+	tests := []struct {
+		name       string
+		args       []string
+		wantErr    string
+		wantSpaces int64
+	}{
+		{"unknown organisation", []string{"import", "--venues", "seed/testdata/venues-example.csv", "--organisation", "nobody"}, "not found", 0},
+		{"bad row names row and column", []string{"import", "--venues", bad, "--organisation", org.ID}, "row[3].capacity", 0},
+		{"missing flags", []string{"import"}, "--venues", 0},
+		{"example file", []string{"import", "--venues", "seed/testdata/venues-example.csv", "--organisation", org.ID}, "", int64(strings.Count(strings.TrimSpace(string(good)), "\n"))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := run(ctx, tt.args, getenv, io.Discard)
+			if tt.wantErr == "" && err != nil {
+				t.Fatalf("got %v, want no error", err)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("got %v, want an error containing %q", err, tt.wantErr)
+			}
+			db, err := store.Open(ctx, url, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			c, _ := db.Count(ctx)
+			if c.Spaces != tt.wantSpaces {
+				t.Errorf("got %d spaces in the database, want %d", c.Spaces, tt.wantSpaces)
+			}
+		})
+	}
+}
