@@ -1,0 +1,41 @@
+package matching
+
+// ChangeSet is what changed in the store after some revision: the current
+// state of every organisation, venue and space written since, and the IDs
+// of those deleted. The engine applies it to its read model. Deleting an
+// organisation deletes its venues and spaces; deleting a venue, its spaces.
+// An upserted venue comes with all its spaces (they move with it).
+type ChangeSet struct {
+	// Revision is the store revision the set brings the reader up to.
+	Revision int64
+	// Reload asks the reader to rebuild from a full snapshot (after a bulk
+	// load, or when the changes since its revision are no longer kept).
+	Reload bool
+
+	Organisations        []Organisation
+	DeletedOrganisations []string
+	Venues               []Venue
+	DeletedVenues        []string
+	Spaces               []Space
+	DeletedSpaces        []string
+	// Bookings replaces the confirmed booked periods of each space named
+	// (an empty list clears them).
+	Bookings map[string][]Session
+}
+
+// Empty reports whether the set changes nothing.
+func (c *ChangeSet) Empty() bool {
+	return !c.Reload && len(c.Organisations)+len(c.DeletedOrganisations)+len(c.Venues)+len(c.DeletedVenues)+
+		len(c.Spaces)+len(c.DeletedSpaces)+len(c.Bookings) == 0
+}
+
+// SnapshotSink receives a full, consistent snapshot of the store, one
+// record at a time, so a million spaces never sit in memory twice. Calls
+// come in order: every organisation, then every venue, then every space,
+// then the booked periods.
+type SnapshotSink interface {
+	Organisation(o *Organisation) error
+	Venue(v *Venue) error
+	Space(s *Space) error
+	Booked(spaceID string, periods []Session) error
+}

@@ -1,0 +1,114 @@
+package matching
+
+import (
+	"fmt"
+	"time"
+)
+
+// Limits on what one request may ask for.
+const (
+	MaxSessions       = 200            // sessions in one list or series
+	MaxSessionLength  = 24 * time.Hour // one session
+	MaxWeeklyCount    = 104            // two years of weeks
+	maxSessionsFuture = 5 * 365 * 24 * time.Hour
+)
+
+// Session is one booked or requested period, as absolute instants.
+type Session struct {
+	Start time.Time
+	End   time.Time
+}
+
+// Overlaps reports whether two half-open periods [Start, End) share time.
+func (s Session) Overlaps(o Session) bool { return s.Start.Before(o.End) && o.Start.Before(s.End) }
+
+// Weekly is a series of sessions on one day of the week at one local
+// wall-clock time, in a named time zone, so 18:00 stays 18:00 across the
+// clock change.
+type Weekly struct {
+	Day      Weekday
+	Start    ClockTime
+	End      ClockTime
+	From     time.Time // a date: only its year, month and day count
+	Count    int
+	Timezone string
+}
+
+// Expand returns the series' sessions: the first on the first Day on or
+// after From, then one a week, Count in all, each at Start–End local time
+// in the series' zone. A local time that does not exist on a clock-change
+// day (01:30 when clocks go forward) moves forward by the gap, as Go's
+// time.Date normalises it. It returns a *ValidationError for a bad series.
+func (w Weekly) Expand() ([]Session, error) {
+	ve := &ValidationError{}
+	loc, err := LoadLocation(w.Timezone)
+	if err != nil {
+		ve.Add("timezone", "%v", err)
+	}
+	if w.Day.Time() < 0 {
+		ve.Add("day", "unknown day %s (one of mon, tue, wed, thu, fri, sat, sun)", quote(string(w.Day)))
+	}
+	if w.Start < 0 || w.Start >= 1440 {
+		ve.Add("start", "must be between 00:00 and 23:59")
+	}
+	if w.End <= w.Start || w.End > 1440 {
+		ve.Add("end", "must be after start and at most 24:00")
+	}
+	if w.Count < 1 || w.Count > MaxWeeklyCount {
+		ve.Add("count", "must be between 1 and %d", MaxWeeklyCount)
+	}
+	if w.From.IsZero() {
+		ve.Add("from", "is required (YYYY-MM-DD)")
+	} else if w.From.Year() < 2000 || w.From.Year() > 2200 {
+		ve.Add("from", "must be a date between the years 2000 and 2200")
+	}
+	if err := ve.Err(); err != nil {
+		return nil, err
+	}
+	y, m, d := w.From.Date()
+	first := time.Date(y, m, d, 12, 0, 0, 0, time.UTC)
+	first = first.AddDate(0, 0, (int(w.Day.Time())-int(first.Weekday())+7)%7)
+	out := make([]Session, w.Count)
+	for i := range out {
+		day := first.AddDate(0, 0, 7*i)
+		out[i] = Session{Start: localClock(day, w.Start, loc), End: localClock(day, w.End, loc)}
+	}
+	return out, nil
+}
+
+// localClock is the instant at clock time c on the given date in loc
+// (24:00 is the next midnight).
+func localClock(date time.Time, c ClockTime, loc *time.Location) time.Time {
+	y, m, d := date.Date()
+	return time.Date(y, m, d, int(c)/60, int(c)%60, 0, 0, loc)
+}
+
+// ValidateSessions checks a list of sessions: each ends after it starts,
+// lasts at most a day, and there are at most MaxSessions. Sessions may be
+// in any order but must not overlap one another.
+func ValidateSessions(sessions []Session) error {
+	ve := &ValidationError{}
+	if len(sessions) == 0 {
+		ve.Add("sessions", "needs at least one session")
+	}
+	if len(sessions) > MaxSessions {
+		ve.Add("sessions", "must have at most %d sessions", MaxSessions)
+		return ve
+	}
+	for i, s := range sessions {
+		f := fmt.Sprintf("sessions[%d]", i)
+		switch {
+		case !s.End.After(s.Start):
+			ve.Add(f+".end", "must be after start")
+		case s.End.Sub(s.Start) > MaxSessionLength:
+			ve.Add(f+".end", "a session may last at most 24 hours")
+		}
+		for j := 0; j < i; j++ {
+			if s.End.After(s.Start) && s.Overlaps(sessions[j]) {
+				ve.Add(f, "overlaps sessions[%d]", j)
+				break
+			}
+		}
+	}
+	return ve.Err()
+}
