@@ -119,3 +119,25 @@ func (t *Taxonomy) accepts(a, b *Organisation) bool {
 	}
 	return true
 }
+
+// Bit indexes for the engine: up to 64 activities and 64 practices, in
+// slug order. Unknown slugs have no bit.
+func bitOf(terms []Term, slug string) uint64 {
+	i := sort.Search(len(terms), func(i int) bool { return terms[i].Slug >= slug })
+	if i < len(terms) && i < 64 && terms[i].Slug == slug {
+		return 1 << uint(i)
+	}
+	return 0
+}
+
+func (t *Taxonomy) activityBit(slug string) uint64 { return bitOf(t.Activities, slug) }
+func (t *Taxonomy) practiceBit(slug string) uint64 { return bitOf(t.Practices, slug) }
+
+// conflictBits are the practices a value will not accept, as bits.
+func (t *Taxonomy) conflictBits(value string) uint64 {
+	var bits uint64
+	for p := range t.conflicting[value] {
+		bits |= t.practiceBit(p)
+	}
+	return bits
+}

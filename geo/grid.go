@@ -1,0 +1,95 @@
+package geo
+
+import (
+	"math"
+
+	"github.com/paulmach/orb"
+)
+
+// Grid is a spatial index of items (small integer handles) on a regular
+// latitude/longitude grid. Each cell holds the handles of the items whose
+// point falls in it, so a radius query visits the few cells that overlap
+// the search box. It costs 4 bytes per item plus a slice per occupied cell,
+// and inserts and removals are O(items in the cell). It is not safe for
+// concurrent writes; callers serialise them.
+type Grid struct {
+	cellDeg float64
+	cells   map[uint64][]int32
+}
+
+// NewGrid returns an empty grid with square cells of cellDeg degrees
+// (0.05° is about 5.5 km north–south).
+func NewGrid(cellDeg float64) *Grid {
+	return &Grid{cellDeg: cellDeg, cells: map[uint64][]int32{}}
+}
+
+func (g *Grid) cellOf(p orb.Point) (int64, int64) {
+	return int64(math.Floor(p[0] / g.cellDeg)), int64(math.Floor(p[1] / g.cellDeg))
+}
+
+func cellKey(x, y int64) uint64 { return uint64(uint32(int32(x)))<<32 | uint64(uint32(int32(y))) }
+
+// Insert adds handle h at point p.
+func (g *Grid) Insert(h int32, p orb.Point) {
+	k := cellKey(g.cellOf(p))
+	g.cells[k] = append(g.cells[k], h)
+}
+
+// Remove takes handle h, inserted at point p, out of the grid.
+func (g *Grid) Remove(h int32, p orb.Point) {
+	k := cellKey(g.cellOf(p))
+	cell := g.cells[k]
+	for i, x := range cell {
+		if x == h {
+			cell[i] = cell[len(cell)-1]
+			cell = cell[:len(cell)-1]
+			break
+		}
+	}
+	if len(cell) == 0 {
+		delete(g.cells, k)
+	} else {
+		g.cells[k] = cell
+	}
+}
+
+// Each calls fn with every handle whose cell overlaps the box b, a
+// superset of the handles whose point lies in b; callers check the true
+// distance. fn returning false stops the walk.
+func (g *Grid) Each(b orb.Bound, fn func(h int32) bool) {
+	x0, y0 := g.cellOf(b.Min)
+	x1, y1 := g.cellOf(b.Max)
+	if (x1-x0+1)*(y1-y0+1) > int64(len(g.cells))*2 {
+		// A box wider than the data: walk the occupied cells instead.
+		for k, cell := range g.cells {
+			x, y := int64(int32(uint32(k>>32))), int64(int32(uint32(k)))
+			if x < x0 || x > x1 || y < y0 || y > y1 {
+				continue
+			}
+			for _, h := range cell {
+				if !fn(h) {
+					return
+				}
+			}
+		}
+		return
+	}
+	for y := y0; y <= y1; y++ {
+		for x := x0; x <= x1; x++ {
+			for _, h := range g.cells[cellKey(x, y)] {
+				if !fn(h) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// Len returns the number of items in the grid.
+func (g *Grid) Len() int {
+	n := 0
+	for _, c := range g.cells {
+		n += len(c)
+	}
+	return n
+}

@@ -1,0 +1,518 @@
+package matching
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"commonground/geo"
+)
+
+// gridCellDeg is the engine's grid cell: 0.05° is about 5.5 km north–south
+// and 3.4 km east–west in Britain, so a 15 km match visits a few dozen
+// cells.
+const gridCellDeg = 0.05
+
+// Engine is the in-memory read model that matching runs on: every space,
+// venue and organisation in a compact form, with a spatial index. It is
+// built from a store snapshot and follows the store's committed changes;
+// it never holds anything the database does not. It is safe for
+// concurrent use: queries share a read lock, changes take the write lock.
+type Engine struct {
+	tx   *Taxonomy
+	opts EngineOptions
+	mu   sync.RWMutex
+	st   *state
+}
+
+// EngineOptions tune matching. The zero value uses the defaults.
+type EngineOptions struct {
+	// VenueWeights weigh the soft factors of a venue match
+	// (DefaultVenueWeights when zero).
+	VenueWeights VenueWeights
+	// Activities overrides or adds activity profiles
+	// (DefaultActivityProfiles otherwise).
+	Activities map[string]ActivityProfile
+}
+
+// state is one version of the read model.
+type state struct {
+	rev int64
+
+	spaces     []spaceRec
+	freeSpaces []int32
+	spaceByID  map[uid]int32
+	extras     map[int32]*extra
+	grid       *geo.Grid
+
+	venues     []venueRec
+	freeVenues []int32
+	venueByID  map[uid]int32
+	venueGrid  *geo.Grid
+
+	orgs     []orgRec
+	freeOrgs []int32
+	orgByID  map[string]int32
+
+	hours      [][]OpeningHours
+	hoursByKey map[string]int32
+	names      map[string]string
+}
+
+func newState() *state {
+	return &state{
+		spaceByID: map[uid]int32{}, extras: map[int32]*extra{}, grid: geo.NewGrid(gridCellDeg),
+		venueByID: map[uid]int32{}, venueGrid: geo.NewGrid(gridCellDeg), orgByID: map[string]int32{},
+		hoursByKey: map[string]int32{}, names: map[string]string{},
+	}
+}
+
+// NewEngine returns an empty engine for the taxonomy. The taxonomy must
+// hold at most 64 activities and 64 practices (the engine keeps them as
+// bit sets).
+func NewEngine(tx *Taxonomy, opts EngineOptions) *Engine {
+	if opts.VenueWeights == (VenueWeights{}) {
+		opts.VenueWeights = DefaultVenueWeights
+	}
+	profiles := make(map[string]ActivityProfile, len(DefaultActivityProfiles)+len(opts.Activities))
+	for k, v := range DefaultActivityProfiles {
+		profiles[k] = v
+	}
+	for k, v := range opts.Activities {
+		profiles[k] = v
+	}
+	opts.Activities = profiles
+	return &Engine{tx: tx, opts: opts, st: newState()}
+}
+
+// Revision is the store revision the engine reflects.
+func (e *Engine) Revision() int64 {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.st.rev
+}
+
+// Counts returns how many organisations, venues and spaces the engine holds.
+func (e *Engine) Counts() (orgs, venues, spaces int) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return len(e.st.orgByID), len(e.st.venueByID), len(e.st.spaceByID)
+}
+
+// Loader builds a fresh read model from a snapshot; Commit swaps it in.
+// Queries keep running on the old model while a snapshot loads.
+type Loader struct {
+	e   *Engine
+	st  *state
+	err error
+}
+
+// Load starts a new snapshot load.
+func (e *Engine) Load() *Loader { return &Loader{e: e, st: newState()} }
+
+var _ SnapshotSink = (*Loader)(nil)
+
+// Organisation adds an organisation to the snapshot.
+func (l *Loader) Organisation(o *Organisation) error { return l.e.upsertOrg(l.st, o) }
+
+// Venue adds a venue to the snapshot.
+func (l *Loader) Venue(v *Venue) error { return l.e.upsertVenue(l.st, v) }
+
+// Space adds a space to the snapshot.
+func (l *Loader) Space(s *Space) error { return l.e.upsertSpace(l.st, s) }
+
+// Booked sets a space's confirmed booked periods in the snapshot.
+func (l *Loader) Booked(spaceID string, periods []Session) error {
+	return l.e.setBooked(l.st, spaceID, periods)
+}
+
+// Commit makes the loaded snapshot, at revision rev, the engine's model.
+func (l *Loader) Commit(rev int64) {
+	l.st.rev = rev
+	l.e.mu.Lock()
+	l.e.st = l.st
+	l.e.mu.Unlock()
+}
+
+// Apply brings the engine up to date with a change set from the store.
+// A set at or below the engine's revision is ignored (it was seen
+// already). It returns an error for a Reload set (take a snapshot) or a
+// record the engine cannot hold; the model is then unchanged by that
+// record but may hold the rest of the set, and the caller should reload.
+func (e *Engine) Apply(cs *ChangeSet) error {
+	if cs.Reload {
+		return fmt.Errorf("change set at revision %d needs a full reload", cs.Revision)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st := e.st
+	if cs.Revision <= st.rev && cs.Revision != 0 {
+		return nil
+	}
+	var errs []string
+	note := func(err error) {
+		if err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	// Upserts first: a space that moved out of a venue deleted in the same
+	// set, or a venue that passed from a deleted organisation, must not go
+	// (with its booked periods) in the cascade of the delete.
+	for i := range cs.Organisations {
+		note(e.upsertOrg(st, &cs.Organisations[i]))
+	}
+	for i := range cs.Venues {
+		note(e.upsertVenue(st, &cs.Venues[i]))
+	}
+	for i := range cs.Spaces {
+		note(e.upsertSpace(st, &cs.Spaces[i]))
+	}
+	for id, periods := range cs.Bookings {
+		note(e.setBooked(st, id, periods))
+	}
+	for _, id := range cs.DeletedSpaces {
+		e.deleteSpace(st, id)
+	}
+	for _, id := range cs.DeletedVenues {
+		e.deleteVenue(st, id)
+	}
+	for _, id := range cs.DeletedOrganisations {
+		e.deleteOrg(st, id)
+	}
+	if cs.Revision > st.rev {
+		st.rev = cs.Revision
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("apply revision %d: %s", cs.Revision, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+func (e *Engine) upsertOrg(st *state, o *Organisation) error {
+	rec := orgRec{org: *o, live: true}
+	rec.org.Offers = append([]Offer(nil), o.Offers...)
+	rec.org.Needs = append([]Need(nil), o.Needs...)
+	rec.practices, rec.objects = e.orgBits(o)
+	if slot, ok := st.orgByID[o.ID]; ok {
+		rec.venues = st.orgs[slot].venues
+		st.orgs[slot] = rec
+		return nil
+	}
+	slot := allocSlot(&st.orgs, &st.freeOrgs)
+	st.orgs[slot] = rec
+	st.orgByID[o.ID] = slot
+	return nil
+}
+
+// orgBits turns an organisation's practices, exclusions and values into
+// taxonomy bit sets.
+func (e *Engine) orgBits(o *Organisation) (practices, objects uint64) {
+	for _, p := range o.Practices {
+		practices |= e.tx.practiceBit(p)
+	}
+	for _, x := range o.Exclusions {
+		objects |= e.tx.practiceBit(x)
+	}
+	for _, v := range o.Values {
+		objects |= e.tx.conflictBits(v)
+	}
+	return practices, objects
+}
+
+func (e *Engine) upsertVenue(st *state, v *Venue) error {
+	id, ok := parseUID(v.ID)
+	if !ok {
+		return fmt.Errorf("venue id %q is not a UUID", v.ID)
+	}
+	org, ok := st.orgByID[v.OrganisationID]
+	if !ok {
+		return fmt.Errorf("venue %s: unknown organisation %s", v.ID, v.OrganisationID)
+	}
+	zone, err := LoadLocation(v.Timezone)
+	if err != nil {
+		return fmt.Errorf("venue %s: %w", v.ID, err)
+	}
+	rec := venueRec{id: id, idStr: v.ID, name: v.Name, org: org, loc: v.Location, zone: zone, access: v.Accessibility, live: true}
+	if slot, ok := st.venueByID[id]; ok {
+		old := &st.venues[slot]
+		rec.spaces = old.spaces
+		if old.org != org {
+			removeSlot(&st.orgs[old.org].venues, slot)
+			st.orgs[org].venues = append(st.orgs[org].venues, slot)
+		}
+		st.venueGrid.Remove(slot, old.loc)
+		st.venueGrid.Insert(slot, rec.loc)
+		*old = rec
+		// Spaces take their venue's place, owner and accessibility.
+		for _, s := range rec.spaces {
+			sp := &st.spaces[s]
+			if sp.loc != rec.loc {
+				st.grid.Remove(s, sp.loc)
+				sp.loc = rec.loc
+				st.grid.Insert(s, sp.loc)
+			}
+			sp.org = org
+			sp.flags = sp.flags&^venueFlags | accessFlags(rec.access)
+		}
+		return nil
+	}
+	slot := allocSlot(&st.venues, &st.freeVenues)
+	st.venues[slot] = rec
+	st.venueByID[id] = slot
+	st.venueGrid.Insert(slot, rec.loc)
+	st.orgs[org].venues = append(st.orgs[org].venues, slot)
+	return nil
+}
+
+const venueFlags = flagStepFree | flagToilet | flagLoop | flagParking
+
+func accessFlags(a Accessibility) uint16 {
+	var f uint16
+	if a.StepFree {
+		f |= flagStepFree
+	}
+	if a.AccessibleToilet {
+		f |= flagToilet
+	}
+	if a.HearingLoop {
+		f |= flagLoop
+	}
+	if a.Parking {
+		f |= flagParking
+	}
+	return f
+}
+
+func (e *Engine) upsertSpace(st *state, s *Space) error {
+	id, ok := parseUID(s.ID)
+	if !ok {
+		return fmt.Errorf("space id %q is not a UUID", s.ID)
+	}
+	vid, ok := parseUID(s.VenueID)
+	if !ok {
+		return fmt.Errorf("space %s: venue id %q is not a UUID", s.ID, s.VenueID)
+	}
+	vslot, ok := st.venueByID[vid]
+	if !ok {
+		return fmt.Errorf("space %s: unknown venue %s", s.ID, s.VenueID)
+	}
+	v := &st.venues[vslot]
+	rec := spaceRec{
+		id: id, loc: v.loc, name: st.intern(s.Name), venue: vslot, org: v.org,
+		capacity: int32(s.Capacity), area: float32(s.FloorAreaM2), ceiling: float32(s.CeilingHeightM),
+		prices: [3]int32{-1, -1, -1}, hours: st.internHours(s.OpeningHours),
+		floor: floor8(s.Floor), kind: kind8(s.Kind), fit: uint8(s.FitToDance()), live: true,
+		flags: accessFlags(v.access),
+	}
+	for _, p := range s.Prices {
+		if i := tierIndex(p.Tier); i >= 0 {
+			rec.prices[i] = int32(p.PencePerHour)
+		}
+	}
+	for _, a := range s.ProhibitedActivities {
+		rec.prohibited |= e.tx.activityBit(a)
+	}
+	for _, f := range []struct {
+		on  bool
+		bit uint16
+	}{{s.Mirrors, flagMirrors}, {s.Barres, flagBarres}, {s.SoundSystem, flagSound}, {s.ChangingRooms, flagChanging},
+		{s.ClimateControl, flagClimate}, {s.Obstructions, flagObstructions}, {s.InstantBook, flagInstant}} {
+		if f.on {
+			rec.flags |= f.bit
+		}
+	}
+	slot, exists := st.spaceByID[id]
+	if exists {
+		old := &st.spaces[slot]
+		st.grid.Remove(slot, old.loc)
+		if old.venue != vslot {
+			removeSlot(&st.venues[old.venue].spaces, slot)
+			v.spaces = append(v.spaces, slot)
+		}
+	} else {
+		slot = allocSlot(&st.spaces, &st.freeSpaces)
+		st.spaceByID[id] = slot
+		v.spaces = append(v.spaces, slot)
+	}
+	st.spaces[slot] = rec
+	st.grid.Insert(slot, rec.loc)
+	x := st.extras[slot]
+	if len(s.Closures) > 0 {
+		if x == nil {
+			x = &extra{}
+			st.extras[slot] = x
+		}
+		x.closures = append([]Closure(nil), s.Closures...)
+	} else if x != nil {
+		x.closures = nil
+		if len(x.booked) == 0 {
+			delete(st.extras, slot)
+		}
+	}
+	return nil
+}
+
+func (e *Engine) setBooked(st *state, spaceID string, periods []Session) error {
+	id, ok := parseUID(spaceID)
+	if !ok {
+		return fmt.Errorf("booked space id %q is not a UUID", spaceID)
+	}
+	slot, ok := st.spaceByID[id]
+	if !ok {
+		return nil // the space has gone since
+	}
+	x := st.extras[slot]
+	if len(periods) == 0 {
+		if x != nil {
+			x.booked = nil
+			if len(x.closures) == 0 {
+				delete(st.extras, slot)
+			}
+		}
+		return nil
+	}
+	if x == nil {
+		x = &extra{}
+		st.extras[slot] = x
+	}
+	x.booked = append([]Session(nil), periods...)
+	sort.Slice(x.booked, func(i, j int) bool { return x.booked[i].Start.Before(x.booked[j].Start) })
+	return nil
+}
+
+func (e *Engine) deleteSpace(st *state, id string) {
+	u, ok := parseUID(id)
+	if !ok {
+		return
+	}
+	slot, ok := st.spaceByID[u]
+	if !ok {
+		return
+	}
+	sp := &st.spaces[slot]
+	st.grid.Remove(slot, sp.loc)
+	removeSlot(&st.venues[sp.venue].spaces, slot)
+	delete(st.spaceByID, u)
+	delete(st.extras, slot)
+	*sp = spaceRec{}
+	st.freeSpaces = append(st.freeSpaces, slot)
+}
+
+func (e *Engine) deleteVenue(st *state, id string) {
+	u, ok := parseUID(id)
+	if !ok {
+		return
+	}
+	slot, ok := st.venueByID[u]
+	if !ok {
+		return
+	}
+	v := &st.venues[slot]
+	for _, s := range append([]int32(nil), v.spaces...) {
+		e.deleteSpace(st, st.spaces[s].id.String())
+	}
+	removeSlot(&st.orgs[v.org].venues, slot)
+	st.venueGrid.Remove(slot, v.loc)
+	delete(st.venueByID, u)
+	*v = venueRec{}
+	st.freeVenues = append(st.freeVenues, slot)
+}
+
+func (e *Engine) deleteOrg(st *state, id string) {
+	slot, ok := st.orgByID[id]
+	if !ok {
+		return
+	}
+	for _, v := range append([]int32(nil), st.orgs[slot].venues...) {
+		e.deleteVenue(st, st.venues[v].idStr)
+	}
+	delete(st.orgByID, id)
+	st.orgs[slot] = orgRec{}
+	st.freeOrgs = append(st.freeOrgs, slot)
+}
+
+func allocSlot[T any](items *[]T, free *[]int32) int32 {
+	if n := len(*free); n > 0 {
+		slot := (*free)[n-1]
+		*free = (*free)[:n-1]
+		return slot
+	}
+	var zero T
+	*items = append(*items, zero)
+	return int32(len(*items) - 1)
+}
+
+func removeSlot(list *[]int32, slot int32) {
+	l := *list
+	for i, x := range l {
+		if x == slot {
+			l[i] = l[len(l)-1]
+			*list = l[:len(l)-1]
+			return
+		}
+	}
+}
+
+// intern shares one copy of repeated names ("Main Hall", "Studio 1").
+func (st *state) intern(s string) string {
+	if x, ok := st.names[s]; ok {
+		return x
+	}
+	if len(st.names) < 1<<16 {
+		st.names[s] = s
+	}
+	return s
+}
+
+// internHours shares one copy of each distinct weekly timetable; most
+// spaces keep one of a few.
+func (st *state) internHours(h []OpeningHours) int32 {
+	var b strings.Builder
+	for _, x := range h {
+		fmt.Fprintf(&b, "%s%d-%d,", x.Day, x.Opens, x.Closes)
+	}
+	key := b.String()
+	if i, ok := st.hoursByKey[key]; ok {
+		return i
+	}
+	st.hours = append(st.hours, append([]OpeningHours(nil), h...))
+	st.hoursByKey[key] = int32(len(st.hours) - 1)
+	return int32(len(st.hours) - 1)
+}
+
+func tierIndex(t Tier) int {
+	for i, x := range Tiers {
+		if x == t {
+			return i
+		}
+	}
+	return -1
+}
+
+// clock is the engine's notion of local time for a session, cached per
+// zone during one query.
+type localSession struct {
+	day      Weekday
+	from, to ClockTime
+	ok       bool
+}
+
+func localSessions(sessions []Session, loc *time.Location) []localSession {
+	out := make([]localSession, len(sessions))
+	for i, s := range sessions {
+		d, f, t, ok := localSpan(s, loc)
+		out[i] = localSession{d, f, t, ok}
+	}
+	return out
+}
+
+func kind8(k SpaceKind) uint8 {
+	for i, x := range SpaceKinds {
+		if x == k {
+			return uint8(i)
+		}
+	}
+	return uint8(len(SpaceKinds) - 1)
+}

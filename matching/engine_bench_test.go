@@ -1,0 +1,134 @@
+package matching_test
+
+import (
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"commonground/matching"
+	"commonground/seed"
+)
+
+// benchModel is an engine loaded from seed.Generate, built once per scale
+// and kept for every benchmark that uses it.
+type benchModel struct {
+	e *matching.Engine
+	// heapPerSpace is the live heap the engine holds per space.
+	heapPerSpace float64
+	// near is the densest of a few generated venues: the benchmark asks
+	// where the data is.
+	near     orb.Point
+	inRadius int // spaces within 15 km of near
+}
+
+var benchModels = map[int]*benchModel{}
+
+func liveHeap() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+func loadBenchModel(b *testing.B, spaces int) *benchModel {
+	if m := benchModels[spaces]; m != nil {
+		return m
+	}
+	b.Helper()
+	before := liveHeap()
+	e := matching.NewEngine(seed.Taxonomy(), matching.EngineOptions{})
+	l := e.Load()
+	// A fixed-seed sample of venue locations, taken while loading.
+	r := rand.New(rand.NewPCG(7, 7))
+	var sample []orb.Point
+	venues := 0
+	err := seed.Generate(seed.ScaleOptions{Seed: 1, Spaces: spaces}, func(ds *seed.Dataset) error {
+		for i := range ds.Organisations {
+			if err := l.Organisation(&ds.Organisations[i]); err != nil {
+				return err
+			}
+		}
+		for i := range ds.Venues {
+			if err := l.Venue(&ds.Venues[i]); err != nil {
+				return err
+			}
+			venues++
+			if len(sample) < 16 {
+				sample = append(sample, ds.Venues[i].Location)
+			} else if j := r.IntN(venues); j < len(sample) {
+				sample[j] = ds.Venues[i].Location
+			}
+		}
+		for i := range ds.Spaces {
+			if err := l.Space(&ds.Spaces[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	l.Commit(1)
+	m := &benchModel{e: e}
+	m.heapPerSpace = float64(liveHeap()-before) / float64(spaces)
+
+	// The densest sampled place: most spaces within 15 km.
+	monday := time.Date(2027, 1, 4, 12, 0, 0, 0, time.UTC)
+	for _, p := range sample {
+		res, err := e.MatchVenues(&matching.VenueRequest{Near: p, RadiusKm: 15, GroupSize: 1, Activity: "yoga", Limit: 1,
+			Sessions: []matching.Session{{Start: monday, End: monday.Add(time.Hour)}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := res.TotalMatches
+		for k, x := range res.Excluded {
+			if k != matching.ExcludedTooFar {
+				n += x
+			}
+		}
+		if n > m.inRadius {
+			m.near, m.inRadius = p, n
+		}
+	}
+	benchModels[spaces] = m
+	return m
+}
+
+// BenchmarkMatchVenues matches a weekly class — 24 contemporary dancers,
+// ten Tuesday evenings, within 15 km of the densest sampled place — at
+// 5,000, 100,000 and 1,000,000 spaces. The million is built only when a
+// benchmark run asks for it without -short (it takes a few seconds and a
+// few hundred megabytes).
+func BenchmarkMatchVenues(b *testing.B) {
+	sessions := mustExpand(matching.Weekly{Day: "tue", Start: 18 * 60, End: 20 * 60,
+		From: time.Date(2027, 1, 5, 0, 0, 0, 0, time.UTC), Count: 10, Timezone: "Europe/London"})
+	for _, n := range []int{5_000, 100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("spaces=%d", n), func(b *testing.B) {
+			if n >= 1_000_000 && (testing.Short() || flag.Lookup("test.bench").Value.String() == "") {
+				b.Skip("a million spaces: run with -bench and without -short")
+			}
+			m := loadBenchModel(b, n)
+			req := &matching.VenueRequest{Near: m.near, RadiusKm: 15, GroupSize: 24, Activity: "contemporary",
+				Sessions: sessions, RequireAllSessions: true, Limit: 20}
+			b.ReportAllocs()
+			b.ResetTimer()
+			var res *matching.VenueResult
+			for b.Loop() {
+				var err error
+				if res, err = m.e.MatchVenues(req); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(m.heapPerSpace, "heapB/space")
+			b.ReportMetric(float64(m.inRadius), "spaces_in_15km")
+			b.ReportMetric(float64(res.TotalMatches), "matches")
+		})
+	}
+}

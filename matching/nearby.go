@@ -1,0 +1,142 @@
+package matching
+
+import (
+	"bytes"
+	"sort"
+
+	"github.com/paulmach/orb"
+
+	"commonground/geo"
+)
+
+// NearbyQuery asks for the spaces or venues nearest a point.
+type NearbyQuery struct {
+	Centre  orb.Point
+	RadiusM float64
+	// After resumes a ranking after the item with this distance and ID.
+	After *geo.Ranked
+	Limit int
+	// Spaces only: an activity the space must allow, and a least capacity.
+	Activity    string
+	MinCapacity int
+}
+
+// NearbySpace is a space in a nearby answer.
+type NearbySpace struct {
+	ID, Name, VenueID, VenueName, OrganisationID string
+	Kind                                         SpaceKind
+	Location                                     orb.Point
+	DistanceM                                    float64
+	Capacity                                     int
+	Floor                                        Floor
+	FitToDance                                   int
+	InstantBook                                  bool
+	CommunityPencePerHour                        *int
+}
+
+// NearbyVenue is a venue in a nearby answer.
+type NearbyVenue struct {
+	ID, Name, OrganisationID string
+	Location                 orb.Point
+	DistanceM                float64
+	StepFree                 bool
+	Spaces                   int
+}
+
+type ranked struct {
+	slot int32
+	id   uid
+	d    float64
+}
+
+func (a ranked) less(b ranked) bool {
+	if a.d != b.d {
+		return a.d < b.d
+	}
+	return bytes.Compare(a.id[:], b.id[:]) < 0
+}
+
+// rankAfter sorts rs nearest first and keeps those after the cursor, at
+// most limit, saying whether more remain.
+func rankAfter(rs []ranked, after *geo.Ranked, limit int) ([]ranked, bool) {
+	if after != nil {
+		cur := ranked{d: after.DistanceM}
+		if u, ok := parseUID(after.ID); ok {
+			cur.id = u
+		}
+		kept := rs[:0]
+		for _, r := range rs {
+			if cur.less(r) {
+				kept = append(kept, r)
+			}
+		}
+		rs = kept
+	}
+	sort.Slice(rs, func(i, j int) bool { return rs[i].less(rs[j]) })
+	if limit > 0 && len(rs) > limit {
+		return rs[:limit], true
+	}
+	return rs, false
+}
+
+// NearbySpaces returns the spaces within the radius, nearest first (ties
+// by ID), after the cursor, with whether more remain.
+func (e *Engine) NearbySpaces(q NearbyQuery) ([]NearbySpace, bool) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	st := e.st
+	act := uint64(0)
+	if q.Activity != "" {
+		act = e.tx.activityBit(q.Activity)
+	}
+	var rs []ranked
+	st.grid.Each(geo.BoundAround(q.Centre, q.RadiusM), func(slot int32) bool {
+		sp := &st.spaces[slot]
+		if int(sp.capacity) < q.MinCapacity || sp.prohibited&act != 0 {
+			return true
+		}
+		if d := geo.DistanceM(q.Centre, sp.loc); d <= q.RadiusM {
+			rs = append(rs, ranked{slot, sp.id, d})
+		}
+		return true
+	})
+	rs, more := rankAfter(rs, q.After, q.Limit)
+	out := make([]NearbySpace, len(rs))
+	for i, r := range rs {
+		sp := &st.spaces[r.slot]
+		v := &st.venues[sp.venue]
+		out[i] = NearbySpace{
+			ID: sp.id.String(), Name: sp.name, VenueID: v.idStr, VenueName: v.name,
+			OrganisationID: st.orgs[sp.org].org.ID, Kind: SpaceKinds[sp.kind], Location: sp.loc, DistanceM: r.d,
+			Capacity: int(sp.capacity), Floor: Floors[sp.floor], FitToDance: int(sp.fit), InstantBook: sp.flags&flagInstant != 0,
+		}
+		if p := sp.prices[0]; p >= 0 {
+			pp := int(p)
+			out[i].CommunityPencePerHour = &pp
+		}
+	}
+	return out, more
+}
+
+// NearbyVenues returns the venues within the radius, nearest first.
+func (e *Engine) NearbyVenues(q NearbyQuery) ([]NearbyVenue, bool) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	st := e.st
+	var rs []ranked
+	st.venueGrid.Each(geo.BoundAround(q.Centre, q.RadiusM), func(slot int32) bool {
+		v := &st.venues[slot]
+		if d := geo.DistanceM(q.Centre, v.loc); d <= q.RadiusM {
+			rs = append(rs, ranked{slot, v.id, d})
+		}
+		return true
+	})
+	rs, more := rankAfter(rs, q.After, q.Limit)
+	out := make([]NearbyVenue, len(rs))
+	for i, r := range rs {
+		v := &st.venues[r.slot]
+		out[i] = NearbyVenue{ID: v.idStr, Name: v.name, OrganisationID: st.orgs[v.org].org.ID, Location: v.loc,
+			DistanceM: r.d, StepFree: v.access.StepFree, Spaces: len(v.spaces)}
+	}
+	return out, more
+}

@@ -1,0 +1,144 @@
+package matching
+
+import (
+	"time"
+
+	"github.com/paulmach/orb"
+)
+
+// uid is a UUID held as 16 bytes: the engine keeps a million of them.
+type uid [16]byte
+
+func hexVal(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// parseUID reads the canonical 36-character form of a UUID.
+func parseUID(s string) (uid, bool) {
+	var u uid
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return u, false
+	}
+	j := 0
+	for i := 0; i < 36; {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			i++
+			continue
+		}
+		hi, ok1 := hexVal(s[i])
+		lo, ok2 := hexVal(s[i+1])
+		if !ok1 || !ok2 {
+			return u, false
+		}
+		u[j] = hi<<4 | lo
+		j++
+		i += 2
+	}
+	return u, true
+}
+
+const hexDigits = "0123456789abcdef"
+
+// String formats the UUID in its canonical lower-case form, whose string
+// order is the byte order.
+func (u uid) String() string {
+	var b [36]byte
+	j := 0
+	for i, x := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b[j] = '-'
+			j++
+		}
+		b[j], b[j+1] = hexDigits[x>>4], hexDigits[x&15]
+		j += 2
+	}
+	return string(b[:])
+}
+
+// Space flags, one bit each, copied from the space and its venue.
+const (
+	flagMirrors uint16 = 1 << iota
+	flagBarres
+	flagSound
+	flagChanging
+	flagClimate
+	flagObstructions
+	flagInstant
+	flagStepFree
+	flagToilet
+	flagLoop
+	flagParking
+)
+
+// spaceRec is the engine's compact copy of a space: what matching needs,
+// nothing more (about 130 bytes with its index entries).
+type spaceRec struct {
+	id         uid
+	loc        orb.Point
+	name       string // interned
+	venue      int32  // venue slot
+	org        int32  // organisation slot
+	capacity   int32
+	area       float32
+	ceiling    float32
+	prices     [3]int32 // by tier; -1 when the tier has no price
+	prohibited uint64   // activity bits
+	hours      int32    // interned opening-hours pattern
+	flags      uint16
+	floor      Floor8
+	kind       uint8 // index into SpaceKinds
+	fit        uint8
+	live       bool
+}
+
+// Floor8 is a floor as a small integer (index into Floors).
+type Floor8 uint8
+
+func floor8(f Floor) Floor8 {
+	for i, x := range Floors {
+		if x == f {
+			return Floor8(i)
+		}
+	}
+	return Floor8(len(Floors) - 1)
+}
+
+// venueRec is the engine's copy of a venue.
+type venueRec struct {
+	id     uid
+	idStr  string
+	name   string
+	org    int32
+	loc    orb.Point
+	zone   *time.Location
+	access Accessibility
+	spaces []int32
+	live   bool
+}
+
+// orgRec is the engine's copy of an organisation: what values checks and
+// partner matching need.
+type orgRec struct {
+	org Organisation
+	// practices and objects are taxonomy bit sets: what it does, and what
+	// it will not work with (its exclusions plus the practices its values
+	// conflict with). Two organisations are compatible when neither's
+	// practices meet the other's objects.
+	practices, objects uint64
+	venues             []int32
+	live               bool
+}
+
+// extra holds what few spaces have: closures and booked periods.
+type extra struct {
+	closures []Closure
+	booked   []Session // sorted by start, not overlapping
+}

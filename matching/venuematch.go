@@ -1,0 +1,649 @@
+package matching
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"commonground/geo"
+)
+
+// Why a space is not matched, in the order a space is tested: each space
+// is counted once, under the first reason it fails.
+const (
+	ExcludedTooFar             = "too_far"
+	ExcludedValuesConflict     = "values_conflict"
+	ExcludedTooSmall           = "too_small"
+	ExcludedActivityNotAllowed = "activity_not_allowed"
+	ExcludedRequirementUnmet   = "requirement_unmet"
+	ExcludedOverBudget         = "over_budget"
+	ExcludedUnavailable        = "unavailable"
+)
+
+// ExclusionOrder lists the exclusion reasons in the order they are tested.
+var ExclusionOrder = []string{ExcludedTooFar, ExcludedValuesConflict, ExcludedTooSmall,
+	ExcludedActivityNotAllowed, ExcludedRequirementUnmet, ExcludedOverBudget, ExcludedUnavailable}
+
+// Requirements are what a group insists on; each true field is a hard
+// constraint.
+type Requirements struct {
+	StepFree         bool
+	AccessibleToilet bool
+	HearingLoop      bool
+	Parking          bool
+	ChangingRooms    bool
+	SprungFloor      bool // sprung or semi-sprung
+	Mirrors          bool
+	Barres           bool
+	SoundSystem      bool
+	ClimateControl   bool
+	NoObstructions   bool
+	MinCeilingM      float64
+}
+
+func (r Requirements) flags() uint16 {
+	var f uint16
+	for _, x := range []struct {
+		on  bool
+		bit uint16
+	}{{r.StepFree, flagStepFree}, {r.AccessibleToilet, flagToilet}, {r.HearingLoop, flagLoop}, {r.Parking, flagParking},
+		{r.ChangingRooms, flagChanging}, {r.Mirrors, flagMirrors}, {r.Barres, flagBarres}, {r.SoundSystem, flagSound},
+		{r.ClimateControl, flagClimate}} {
+		if x.on {
+			f |= x.bit
+		}
+	}
+	return f
+}
+
+// VenueRequest asks for rooms for a group: where, how many, which
+// activity, which sessions, at what price.
+type VenueRequest struct {
+	Near      orb.Point
+	RadiusKm  float64
+	GroupSize int
+	Activity  string
+	Sessions  []Session
+	// MaxPencePerHour is the budget for the Tier's price (0: no budget).
+	MaxPencePerHour int
+	// Tier is the price tier the group pays (default standard).
+	Tier         Tier
+	Requirements Requirements
+	// OrganisationID is the requester; it enables values checks.
+	OrganisationID string
+	// RequireAllSessions keeps only spaces free for every session; without
+	// it a space free for at least one session matches.
+	RequireAllSessions bool
+	Limit              int
+	// ExplainSpaceID asks why one space was or was not matched.
+	ExplainSpaceID string
+}
+
+// Limits of a venue request.
+const (
+	MaxMatchRadiusKm = 200
+	MaxMatchLimit    = 100
+	DefaultTier      = Tier("standard")
+)
+
+// Validate checks a request against the taxonomy. It returns a
+// *ValidationError.
+func (r *VenueRequest) Validate(tx *Taxonomy) error {
+	ve := &ValidationError{}
+	if !(r.RadiusKm > 0 && r.RadiusKm <= MaxMatchRadiusKm) {
+		ve.Add("radius_km", "must be more than 0 and at most %d", MaxMatchRadiusKm)
+	}
+	if r.GroupSize < 1 || r.GroupSize > MaxCapacity {
+		ve.Add("group_size", "must be between 1 and %d", MaxCapacity)
+	}
+	if r.Activity == "" {
+		ve.Add("activity", "is required")
+	} else if !tx.IsActivity(r.Activity) {
+		ve.Add("activity", "unknown activity %s", quote(r.Activity))
+	}
+	if r.MaxPencePerHour < 0 || r.MaxPencePerHour > MaxPencePerHour {
+		ve.Add("max_pence_per_hour", "must be between 0 and %d", MaxPencePerHour)
+	}
+	if r.Tier != "" && !validTier(r.Tier) {
+		ve.Add("tier", "unknown tier %s (one of community, standard, commercial)", quote(string(r.Tier)))
+	}
+	if !inRange(r.Requirements.MinCeilingM, 0, MaxCeilingM) {
+		ve.Add("requirements.min_ceiling_m", "must be between 0 and %d", MaxCeilingM)
+	}
+	if r.Limit < 0 || r.Limit > MaxMatchLimit {
+		ve.Add("limit", "must be between 1 and %d", MaxMatchLimit)
+	}
+	ve.Merge("", ValidateSessions(r.Sessions))
+	return ve.Err()
+}
+
+// Reason explains one factor of a score: its weight, how well the match
+// did on it (0..1) and what that added to the score.
+type Reason struct {
+	Factor       string
+	Detail       string
+	Weight       float64
+	Value        float64
+	Contribution float64
+}
+
+// SessionConflict is a requested session a space cannot take, and why.
+type SessionConflict struct {
+	Start, End time.Time
+	Reason     string
+}
+
+// VenueMatch is one space that suits the request.
+type VenueMatch struct {
+	SpaceID, SpaceName, VenueID, VenueName, OrganisationID string
+	Location                                               orb.Point
+	DistanceKm                                             float64
+	Score                                                  float64
+	FitToDance                                             int
+	SessionsRequested, SessionsAvailable                   int
+	Conflicts                                              []SessionConflict
+	// PricePencePerHour is the price at the requested tier (nil: none listed).
+	PricePencePerHour *int
+	Reasons           []Reason
+}
+
+// Failure is one constraint a space fails.
+type Failure struct {
+	Reason string // one of ExclusionOrder
+	Detail string
+}
+
+// Explanation says why one space was or was not matched.
+type Explanation struct {
+	SpaceID   string
+	Matched   bool
+	Failures  []Failure
+	Conflicts []SessionConflict
+	Match     *VenueMatch // the match, when it is one
+}
+
+// VenueResult answers a venue request: the best matches, how many spaces
+// within twice the radius were excluded and why, and the explanation of
+// one space if asked for.
+type VenueResult struct {
+	Matches      []VenueMatch
+	TotalMatches int
+	Excluded     map[string]int
+	Explanation  *Explanation
+}
+
+// VenueWeights weigh the soft factors of a venue match. They are
+// normalised to sum to 1, so a score is always in 0..1.
+type VenueWeights struct {
+	FitToDance   float64 // the star rating, 0–5
+	Distance     float64 // nearer is better, to 0 at the radius
+	Room         float64 // floor area per dancer, up to twice the activity's minimum
+	Price        float64 // cheaper is better: against the budget, or £60/h without one
+	Extras       float64 // mirrors, barres, sound, changing rooms, climate control
+	Availability float64 // share of sessions free (matters without require_all_sessions)
+}
+
+// DefaultVenueWeights: suitability first, then distance, then the
+// practical factors.
+var DefaultVenueWeights = VenueWeights{FitToDance: 0.30, Distance: 0.25, Room: 0.15, Price: 0.15, Extras: 0.10, Availability: 0.05}
+
+// priceScale is the hourly price at which the price factor reaches 0 when
+// the request gives no budget (£60).
+const priceScale = 6000
+
+// candidate is a matched space before it is rendered.
+type candidate struct {
+	slot  int32
+	distM float64
+	score float64
+	free  int
+}
+
+// query holds what one match computes once and reuses for every space.
+type query struct {
+	e        *Engine
+	st       *state
+	req      *VenueRequest
+	radiusM  float64
+	reqOrg   *orgRec
+	minArea  float64
+	minCeil  float64
+	actBit   uint64
+	badFloor uint8
+	needs    uint16
+	sprung   bool
+	tier     int
+	zones    map[*time.Location][]localSession
+	hoursOK  map[hoursKey][]bool
+	weights  VenueWeights
+}
+
+type hoursKey struct {
+	zone  *time.Location
+	hours int32
+}
+
+// MatchVenues finds the spaces that suit a request, best first, counting
+// every space within twice the radius that does not match under the first
+// reason it fails. It returns a *ValidationError for a bad request or an
+// unknown requester.
+func (e *Engine) MatchVenues(req *VenueRequest) (*VenueResult, error) {
+	if err := req.Validate(e.tx); err != nil {
+		return nil, err
+	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	q, err := e.newQuery(req)
+	if err != nil {
+		return nil, err
+	}
+	res := &VenueResult{Excluded: map[string]int{}}
+	outer := 2 * q.radiusM
+	var found []candidate
+	q.st.grid.Each(geo.BoundAround(req.Near, outer), func(slot int32) bool {
+		sp := &q.st.spaces[slot]
+		d := geo.DistanceM(req.Near, sp.loc)
+		if d > outer {
+			return true
+		}
+		reason, free := q.first(slot, sp, d)
+		if reason != "" {
+			res.Excluded[reason]++
+			return true
+		}
+		found = append(found, candidate{slot: slot, distM: d, free: free, score: q.score(sp, d, free)})
+		return true
+	})
+	sort.Slice(found, func(i, j int) bool { return q.better(found[i], found[j]) })
+	res.TotalMatches = len(found)
+	limit := req.Limit
+	if limit == 0 {
+		limit = 20
+	}
+	if len(found) > limit {
+		found = found[:limit]
+	}
+	res.Matches = make([]VenueMatch, len(found))
+	for i, c := range found {
+		res.Matches[i] = q.render(c)
+	}
+	if req.ExplainSpaceID != "" {
+		res.Explanation = q.explain(req.ExplainSpaceID)
+	}
+	return res, nil
+}
+
+func (e *Engine) newQuery(req *VenueRequest) (*query, error) {
+	q := &query{e: e, st: e.st, req: req, radiusM: req.RadiusKm * 1000,
+		zones: map[*time.Location][]localSession{}, hoursOK: map[hoursKey][]bool{}}
+	if req.OrganisationID != "" {
+		slot, ok := q.st.orgByID[req.OrganisationID]
+		if !ok {
+			return nil, Invalid("organisation_id", "no organisation %s", quote(req.OrganisationID))
+		}
+		q.reqOrg = &q.st.orgs[slot]
+	}
+	prof, ok := e.opts.Activities[req.Activity]
+	if !ok {
+		prof = defaultProfile
+	}
+	q.minArea = float64(req.GroupSize) * prof.MinAreaPerDancerM2
+	q.minCeil = prof.MinCeilingM
+	q.actBit = e.tx.activityBit(req.Activity)
+	q.badFloor = floorBits(prof.UnsuitableFloors)
+	q.needs = req.Requirements.flags()
+	q.sprung = req.Requirements.SprungFloor
+	tier := req.Tier
+	if tier == "" {
+		tier = DefaultTier
+	}
+	q.tier = tierIndex(tier)
+	w := e.opts.VenueWeights
+	sum := w.FitToDance + w.Distance + w.Room + w.Price + w.Extras + w.Availability
+	if sum <= 0 {
+		w, sum = DefaultVenueWeights, 1
+	}
+	q.weights = VenueWeights{w.FitToDance / sum, w.Distance / sum, w.Room / sum, w.Price / sum, w.Extras / sum, w.Availability / sum}
+	return q, nil
+}
+
+// first returns the first reason a space within twice the radius fails
+// ("" if it matches) and how many sessions it can take.
+func (q *query) first(slot int32, sp *spaceRec, d float64) (string, int) {
+	switch {
+	case d > q.radiusM:
+		return ExcludedTooFar, 0
+	case q.conflicts(sp):
+		return ExcludedValuesConflict, 0
+	case q.tooSmall(sp):
+		return ExcludedTooSmall, 0
+	case q.activityBlocked(sp):
+		return ExcludedActivityNotAllowed, 0
+	case q.unmet(sp):
+		return ExcludedRequirementUnmet, 0
+	case q.overBudget(sp):
+		return ExcludedOverBudget, 0
+	}
+	free := q.freeSessions(slot, sp, nil)
+	n := len(q.req.Sessions)
+	if free == 0 || (q.req.RequireAllSessions && free < n) {
+		return ExcludedUnavailable, free
+	}
+	return "", free
+}
+
+func (q *query) conflicts(sp *spaceRec) bool {
+	if q.reqOrg == nil {
+		return false
+	}
+	owner := &q.st.orgs[sp.org]
+	return q.reqOrg.practices&owner.objects != 0 || owner.practices&q.reqOrg.objects != 0
+}
+
+func (q *query) tooSmall(sp *spaceRec) bool {
+	return int(sp.capacity) < q.req.GroupSize || below(sp.area, q.minArea)
+}
+
+// below reports whether a size the engine keeps as a float32 is less than
+// a minimum. It compares at float32 precision, so a 3.3 m ceiling (held as
+// 3.29999995) meets a 3.3 m requirement.
+func below(have float32, want float64) bool { return have < float32(want) }
+
+func (q *query) activityBlocked(sp *spaceRec) bool {
+	return sp.prohibited&q.actBit != 0 || q.badFloor&(1<<sp.floor) != 0 ||
+		(q.minCeil > 0 && below(sp.ceiling, q.minCeil))
+}
+
+func (q *query) unmet(sp *spaceRec) bool {
+	r := q.req.Requirements
+	return sp.flags&q.needs != q.needs ||
+		(q.sprung && Floors[sp.floor] != FloorSprung && Floors[sp.floor] != FloorSemiSprung) ||
+		(r.NoObstructions && sp.flags&flagObstructions != 0) ||
+		(r.MinCeilingM > 0 && below(sp.ceiling, r.MinCeilingM))
+}
+
+func (q *query) overBudget(sp *spaceRec) bool {
+	if q.req.MaxPencePerHour == 0 {
+		return false
+	}
+	p := sp.prices[q.tier]
+	return p < 0 || int(p) > q.req.MaxPencePerHour
+}
+
+// freeSessions counts the sessions the space can take, recording the
+// others in conflicts when it is not nil. Opening hours are checked once
+// per distinct timetable and zone, so a weekly check costs a few lookups
+// per space; bookings by binary search.
+func (q *query) freeSessions(slot int32, sp *spaceRec, conflicts *[]SessionConflict) int {
+	v := &q.st.venues[sp.venue]
+	key := hoursKey{v.zone, sp.hours}
+	open, ok := q.hoursOK[key]
+	if !ok {
+		local, ok := q.zones[v.zone]
+		if !ok {
+			local = localSessions(q.req.Sessions, v.zone)
+			q.zones[v.zone] = local
+		}
+		open = make([]bool, len(local))
+		hours := q.st.hours[sp.hours]
+		for i, ls := range local {
+			if !ls.ok {
+				continue
+			}
+			for _, h := range hours {
+				if h.Day == ls.day && h.Opens <= ls.from && ls.to <= h.Closes {
+					open[i] = true
+					break
+				}
+			}
+		}
+		q.hoursOK[key] = open
+	}
+	x := q.st.extras[slot]
+	free := 0
+	for i, s := range q.req.Sessions {
+		reason := ""
+		switch {
+		case !open[i]:
+			reason = ReasonOutsideHours
+		case x != nil && closedDuring(x.closures, s):
+			reason = ReasonClosure
+		case x != nil && overlapsAny(s, x.booked):
+			reason = ReasonBooked
+		}
+		if reason == "" {
+			free++
+		} else if conflicts != nil {
+			*conflicts = append(*conflicts, SessionConflict{Start: s.Start, End: s.End, Reason: reason})
+		}
+	}
+	return free
+}
+
+func closedDuring(closures []Closure, s Session) bool {
+	for _, c := range closures {
+		if s.Overlaps(Session{c.Start, c.End}) {
+			return true
+		}
+	}
+	return false
+}
+
+// factors are the soft factors of a match, each 0..1, in the order of
+// VenueWeights.
+func (q *query) factors(sp *spaceRec, d float64, free int) [6]float64 {
+	var f [6]float64
+	f[0] = float64(sp.fit) / MaxFitToDance
+	f[1] = clamp01(1 - d/q.radiusM)
+	perDancer := float64(sp.area) / float64(q.req.GroupSize)
+	want := 2 * q.minArea / float64(q.req.GroupSize)
+	f[2] = clamp01(perDancer / want)
+	switch p := sp.prices[q.tier]; {
+	case p < 0:
+		f[3] = 0.5
+	case q.req.MaxPencePerHour > 0:
+		f[3] = clamp01(1 - float64(p)/float64(q.req.MaxPencePerHour))
+	default:
+		f[3] = clamp01(1 - float64(p)/priceScale)
+	}
+	extras := 0
+	for _, bit := range []uint16{flagMirrors, flagBarres, flagSound, flagChanging, flagClimate} {
+		if sp.flags&bit != 0 {
+			extras++
+		}
+	}
+	f[4] = float64(extras) / 5
+	f[5] = float64(free) / float64(len(q.req.Sessions))
+	return f
+}
+
+func (q *query) weightList() [6]float64 {
+	w := q.weights
+	return [6]float64{w.FitToDance, w.Distance, w.Room, w.Price, w.Extras, w.Availability}
+}
+
+func (q *query) score(sp *spaceRec, d float64, free int) float64 {
+	f := q.factors(sp, d, free)
+	w := q.weightList()
+	s := 0.0
+	for i := range f {
+		s += w[i] * f[i]
+	}
+	return roundScore(s)
+}
+
+// roundScore keeps scores to 6 places, so equal inputs give equal scores
+// whatever the order of float operations.
+func roundScore(s float64) float64 { return math.Round(s*1e6) / 1e6 }
+
+func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }
+
+// better orders matches: higher score, then nearer, then by ID.
+func (q *query) better(a, b candidate) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	if a.distM != b.distM {
+		return a.distM < b.distM
+	}
+	return string(q.st.spaces[a.slot].id[:]) < string(q.st.spaces[b.slot].id[:])
+}
+
+var factorNames = [6]string{"fit_to_dance", "distance", "room", "price", "extras", "availability"}
+
+func (q *query) render(c candidate) VenueMatch {
+	sp := &q.st.spaces[c.slot]
+	v := &q.st.venues[sp.venue]
+	m := VenueMatch{
+		SpaceID: sp.id.String(), SpaceName: sp.name, VenueID: v.idStr, VenueName: v.name,
+		OrganisationID: q.st.orgs[sp.org].org.ID, Location: sp.loc,
+		DistanceKm: math.Round(c.distM) / 1000, Score: c.score, FitToDance: int(sp.fit),
+		SessionsRequested: len(q.req.Sessions), Conflicts: []SessionConflict{},
+	}
+	m.SessionsAvailable = q.freeSessions(c.slot, sp, &m.Conflicts)
+	if p := sp.prices[q.tier]; p >= 0 {
+		pp := int(p)
+		m.PricePencePerHour = &pp
+	}
+	f := q.factors(sp, c.distM, m.SessionsAvailable)
+	w := q.weightList()
+	details := q.details(sp, c.distM, m.SessionsAvailable)
+	for i := range f {
+		m.Reasons = append(m.Reasons, Reason{Factor: factorNames[i], Detail: details[i],
+			Weight: roundScore(w[i]), Value: roundScore(f[i]), Contribution: roundScore(w[i] * f[i])})
+	}
+	return m
+}
+
+func (q *query) details(sp *spaceRec, d float64, free int) [6]string {
+	var out [6]string
+	out[0] = fmt.Sprintf("%d of 5 stars on the Fit to Dance rubric (%s floor)", sp.fit, Floors[sp.floor])
+	out[1] = fmt.Sprintf("%.1f km away, within %.0f km", d/1000, q.req.RadiusKm)
+	out[2] = fmt.Sprintf("%.1f m² per dancer for %d (%s needs %.1f)", float64(sp.area)/float64(q.req.GroupSize),
+		q.req.GroupSize, q.req.Activity, q.minArea/float64(q.req.GroupSize))
+	switch p := sp.prices[q.tier]; {
+	case p < 0:
+		out[3] = fmt.Sprintf("no %s price listed", Tiers[q.tier])
+	case q.req.MaxPencePerHour > 0:
+		out[3] = fmt.Sprintf("£%.2f an hour (%s) against a budget of £%.2f", float64(p)/100, Tiers[q.tier], float64(q.req.MaxPencePerHour)/100)
+	default:
+		out[3] = fmt.Sprintf("£%.2f an hour (%s)", float64(p)/100, Tiers[q.tier])
+	}
+	var have []string
+	for _, x := range []struct {
+		bit  uint16
+		name string
+	}{{flagMirrors, "mirrors"}, {flagBarres, "barres"}, {flagSound, "sound system"}, {flagChanging, "changing rooms"}, {flagClimate, "climate control"}} {
+		if sp.flags&x.bit != 0 {
+			have = append(have, x.name)
+		}
+	}
+	if len(have) == 0 {
+		out[4] = "no extras"
+	} else {
+		out[4] = fmt.Sprintf("has %s", joinAnd(have))
+	}
+	out[5] = fmt.Sprintf("free for %d of %d sessions", free, len(q.req.Sessions))
+	return out
+}
+
+func joinAnd(s []string) string {
+	switch len(s) {
+	case 0:
+		return ""
+	case 1:
+		return s[0]
+	}
+	out := s[0]
+	for _, x := range s[1 : len(s)-1] {
+		out += ", " + x
+	}
+	return out + " and " + s[len(s)-1]
+}
+
+// explain tests one space against every constraint, not just the first
+// it fails.
+func (q *query) explain(spaceID string) *Explanation {
+	ex := &Explanation{SpaceID: spaceID, Failures: []Failure{}, Conflicts: []SessionConflict{}}
+	u, ok := parseUID(spaceID)
+	slot, found := q.st.spaceByID[u]
+	if !ok || !found {
+		ex.Failures = append(ex.Failures, Failure{Reason: "not_found", Detail: "no such space"})
+		return ex
+	}
+	sp := &q.st.spaces[slot]
+	d := geo.DistanceM(q.req.Near, sp.loc)
+	add := func(reason, format string, args ...any) {
+		ex.Failures = append(ex.Failures, Failure{Reason: reason, Detail: fmt.Sprintf(format, args...)})
+	}
+	if d > q.radiusM {
+		add(ExcludedTooFar, "%.1f km away, beyond %.0f km", d/1000, q.req.RadiusKm)
+	}
+	if q.conflicts(sp) {
+		add(ExcludedValuesConflict, "its owner, %s, and the requester are not compatible", q.st.orgs[sp.org].org.Name)
+	}
+	if int(sp.capacity) < q.req.GroupSize {
+		add(ExcludedTooSmall, "holds %d, the group is %d", sp.capacity, q.req.GroupSize)
+	}
+	if below(sp.area, q.minArea) {
+		add(ExcludedTooSmall, "%.0f m² is less than the %.0f m² %d dancers need for %s", sp.area, q.minArea, q.req.GroupSize, q.req.Activity)
+	}
+	if sp.prohibited&q.actBit != 0 {
+		add(ExcludedActivityNotAllowed, "the venue does not allow %s", q.req.Activity)
+	}
+	if q.badFloor&(1<<sp.floor) != 0 {
+		add(ExcludedActivityNotAllowed, "a %s floor is unsuitable for %s", Floors[sp.floor], q.req.Activity)
+	}
+	if q.minCeil > 0 && below(sp.ceiling, q.minCeil) {
+		add(ExcludedActivityNotAllowed, "%s needs a ceiling of %.1f m; this one is %s", q.req.Activity, q.minCeil, ceilingText(sp.ceiling))
+	}
+	r := q.req.Requirements
+	for _, x := range []struct {
+		want bool
+		bit  uint16
+		name string
+	}{{r.StepFree, flagStepFree, "step-free access"}, {r.AccessibleToilet, flagToilet, "an accessible toilet"},
+		{r.HearingLoop, flagLoop, "a hearing loop"}, {r.Parking, flagParking, "parking"},
+		{r.ChangingRooms, flagChanging, "changing rooms"}, {r.Mirrors, flagMirrors, "mirrors"}, {r.Barres, flagBarres, "barres"},
+		{r.SoundSystem, flagSound, "a sound system"}, {r.ClimateControl, flagClimate, "climate control"}} {
+		if x.want && sp.flags&x.bit == 0 {
+			add(ExcludedRequirementUnmet, "has no %s", x.name)
+		}
+	}
+	if r.SprungFloor && Floors[sp.floor] != FloorSprung && Floors[sp.floor] != FloorSemiSprung {
+		add(ExcludedRequirementUnmet, "the floor is %s, not sprung", Floors[sp.floor])
+	}
+	if r.NoObstructions && sp.flags&flagObstructions != 0 {
+		add(ExcludedRequirementUnmet, "has an obstruction such as a pillar")
+	}
+	if r.MinCeilingM > 0 && below(sp.ceiling, r.MinCeilingM) {
+		add(ExcludedRequirementUnmet, "the ceiling is %s, less than %.1f m", ceilingText(sp.ceiling), r.MinCeilingM)
+	}
+	if q.overBudget(sp) {
+		if p := sp.prices[q.tier]; p < 0 {
+			add(ExcludedOverBudget, "no %s price is listed", Tiers[q.tier])
+		} else {
+			add(ExcludedOverBudget, "£%.2f an hour is over the budget of £%.2f", float64(p)/100, float64(q.req.MaxPencePerHour)/100)
+		}
+	}
+	free := q.freeSessions(slot, sp, &ex.Conflicts)
+	if free == 0 || (q.req.RequireAllSessions && free < len(q.req.Sessions)) {
+		add(ExcludedUnavailable, "free for %d of %d sessions", free, len(q.req.Sessions))
+	}
+	ex.Matched = len(ex.Failures) == 0
+	if ex.Matched {
+		m := q.render(candidate{slot: slot, distM: d, free: free, score: q.score(sp, d, free)})
+		ex.Match = &m
+	}
+	return ex
+}
+
+func ceilingText(c float32) string {
+	if c <= 0 {
+		return "not recorded"
+	}
+	return fmt.Sprintf("%.1f m", c)
+}
