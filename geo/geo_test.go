@@ -144,3 +144,56 @@ func FuzzNewPoint(f *testing.F) {
 		}
 	})
 }
+
+func TestRulerMatchesDistanceM(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 20000; i++ {
+		centre := MustPoint(rng.Float64()*170-85, rng.Float64()*360-180)
+		limit := rng.Float64() * 100000
+		r := NewRuler(centre, limit)
+		p := pointAt(centre, rng.Float64()*360, rng.Float64()*limit*1.5)
+		want := DistanceM(centre, p)
+		got, ok := r.Within(p)
+		if ok != (want <= limit) {
+			t.Fatalf("centre %v limit %.3f: Within(%v) = %v, but the distance is %.6f", centre, limit, p, ok, want)
+		}
+		if ok && got != want {
+			t.Fatalf("Within(%v) = %v m, DistanceM = %v m: must be identical", p, got, want)
+		}
+	}
+}
+
+// TestRulerNearNeverLies checks the flat approximation's claims against
+// true distances, right up to the boundaries.
+func TestRulerNearNeverLies(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	unsure := 0
+	const n = 100000
+	for i := 0; i < n; i++ {
+		centre := MustPoint(rng.Float64()*150-75, rng.Float64()*360-180)
+		outer := rng.Float64()*200000 + 10
+		inner := outer * rng.Float64()
+		r := NewRuler(centre, outer)
+		p := pointAt(centre, rng.Float64()*360, rng.Float64()*outer*1.3)
+		d := DistanceM(centre, p)
+		switch got := r.Near(p, inner, outer); got {
+		case 0:
+			if d <= outer {
+				t.Fatalf("Near says beyond %.1f but the distance is %.3f (centre %v)", outer, d, centre)
+			}
+		case 1:
+			if d > inner {
+				t.Fatalf("Near says within %.1f but the distance is %.3f (centre %v)", inner, d, centre)
+			}
+		case 2:
+			if d <= inner || d > outer {
+				t.Fatalf("Near says between %.1f and %.1f but the distance is %.3f (centre %v)", inner, outer, d, centre)
+			}
+		default:
+			unsure++
+		}
+	}
+	if unsure > n/4 {
+		t.Errorf("Near was unsure %d times in %d: the approximation is not pulling its weight", unsure, n)
+	}
+}

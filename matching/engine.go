@@ -58,14 +58,17 @@ type state struct {
 
 	hours      [][]OpeningHours
 	hoursByKey map[string]int32
-	names      map[string]string
+	// closureLists are the distinct closure lists, numbered.
+	closureLists [][]Closure
+	closureIDs   map[string]int32
+	names        map[string]string
 }
 
 func newState() *state {
 	return &state{
 		spaceByID: map[uid]int32{}, extras: map[int32]*extra{}, grid: geo.NewGrid(gridCellDeg),
 		venueByID: map[uid]int32{}, venueGrid: geo.NewGrid(gridCellDeg), orgByID: map[string]int32{},
-		hoursByKey: map[string]int32{}, names: map[string]string{},
+		hoursByKey: map[string]int32{}, closureIDs: map[string]int32{}, names: map[string]string{},
 	}
 }
 
@@ -341,17 +344,49 @@ func (e *Engine) upsertSpace(st *state, s *Space) error {
 	x := st.extras[slot]
 	if len(s.Closures) > 0 {
 		if x == nil {
-			x = &extra{}
+			x = &extra{closuresID: -1}
 			st.extras[slot] = x
 		}
-		x.closures = append([]Closure(nil), s.Closures...)
+		x.closures, x.closuresID = st.internClosures(s.Closures)
 	} else if x != nil {
-		x.closures = nil
+		x.closures, x.closuresID = nil, -1
 		if len(x.booked) == 0 {
 			delete(st.extras, slot)
 		}
 	}
+	st.markExtra(slot)
 	return nil
+}
+
+// markExtra keeps a space's flagExtra bit in step with extras, so matching
+// looks extras up only for the few spaces that have any.
+func (st *state) markExtra(slot int32) {
+	if _, ok := st.extras[slot]; ok {
+		st.spaces[slot].flags |= flagExtra
+	} else {
+		st.spaces[slot].flags &^= flagExtra
+	}
+}
+
+// internClosures shares one copy of identical closure lists (a county's
+// venues often share the same Christmas closure).
+func (st *state) internClosures(cs []Closure) ([]Closure, int32) {
+	var b strings.Builder
+	for _, c := range cs {
+		fmt.Fprintf(&b, "%d-%d,", c.Start.UnixNano(), c.End.UnixNano())
+	}
+	key := b.String()
+	if id, ok := st.closureIDs[key]; ok {
+		return st.closureLists[id], id
+	}
+	x := make([]Closure, len(cs))
+	for i, c := range cs {
+		x[i] = Closure{Start: c.Start, End: c.End} // reasons are not needed to match
+	}
+	st.closureLists = append(st.closureLists, x)
+	id := int32(len(st.closureLists) - 1)
+	st.closureIDs[key] = id
+	return x, id
 }
 
 func (e *Engine) setBooked(st *state, spaceID string, periods []Session) error {
@@ -364,6 +399,7 @@ func (e *Engine) setBooked(st *state, spaceID string, periods []Session) error {
 		return nil // the space has gone since
 	}
 	x := st.extras[slot]
+	defer st.markExtra(slot)
 	if len(periods) == 0 {
 		if x != nil {
 			x.booked = nil
@@ -374,7 +410,7 @@ func (e *Engine) setBooked(st *state, spaceID string, periods []Session) error {
 		return nil
 	}
 	if x == nil {
-		x = &extra{}
+		x = &extra{closuresID: -1}
 		st.extras[slot] = x
 	}
 	x.booked = append([]Session(nil), periods...)

@@ -76,6 +76,7 @@ const (
 	flagToilet
 	flagLoop
 	flagParking
+	flagExtra // the space has closures or booked periods in extras
 )
 
 // spaceRec is the engine's compact copy of a space: what matching needs,
@@ -139,6 +140,7 @@ type orgRec struct {
 
 // extra holds what few spaces have: closures and booked periods.
 type extra struct {
-	closures []Closure
-	booked   []Session // sorted by start, not overlapping
+	closures   []Closure // interned: shared by every space with the same list
+	closuresID int32     // the interned list's number, -1 for none
+	booked     []Session // sorted by start, not overlapping
 }

@@ -218,7 +218,14 @@ type query struct {
 	tier     int
 	zones    map[*time.Location][]localSession
 	hoursOK  map[hoursKey][]bool
-	weights  VenueWeights
+	// zone0 is the first zone seen (nearly always Europe/London); its
+	// timetable answers are cached by timetable number without a map.
+	zone0  *time.Location
+	hours0 [][]bool
+	// closed caches, per interned closure list, which sessions it blocks.
+	closed  [][]bool
+	ruler   geo.Ruler
+	weights VenueWeights
 }
 
 type hoursKey struct {
@@ -242,30 +249,53 @@ func (e *Engine) MatchVenues(req *VenueRequest) (*VenueResult, error) {
 	}
 	res := &VenueResult{Excluded: map[string]int{}}
 	outer := 2 * q.radiusM
-	var found []candidate
-	q.st.grid.Each(geo.BoundAround(req.Near, outer), func(slot int32) bool {
-		sp := &q.st.spaces[slot]
-		d := geo.DistanceM(req.Near, sp.loc)
-		if d > outer {
-			return true
-		}
-		reason, free := q.first(slot, sp, d)
-		if reason != "" {
-			res.Excluded[reason]++
-			return true
-		}
-		found = append(found, candidate{slot: slot, distM: d, free: free, score: q.score(sp, d, free)})
-		return true
-	})
-	sort.Slice(found, func(i, j int) bool { return q.better(found[i], found[j]) })
-	res.TotalMatches = len(found)
 	limit := req.Limit
 	if limit == 0 {
 		limit = 20
 	}
-	if len(found) > limit {
-		found = found[:limit]
+	found := make([]candidate, 0, limit)
+	var excluded [len(exclusionReasons)]int
+	q.st.grid.Each(geo.BoundAround(req.Near, outer), func(slot int32) bool {
+		sp := &q.st.spaces[slot]
+		// Most spaces are placed without trigonometry; only those near a
+		// boundary, and the matches (to score), are measured exactly.
+		d := -1.0
+		where := q.ruler.Near(sp.loc, q.radiusM, outer)
+		if where < 0 {
+			var ok bool
+			if d, ok = q.ruler.Within(sp.loc); !ok {
+				return true
+			}
+			where = 1
+			if d > q.radiusM {
+				where = 2
+			}
+		}
+		switch where {
+		case 0:
+			return true
+		case 2:
+			excluded[reasonTooFar]++
+			return true
+		}
+		reason, free := q.first(slot, sp)
+		if reason != reasonNone {
+			excluded[reason]++
+			return true
+		}
+		if d < 0 {
+			d, _ = q.ruler.Within(sp.loc)
+		}
+		res.TotalMatches++
+		q.keep(&found, limit, candidate{slot: slot, distM: d, free: free, score: q.score(sp, d, free)})
+		return true
+	})
+	for i, n := range excluded {
+		if n > 0 {
+			res.Excluded[exclusionReasons[i]] = n
+		}
 	}
+	sort.Slice(found, func(i, j int) bool { return q.better(found[i], found[j]) })
 	res.Matches = make([]VenueMatch, len(found))
 	for i, c := range found {
 		res.Matches[i] = q.render(c)
@@ -277,7 +307,7 @@ func (e *Engine) MatchVenues(req *VenueRequest) (*VenueResult, error) {
 }
 
 func (e *Engine) newQuery(req *VenueRequest) (*query, error) {
-	q := &query{e: e, st: e.st, req: req, radiusM: req.RadiusKm * 1000,
+	q := &query{e: e, st: e.st, req: req, radiusM: req.RadiusKm * 1000, ruler: geo.NewRuler(req.Near, 2*req.RadiusKm*1000),
 		zones: map[*time.Location][]localSession{}, hoursOK: map[hoursKey][]bool{}}
 	if req.OrganisationID != "" {
 		slot, ok := q.st.orgByID[req.OrganisationID]
@@ -312,27 +342,42 @@ func (e *Engine) newQuery(req *VenueRequest) (*query, error) {
 
 // first returns the first reason a space within twice the radius fails
 // ("" if it matches) and how many sessions it can take.
-func (q *query) first(slot int32, sp *spaceRec, d float64) (string, int) {
+// The exclusion reasons as small numbers, in ExclusionOrder.
+const (
+	reasonTooFar = iota
+	reasonValues
+	reasonTooSmall
+	reasonActivity
+	reasonRequirement
+	reasonBudget
+	reasonUnavailable
+	reasonNone = -1
+)
+
+var exclusionReasons = [...]string{ExcludedTooFar, ExcludedValuesConflict, ExcludedTooSmall,
+	ExcludedActivityNotAllowed, ExcludedRequirementUnmet, ExcludedOverBudget, ExcludedUnavailable}
+
+// first returns the first reason a space within the radius fails
+// (reasonNone if it matches) and how many sessions it can take.
+func (q *query) first(slot int32, sp *spaceRec) (int, int) {
 	switch {
-	case d > q.radiusM:
-		return ExcludedTooFar, 0
 	case q.conflicts(sp):
-		return ExcludedValuesConflict, 0
+		return reasonValues, 0
 	case q.tooSmall(sp):
-		return ExcludedTooSmall, 0
+		return reasonTooSmall, 0
 	case q.activityBlocked(sp):
-		return ExcludedActivityNotAllowed, 0
+		return reasonActivity, 0
 	case q.unmet(sp):
-		return ExcludedRequirementUnmet, 0
+		return reasonRequirement, 0
 	case q.overBudget(sp):
-		return ExcludedOverBudget, 0
+		return reasonBudget, 0
 	}
 	free := q.freeSessions(slot, sp, nil)
 	n := len(q.req.Sessions)
 	if free == 0 || (q.req.RequireAllSessions && free < n) {
-		return ExcludedUnavailable, free
+		return reasonUnavailable, free
 	}
-	return "", free
+	return reasonNone, free
 }
 
 func (q *query) conflicts(sp *spaceRec) bool {
@@ -379,16 +424,39 @@ func (q *query) overBudget(sp *spaceRec) bool {
 // per space; bookings by binary search.
 func (q *query) freeSessions(slot int32, sp *spaceRec, conflicts *[]SessionConflict) int {
 	v := &q.st.venues[sp.venue]
-	key := hoursKey{v.zone, sp.hours}
+	if q.zone0 == nil {
+		q.zone0 = v.zone
+		q.hours0 = make([][]bool, len(q.st.hours))
+	}
+	var open []bool
+	if v.zone == q.zone0 {
+		open = q.hours0[sp.hours]
+	}
+	if open == nil {
+		open = q.openFor(v.zone, sp.hours)
+		if v.zone == q.zone0 {
+			q.hours0[sp.hours] = open
+		}
+	}
+	var x *extra
+	if sp.flags&flagExtra != 0 {
+		x = q.st.extras[slot]
+	}
+	return q.countFree(open, x, conflicts)
+}
+
+// openFor says which sessions lie within a timetable, read in zone.
+func (q *query) openFor(zone *time.Location, hoursID int32) []bool {
+	key := hoursKey{zone, hoursID}
 	open, ok := q.hoursOK[key]
 	if !ok {
-		local, ok := q.zones[v.zone]
+		local, ok := q.zones[zone]
 		if !ok {
-			local = localSessions(q.req.Sessions, v.zone)
-			q.zones[v.zone] = local
+			local = localSessions(q.req.Sessions, zone)
+			q.zones[zone] = local
 		}
 		open = make([]bool, len(local))
-		hours := q.st.hours[sp.hours]
+		hours := q.st.hours[hoursID]
 		for i, ls := range local {
 			if !ls.ok {
 				continue
@@ -402,14 +470,23 @@ func (q *query) freeSessions(slot int32, sp *spaceRec, conflicts *[]SessionConfl
 		}
 		q.hoursOK[key] = open
 	}
-	x := q.st.extras[slot]
+	return open
+}
+
+// countFree counts the sessions a space can take given which are within
+// its opening hours.
+func (q *query) countFree(open []bool, x *extra, conflicts *[]SessionConflict) int {
+	var closed []bool
+	if x != nil && x.closuresID >= 0 {
+		closed = q.closedFor(x)
+	}
 	free := 0
 	for i, s := range q.req.Sessions {
 		reason := ""
 		switch {
 		case !open[i]:
 			reason = ReasonOutsideHours
-		case x != nil && closedDuring(x.closures, s):
+		case closed != nil && closed[i]:
 			reason = ReasonClosure
 		case x != nil && overlapsAny(s, x.booked):
 			reason = ReasonBooked
@@ -421,6 +498,23 @@ func (q *query) freeSessions(slot int32, sp *spaceRec, conflicts *[]SessionConfl
 		}
 	}
 	return free
+}
+
+// closedFor says which sessions an interned closure list blocks, computed
+// once per list and query.
+func (q *query) closedFor(x *extra) []bool {
+	if q.closed == nil {
+		q.closed = make([][]bool, len(q.st.closureLists))
+	}
+	if c := q.closed[x.closuresID]; c != nil {
+		return c
+	}
+	c := make([]bool, len(q.req.Sessions))
+	for i, s := range q.req.Sessions {
+		c[i] = closedDuring(x.closures, s)
+	}
+	q.closed[x.closuresID] = c
+	return c
 }
 
 func closedDuring(closures []Closure, s Session) bool {
@@ -480,6 +574,43 @@ func (q *query) score(sp *spaceRec, d float64, free int) float64 {
 func roundScore(s float64) float64 { return math.Round(s*1e6) / 1e6 }
 
 func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }
+
+// keep adds c to found, a heap of the best limit candidates with the worst
+// at the top, so a query keeps limit matches, not every match.
+func (q *query) keep(found *[]candidate, limit int, c candidate) {
+	h := *found
+	if len(h) < limit {
+		h = append(h, c)
+		for i := len(h) - 1; i > 0; { // sift up: the worse goes to the top
+			parent := (i - 1) / 2
+			if !q.better(h[parent], h[i]) {
+				break
+			}
+			h[parent], h[i] = h[i], h[parent]
+			i = parent
+		}
+		*found = h
+		return
+	}
+	if !q.better(c, h[0]) {
+		return
+	}
+	h[0] = c
+	for i := 0; ; { // sift down
+		worst, l, r := i, 2*i+1, 2*i+2
+		if l < len(h) && q.better(h[worst], h[l]) {
+			worst = l
+		}
+		if r < len(h) && q.better(h[worst], h[r]) {
+			worst = r
+		}
+		if worst == i {
+			return
+		}
+		h[i], h[worst] = h[worst], h[i]
+		i = worst
+	}
+}
 
 // better orders matches: higher score, then nearer, then by ID.
 func (q *query) better(a, b candidate) bool {

@@ -1,0 +1,98 @@
+package geo
+
+import (
+	"math"
+
+	"github.com/paulmach/orb"
+)
+
+// Ruler measures haversine distances from one centre to many points, with
+// the centre's cosine computed once and points beyond a limit rejected
+// before the arc tangent. Its distances are bit for bit those of
+// DistanceM(centre, p).
+type Ruler struct {
+	centre  orb.Point
+	cosLat  float64
+	maxHalf float64 // the haversine "a" at the limit, a cheap first test
+	limitM  float64
+	margin  float64 // relative error bound of Near's flat approximation (0: unusable)
+}
+
+// NewRuler returns a ruler from centre that reports points up to limitM
+// metres away.
+func NewRuler(centre orb.Point, limitM float64) Ruler {
+	s := math.Sin(math.Min(limitM/EarthRadiusM, math.Pi) / 2)
+	return Ruler{centre: centre, cosLat: math.Cos(deg2rad(centre[1])), maxHalf: s * s, limitM: limitM,
+		margin: flatMargin(centre[1], limitM)}
+}
+
+func deg2rad(d float64) float64 { return d * math.Pi / 180.0 }
+
+// Within returns the distance to p in metres and whether it is within the
+// ruler's limit.
+func (r Ruler) Within(p orb.Point) (float64, bool) {
+	// The same operations, in the same order, as orb's DistanceHaversine
+	// with p1 = centre and p2 = p.
+	dLat := deg2rad(r.centre[1] - p[1])
+	dLon := deg2rad(r.centre[0] - p[0])
+	dLat2Sin := math.Sin(dLat / 2)
+	dLon2Sin := math.Sin(dLon / 2)
+	a := dLat2Sin*dLat2Sin + math.Cos(deg2rad(p[1]))*r.cosLat*dLon2Sin*dLon2Sin
+	if a > r.maxHalf*(1+1e-9) {
+		return 0, false
+	}
+	d := 2.0 * orb.EarthRadius * math.Atan2(math.Sqrt(a), math.Sqrt(1-a))
+	return d, d <= r.limitM
+}
+
+// Near classifies p against two radii, inner ≤ outer, by a flat-earth
+// approximation that needs no trigonometry: 1 when p is surely within
+// inner, 2 when surely beyond inner but within outer, 0 when surely beyond
+// outer, and -1 when it is too close to a boundary to say (then measure
+// with Within). It is exact in what it claims: the approximation's error
+// bound is part of each test.
+func (r Ruler) Near(p orb.Point, inner, outer float64) int {
+	if r.margin <= 0 {
+		return -1
+	}
+	dy := (p[1] - r.centre[1]) * metresPerDegree
+	dLon := p[0] - r.centre[0]
+	if dLon > 180 {
+		dLon -= 360
+	} else if dLon < -180 {
+		dLon += 360
+	}
+	dx := dLon * metresPerDegree * r.cosLat
+	d2 := dx*dx + dy*dy
+	lo, hi := 1-r.margin, 1+r.margin
+	switch {
+	case d2 > outer*outer*hi*hi:
+		return 0
+	case d2 < inner*inner*lo*lo:
+		return 1
+	case d2 > inner*inner*hi*hi && d2 < outer*outer*lo*lo:
+		return 2
+	}
+	return -1
+}
+
+// metresPerDegree is one degree of arc on the sphere orb measures on.
+const metresPerDegree = EarthRadiusM * math.Pi / 180
+
+// flatMargin bounds the relative error of the flat approximation within
+// limitM of a centre at latitude lat: the cosine of the latitude changes
+// by at most tan(|lat| + Δ)·Δ over Δ radians of latitude, plus a little for
+// the curvature the flat model ignores. It returns 0 (do not approximate)
+// where that is more than 5%.
+func flatMargin(lat, limitM float64) float64 {
+	delta := limitM / EarthRadiusM
+	worst := math.Abs(lat)*math.Pi/180 + delta
+	if worst >= math.Pi/2*0.95 {
+		return 0
+	}
+	m := math.Tan(worst)*delta*1.1 + delta*delta + 1e-3
+	if m > 0.05 {
+		return 0
+	}
+	return m
+}
