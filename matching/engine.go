@@ -194,11 +194,10 @@ func (e *Engine) Apply(cs *ChangeSet) error {
 }
 
 func (e *Engine) upsertOrg(st *state, o *Organisation) error {
-	rec := orgRec{org: *o, live: true}
-	rec.org.Offers = append([]Offer(nil), o.Offers...)
-	rec.org.Needs = append([]Need(nil), o.Needs...)
+	rec := orgRec{id: o.ID, name: o.Name, loc: o.Location, live: true}
 	rec.practices, rec.objects = e.orgBits(o)
 	if slot, ok := st.orgByID[o.ID]; ok {
+		rec.id = st.orgs[slot].id
 		rec.venues = st.orgs[slot].venues
 		st.orgs[slot] = rec
 		return nil
@@ -237,7 +236,7 @@ func (e *Engine) upsertVenue(st *state, v *Venue) error {
 	if err != nil {
 		return fmt.Errorf("venue %s: %w", v.ID, err)
 	}
-	rec := venueRec{id: id, idStr: v.ID, name: v.Name, org: org, loc: v.Location, zone: zone, access: v.Accessibility, live: true}
+	rec := venueRec{id: id, name: v.Name, org: org, loc: v.Location, zone: zone, access: v.Accessibility, live: true}
 	if slot, ok := st.venueByID[id]; ok {
 		old := &st.venues[slot]
 		rec.spaces = old.spaces
@@ -305,7 +304,7 @@ func (e *Engine) upsertSpace(st *state, s *Space) error {
 	rec := spaceRec{
 		id: id, loc: v.loc, name: st.intern(s.Name), venue: vslot, org: v.org,
 		capacity: int32(s.Capacity), area: float32(s.FloorAreaM2), ceiling: float32(s.CeilingHeightM),
-		prices: [3]int32{-1, -1, -1}, hours: st.internHours(s.OpeningHours),
+		prices: [3]int32{-1, -1, -1}, hours: st.internHours(s.OpeningHours), closures: -1,
 		floor: floor8(s.Floor), kind: kind8(s.Kind), fit: uint8(s.FitToDance()), live: true,
 		flags: accessFlags(v.access),
 	}
@@ -326,6 +325,9 @@ func (e *Engine) upsertSpace(st *state, s *Space) error {
 			rec.flags |= f.bit
 		}
 	}
+	if len(s.Closures) > 0 {
+		rec.closures = st.internClosures(s.Closures)
+	}
 	slot, exists := st.spaceByID[id]
 	if exists {
 		old := &st.spaces[slot]
@@ -341,19 +343,6 @@ func (e *Engine) upsertSpace(st *state, s *Space) error {
 	}
 	st.spaces[slot] = rec
 	st.grid.Insert(slot, rec.loc)
-	x := st.extras[slot]
-	if len(s.Closures) > 0 {
-		if x == nil {
-			x = &extra{closuresID: -1}
-			st.extras[slot] = x
-		}
-		x.closures, x.closuresID = st.internClosures(s.Closures)
-	} else if x != nil {
-		x.closures, x.closuresID = nil, -1
-		if len(x.booked) == 0 {
-			delete(st.extras, slot)
-		}
-	}
 	st.markExtra(slot)
 	return nil
 }
@@ -370,14 +359,14 @@ func (st *state) markExtra(slot int32) {
 
 // internClosures shares one copy of identical closure lists (a county's
 // venues often share the same Christmas closure).
-func (st *state) internClosures(cs []Closure) ([]Closure, int32) {
+func (st *state) internClosures(cs []Closure) int32 {
 	var b strings.Builder
 	for _, c := range cs {
 		fmt.Fprintf(&b, "%d-%d,", c.Start.UnixNano(), c.End.UnixNano())
 	}
 	key := b.String()
 	if id, ok := st.closureIDs[key]; ok {
-		return st.closureLists[id], id
+		return id
 	}
 	x := make([]Closure, len(cs))
 	for i, c := range cs {
@@ -386,7 +375,7 @@ func (st *state) internClosures(cs []Closure) ([]Closure, int32) {
 	st.closureLists = append(st.closureLists, x)
 	id := int32(len(st.closureLists) - 1)
 	st.closureIDs[key] = id
-	return x, id
+	return id
 }
 
 func (e *Engine) setBooked(st *state, spaceID string, periods []Session) error {
@@ -401,16 +390,11 @@ func (e *Engine) setBooked(st *state, spaceID string, periods []Session) error {
 	x := st.extras[slot]
 	defer st.markExtra(slot)
 	if len(periods) == 0 {
-		if x != nil {
-			x.booked = nil
-			if len(x.closures) == 0 {
-				delete(st.extras, slot)
-			}
-		}
+		delete(st.extras, slot)
 		return nil
 	}
 	if x == nil {
-		x = &extra{closuresID: -1}
+		x = &extra{}
 		st.extras[slot] = x
 	}
 	x.booked = append([]Session(nil), periods...)
@@ -462,7 +446,7 @@ func (e *Engine) deleteOrg(st *state, id string) {
 		return
 	}
 	for _, v := range append([]int32(nil), st.orgs[slot].venues...) {
-		e.deleteVenue(st, st.venues[v].idStr)
+		e.deleteVenue(st, st.venues[v].id.String())
 	}
 	delete(st.orgByID, id)
 	st.orgs[slot] = orgRec{}

@@ -106,8 +106,8 @@ func (e *Engine) NearbySpaces(q NearbyQuery) ([]NearbySpace, bool) {
 		sp := &st.spaces[r.slot]
 		v := &st.venues[sp.venue]
 		out[i] = NearbySpace{
-			ID: sp.id.String(), Name: sp.name, VenueID: v.idStr, VenueName: v.name,
-			OrganisationID: st.orgs[sp.org].org.ID, Kind: SpaceKinds[sp.kind], Location: sp.loc, DistanceM: r.d,
+			ID: sp.id.String(), Name: sp.name, VenueID: v.id.String(), VenueName: v.name,
+			OrganisationID: st.orgs[sp.org].id, Kind: SpaceKinds[sp.kind], Location: sp.loc, DistanceM: r.d,
 			Capacity: int(sp.capacity), Floor: Floors[sp.floor], FitToDance: int(sp.fit), InstantBook: sp.flags&flagInstant != 0,
 		}
 		if p := sp.prices[0]; p >= 0 {
@@ -135,7 +135,7 @@ func (e *Engine) NearbyVenues(q NearbyQuery) ([]NearbyVenue, bool) {
 	out := make([]NearbyVenue, len(rs))
 	for i, r := range rs {
 		v := &st.venues[r.slot]
-		out[i] = NearbyVenue{ID: v.idStr, Name: v.name, OrganisationID: st.orgs[v.org].org.ID, Location: v.loc,
+		out[i] = NearbyVenue{ID: v.id.String(), Name: v.name, OrganisationID: st.orgs[v.org].id, Location: v.loc,
 			DistanceM: r.d, StepFree: v.access.StepFree, Spaces: len(v.spaces)}
 	}
 	return out, more

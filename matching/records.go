@@ -76,7 +76,7 @@ const (
 	flagToilet
 	flagLoop
 	flagParking
-	flagExtra // the space has closures or booked periods in extras
+	flagExtra // the space has booked periods in extras
 )
 
 // spaceRec is the engine's compact copy of a space: what matching needs,
@@ -93,6 +93,7 @@ type spaceRec struct {
 	prices     [3]int32 // by tier; -1 when the tier has no price
 	prohibited uint64   // activity bits
 	hours      int32    // interned opening-hours pattern
+	closures   int32    // interned closure list, -1 for none
 	flags      uint16
 	floor      Floor8
 	kind       uint8 // index into SpaceKinds
@@ -115,7 +116,6 @@ func floor8(f Floor) Floor8 {
 // venueRec is the engine's copy of a venue.
 type venueRec struct {
 	id     uid
-	idStr  string
 	name   string
 	org    int32
 	loc    orb.Point
@@ -128,7 +128,9 @@ type venueRec struct {
 // orgRec is the engine's copy of an organisation: what values checks and
 // partner matching need.
 type orgRec struct {
-	org Organisation
+	id   string // shares the bytes of the orgByID key
+	name string
+	loc  orb.Point
 	// practices and objects are taxonomy bit sets: what it does, and what
 	// it will not work with (its exclusions plus the practices its values
 	// conflict with). Two organisations are compatible when neither's
@@ -138,9 +140,7 @@ type orgRec struct {
 	live               bool
 }
 
-// extra holds what few spaces have: closures and booked periods.
+// extra holds what few spaces have: booked periods.
 type extra struct {
-	closures   []Closure // interned: shared by every space with the same list
-	closuresID int32     // the interned list's number, -1 for none
-	booked     []Session // sorted by start, not overlapping
+	booked []Session // sorted by start, not overlapping
 }

@@ -442,7 +442,7 @@ func (q *query) freeSessions(slot int32, sp *spaceRec, conflicts *[]SessionConfl
 	if sp.flags&flagExtra != 0 {
 		x = q.st.extras[slot]
 	}
-	return q.countFree(open, x, conflicts)
+	return q.countFree(open, sp.closures, x, conflicts)
 }
 
 // openFor says which sessions lie within a timetable, read in zone.
@@ -475,10 +475,10 @@ func (q *query) openFor(zone *time.Location, hoursID int32) []bool {
 
 // countFree counts the sessions a space can take given which are within
 // its opening hours.
-func (q *query) countFree(open []bool, x *extra, conflicts *[]SessionConflict) int {
+func (q *query) countFree(open []bool, closures int32, x *extra, conflicts *[]SessionConflict) int {
 	var closed []bool
-	if x != nil && x.closuresID >= 0 {
-		closed = q.closedFor(x)
+	if closures >= 0 {
+		closed = q.closedFor(closures)
 	}
 	free := 0
 	for i, s := range q.req.Sessions {
@@ -502,18 +502,18 @@ func (q *query) countFree(open []bool, x *extra, conflicts *[]SessionConflict) i
 
 // closedFor says which sessions an interned closure list blocks, computed
 // once per list and query.
-func (q *query) closedFor(x *extra) []bool {
+func (q *query) closedFor(id int32) []bool {
 	if q.closed == nil {
 		q.closed = make([][]bool, len(q.st.closureLists))
 	}
-	if c := q.closed[x.closuresID]; c != nil {
+	if c := q.closed[id]; c != nil {
 		return c
 	}
 	c := make([]bool, len(q.req.Sessions))
 	for i, s := range q.req.Sessions {
-		c[i] = closedDuring(x.closures, s)
+		c[i] = closedDuring(q.st.closureLists[id], s)
 	}
-	q.closed[x.closuresID] = c
+	q.closed[id] = c
 	return c
 }
 
@@ -629,8 +629,8 @@ func (q *query) render(c candidate) VenueMatch {
 	sp := &q.st.spaces[c.slot]
 	v := &q.st.venues[sp.venue]
 	m := VenueMatch{
-		SpaceID: sp.id.String(), SpaceName: sp.name, VenueID: v.idStr, VenueName: v.name,
-		OrganisationID: q.st.orgs[sp.org].org.ID, Location: sp.loc,
+		SpaceID: sp.id.String(), SpaceName: sp.name, VenueID: v.id.String(), VenueName: v.name,
+		OrganisationID: q.st.orgs[sp.org].id, Location: sp.loc,
 		DistanceKm: math.Round(c.distM) / 1000, Score: c.score, FitToDance: int(sp.fit),
 		SessionsRequested: len(q.req.Sessions), Conflicts: []SessionConflict{},
 	}
@@ -714,7 +714,7 @@ func (q *query) explain(spaceID string) *Explanation {
 		add(ExcludedTooFar, "%.1f km away, beyond %.0f km", d/1000, q.req.RadiusKm)
 	}
 	if q.conflicts(sp) {
-		add(ExcludedValuesConflict, "its owner, %s, and the requester are not compatible", q.st.orgs[sp.org].org.Name)
+		add(ExcludedValuesConflict, "its owner, %s, and the requester are not compatible", q.st.orgs[sp.org].name)
 	}
 	if int(sp.capacity) < q.req.GroupSize {
 		add(ExcludedTooSmall, "holds %d, the group is %d", sp.capacity, q.req.GroupSize)
