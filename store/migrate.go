@@ -22,6 +22,7 @@ type migration struct {
 // step; append a new one.
 var migrations = []migration{
 	{1, "initial schema", func(d Dialect) []string { return ddl(d, schemaV1) }},
+	{2, "change revision and change log", func(d Dialect) []string { return ddl(d, schemaV2) }},
 }
 
 // schemaV1 uses placeholder types: {TS} timestamp, {F} double, {B} boolean.
@@ -114,6 +115,26 @@ var schemaV1 = []string{
 	`CREATE INDEX spaces_lat_lon ON spaces (lat, lon)`,
 	`CREATE INDEX spaces_venue ON spaces (venue_id)`,
 	`CREATE INDEX spaces_organisation ON spaces (organisation_id)`,
+}
+
+// schemaV2 adds the change revision and the change log that read models
+// follow (see changes.go). change_counter has exactly one row; its
+// pruned_through is the newest revision PruneChanges has removed from
+// change_log.
+var schemaV2 = []string{
+	`CREATE TABLE change_counter (
+		id INTEGER PRIMARY KEY CHECK (id = 1),
+		revision BIGINT NOT NULL,
+		pruned_through BIGINT NOT NULL DEFAULT 0
+	)`,
+	`INSERT INTO change_counter (id, revision, pruned_through) VALUES (1, 0, 0)`,
+	`CREATE TABLE change_log (
+		revision BIGINT NOT NULL,
+		kind TEXT NOT NULL CHECK (kind IN ('organisation', 'venue', 'space', 'bulk')),
+		entity_id TEXT NOT NULL,
+		changed_at {TS} NOT NULL
+	)`,
+	`CREATE INDEX change_log_revision ON change_log (revision)`,
 }
 
 func ddl(d Dialect, stmts []string) []string {

@@ -17,11 +17,11 @@ func (db *DB) CreateOrganisation(ctx context.Context, o *matching.Organisation, 
 	if tokenHash != "" {
 		row.TokenHash = &tokenHash
 	}
-	return translate(db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return translate(db.write(ctx, func(tx *gorm.DB) ([]change, error) {
 		if err := tx.Create(&row).Error; err != nil {
-			return err
+			return nil, err
 		}
-		return insertOffersNeeds(tx, o.Offers, o.Needs)
+		return changed1(changeOrganisation, o.ID), insertOffersNeeds(tx, o.Offers, o.Needs)
 	}), "organisation")
 }
 
@@ -121,13 +121,15 @@ func chunks(ids []string, n int) [][]string {
 // the organisation is gone.
 func (db *DB) UpdateOrganisation(ctx context.Context, o *matching.Organisation) error {
 	row := toOrganisationRow(o)
-	res := db.gorm.WithContext(ctx).Model(&row).
-		Select("*").Omit("id", "token_hash", "created_at").Updates(&row)
-	if res.Error != nil {
-		return translate(res.Error, "organisation "+o.ID)
-	}
-	if res.RowsAffected == 0 {
-		return translate(gorm.ErrRecordNotFound, "organisation "+o.ID)
+	err := db.write(ctx, func(tx *gorm.DB) ([]change, error) {
+		res := tx.Model(&row).Select("*").Omit("id", "token_hash", "created_at").Updates(&row)
+		if res.Error == nil && res.RowsAffected == 0 {
+			return nil, gorm.ErrRecordNotFound
+		}
+		return changed1(changeOrganisation, o.ID), res.Error
+	})
+	if err != nil {
+		return translate(err, "organisation "+o.ID)
 	}
 	o.UpdatedAt = row.UpdatedAt // the store's clock stamped the row
 	return nil
@@ -137,19 +139,38 @@ func (db *DB) UpdateOrganisation(ctx context.Context, o *matching.Organisation) 
 // (offers, needs, venues, spaces). It returns an error wrapping
 // matching.ErrNotFound if there is no such organisation.
 func (db *DB) DeleteOrganisation(ctx context.Context, id string) error {
-	return deleteByID(ctx, db, &organisationRow{}, id, "organisation")
+	return db.deleteByID(ctx, &organisationRow{}, id, changeOrganisation)
 }
 
-func deleteByID(ctx context.Context, db *DB, model any, id, what string) error {
-	res := db.gorm.WithContext(ctx).Where("id = ?", id).Delete(model)
-	if res.Error != nil {
-		return translate(res.Error, what+" "+id)
-	}
-	if res.RowsAffected == 0 {
-		return translate(gorm.ErrRecordNotFound, what+" "+id)
-	}
-	return nil
+// deleteByID deletes the row of model with the given ID and records the
+// change as kind (also the name errors use).
+func (db *DB) deleteByID(ctx context.Context, model any, id, kind string) error {
+	return translate(db.write(ctx, func(tx *gorm.DB) ([]change, error) {
+		res := tx.Where("id = ?", id).Delete(model)
+		if res.Error == nil && res.RowsAffected == 0 {
+			return nil, gorm.ErrRecordNotFound
+		}
+		return changed1(kind, id), res.Error
+	}), kind+" "+id)
 }
+
+// deleteItem deletes an offer or need (table) and records its
+// organisation as changed.
+func (db *DB) deleteItem(ctx context.Context, table, what, id string) error {
+	return translate(db.write(ctx, func(tx *gorm.DB) ([]change, error) {
+		var orgIDs []string
+		if err := tx.Raw("DELETE FROM "+table+" WHERE id = ? RETURNING organisation_id", id).Scan(&orgIDs).Error; err != nil {
+			return nil, err
+		}
+		if len(orgIDs) == 0 {
+			return nil, gorm.ErrRecordNotFound
+		}
+		return changed1(changeOrganisation, orgIDs[0]), nil
+	}), what+" "+id)
+}
+
+// changed1 is the change list of a write that touched one entity.
+func changed1(kind, id string) []change { return []change{{kind, id}} }
 
 // ListOrganisations returns organisations in ID order, with their offers
 // and needs.
@@ -191,18 +212,24 @@ func page(q *gorm.DB, p matching.Page) *gorm.DB {
 	return q
 }
 
-// CreateOffer adds an offer to its organisation. It returns an error
+// CreateOffer adds an offer to its organisation (a change to the
+// organisation). It returns an error
 // wrapping matching.ErrConflict if the organisation does not exist.
 func (db *DB) CreateOffer(ctx context.Context, o *matching.Offer) error {
 	row := toOfferRow(o)
-	return translate(db.gorm.WithContext(ctx).Create(&row).Error, "offer")
+	return translate(db.write(ctx, func(tx *gorm.DB) ([]change, error) {
+		return changed1(changeOrganisation, o.OrganisationID), tx.Create(&row).Error
+	}), "offer")
 }
 
-// CreateNeed adds a need to its organisation. It returns an error wrapping
+// CreateNeed adds a need to its organisation (a change to the
+// organisation). It returns an error wrapping
 // matching.ErrConflict if the organisation does not exist.
 func (db *DB) CreateNeed(ctx context.Context, n *matching.Need) error {
 	row := toNeedRow(n)
-	return translate(db.gorm.WithContext(ctx).Create(&row).Error, "need")
+	return translate(db.write(ctx, func(tx *gorm.DB) ([]change, error) {
+		return changed1(changeOrganisation, n.OrganisationID), tx.Create(&row).Error
+	}), "need")
 }
 
 // GetOffer returns one offer or an error wrapping matching.ErrNotFound.
@@ -225,14 +252,14 @@ func (db *DB) GetNeed(ctx context.Context, id string) (*matching.Need, error) {
 	return &n, nil
 }
 
-// DeleteOffer deletes an offer, or returns an error wrapping
+// DeleteOffer deletes an offer (a change to its organisation), or returns an error wrapping
 // matching.ErrNotFound.
 func (db *DB) DeleteOffer(ctx context.Context, id string) error {
-	return deleteByID(ctx, db, &offerRow{}, id, "offer")
+	return db.deleteItem(ctx, "offers", "offer", id)
 }
 
-// DeleteNeed deletes a need, or returns an error wrapping
+// DeleteNeed deletes a need (a change to its organisation), or returns an error wrapping
 // matching.ErrNotFound.
 func (db *DB) DeleteNeed(ctx context.Context, id string) error {
-	return deleteByID(ctx, db, &needRow{}, id, "need")
+	return db.deleteItem(ctx, "needs", "need", id)
 }

@@ -13,15 +13,15 @@ import (
 // location, which it writes back into s. It returns an error wrapping
 // matching.ErrNotFound if the venue does not exist.
 func (db *DB) CreateSpace(ctx context.Context, s *matching.Space) error {
-	return translate(db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return translate(db.write(ctx, func(tx *gorm.DB) ([]change, error) {
 		var v venueRow
 		if err := tx.Select("id", "organisation_id", "lat", "lon").Where("id = ?", s.VenueID).Take(&v).Error; err != nil {
-			return err
+			return nil, err
 		}
 		s.OrganisationID = v.OrganisationID
 		s.Location = point(v.Lat, v.Lon)
 		row := toSpaceRow(s)
-		return tx.Create(&row).Error
+		return changed1(changeSpace, s.ID), tx.Create(&row).Error
 	}), "space in venue "+s.VenueID)
 }
 
@@ -39,13 +39,16 @@ func (db *DB) GetSpace(ctx context.Context, id string) (*matching.Space, error) 
 // stay). It returns an error wrapping matching.ErrNotFound if it is gone.
 func (db *DB) UpdateSpace(ctx context.Context, s *matching.Space) error {
 	row := toSpaceRow(s)
-	res := db.gorm.WithContext(ctx).Model(&row).
-		Select("*").Omit("id", "venue_id", "organisation_id", "lat", "lon", "created_at").Updates(&row)
-	if res.Error != nil {
-		return translate(res.Error, "space "+s.ID)
-	}
-	if res.RowsAffected == 0 {
-		return translate(gorm.ErrRecordNotFound, "space "+s.ID)
+	err := db.write(ctx, func(tx *gorm.DB) ([]change, error) {
+		res := tx.Model(&row).
+			Select("*").Omit("id", "venue_id", "organisation_id", "lat", "lon", "created_at").Updates(&row)
+		if res.Error == nil && res.RowsAffected == 0 {
+			return nil, gorm.ErrRecordNotFound
+		}
+		return changed1(changeSpace, s.ID), res.Error
+	})
+	if err != nil {
+		return translate(err, "space "+s.ID)
 	}
 	s.UpdatedAt = row.UpdatedAt // the store's clock stamped the row
 	return nil
@@ -54,7 +57,7 @@ func (db *DB) UpdateSpace(ctx context.Context, s *matching.Space) error {
 // DeleteSpace deletes a space, or returns an error wrapping
 // matching.ErrNotFound.
 func (db *DB) DeleteSpace(ctx context.Context, id string) error {
-	return deleteByID(ctx, db, &spaceRow{}, id, "space")
+	return db.deleteByID(ctx, &spaceRow{}, id, changeSpace)
 }
 
 // ListSpaces returns spaces in ID order.
@@ -114,7 +117,8 @@ func (db *DB) Count(ctx context.Context) (Counts, error) {
 
 // InsertBatch writes a batch of organisations (with offers and needs),
 // venues and spaces in one transaction, for seeding and imports: either
-// all of it lands or none. Spaces keep the OrganisationID and Location they
+// all of it lands or none, as one revision whose change log entry tells
+// readers to reload (see ChangesSince). Spaces keep the OrganisationID and Location they
 // carry, which must be their venue's.
 func (db *DB) InsertBatch(ctx context.Context, orgs []matching.Organisation, venues []matching.Venue, spaces []matching.Space) error {
 	const batch = 500
@@ -153,7 +157,10 @@ func (db *DB) InsertBatch(ctx context.Context, orgs []matching.Organisation, ven
 				return err
 			}
 		}
-		return nil
+		if len(orgs)+len(venues)+len(spaces) == 0 {
+			return nil
+		}
+		return db.recordChanges(tx, changed1(changeBulk, ""))
 	}), "batch")
 }
 

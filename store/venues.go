@@ -13,7 +13,9 @@ import (
 // matching.ErrConflict if its organisation does not exist.
 func (db *DB) CreateVenue(ctx context.Context, v *matching.Venue) error {
 	row := toVenueRow(v)
-	return translate(db.gorm.WithContext(ctx).Create(&row).Error, "venue")
+	return translate(db.write(ctx, func(tx *gorm.DB) ([]change, error) {
+		return changed1(changeVenue, v.ID), tx.Create(&row).Error
+	}), "venue")
 }
 
 // GetVenue returns one venue or an error wrapping matching.ErrNotFound.
@@ -31,16 +33,16 @@ func (db *DB) GetVenue(ctx context.Context, id string) (*matching.Venue, error) 
 // venue is gone.
 func (db *DB) UpdateVenue(ctx context.Context, v *matching.Venue) error {
 	row := toVenueRow(v)
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := db.write(ctx, func(tx *gorm.DB) ([]change, error) {
 		res := tx.Model(&row).
 			Select("*").Omit("id", "organisation_id", "created_at").Updates(&row)
 		if res.Error != nil {
-			return res.Error
+			return nil, res.Error
 		}
 		if res.RowsAffected == 0 {
-			return gorm.ErrRecordNotFound
+			return nil, gorm.ErrRecordNotFound
 		}
-		return tx.Model(&spaceRow{}).Where("venue_id = ?", v.ID).
+		return changed1(changeVenue, v.ID), tx.Model(&spaceRow{}).Where("venue_id = ?", v.ID).
 			Updates(map[string]any{"lat": row.Lat, "lon": row.Lon}).Error
 	})
 	if err != nil {
@@ -53,7 +55,7 @@ func (db *DB) UpdateVenue(ctx context.Context, v *matching.Venue) error {
 // DeleteVenue deletes a venue and its spaces, or returns an error wrapping
 // matching.ErrNotFound.
 func (db *DB) DeleteVenue(ctx context.Context, id string) error {
-	return deleteByID(ctx, db, &venueRow{}, id, "venue")
+	return db.deleteByID(ctx, &venueRow{}, id, changeVenue)
 }
 
 // ListVenues returns venues in ID order.

@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"commonground/matching"
+)
+
+// Follower keeps a matching.Engine in step with the database: it loads a
+// full snapshot at start, then applies the changes committed since the
+// engine's revision — after each local write (CatchUp) and every Interval
+// for writes made by other replicas. The database stays the source of
+// truth: the engine only ever holds what a committed revision holds.
+type Follower struct {
+	DB       *DB
+	Engine   *matching.Engine
+	Log      *slog.Logger
+	Interval time.Duration // default 500ms: other replicas' writes show within a second
+
+	mu sync.Mutex // one catch-up at a time
+}
+
+// Load takes a full snapshot into the engine.
+func (f *Follower) Load(ctx context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.load(ctx)
+}
+
+func (f *Follower) load(ctx context.Context) error {
+	start := time.Now()
+	l := f.Engine.Load()
+	rev, err := f.DB.Snapshot(ctx, l)
+	if err != nil {
+		return err
+	}
+	l.Commit(rev)
+	orgs, venues, spaces := f.Engine.Counts()
+	f.log().Info("read model loaded", "revision", rev, "organisations", orgs, "venues", venues, "spaces", spaces,
+		"took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// CatchUp applies every change committed since the engine's revision. A
+// writer calls it after its commit, so its own write is visible to its
+// next read.
+func (f *Follower) CatchUp(ctx context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	cs, err := f.DB.ChangesSince(ctx, f.Engine.Revision())
+	if err != nil {
+		return err
+	}
+	if cs.Reload {
+		return f.load(ctx)
+	}
+	if cs.Empty() && cs.Revision <= f.Engine.Revision() {
+		return nil
+	}
+	if err := f.Engine.Apply(cs); err != nil {
+		f.log().Warn("change set could not be applied; reloading", "error", err.Error())
+		return f.load(ctx)
+	}
+	return nil
+}
+
+// Run follows the database until ctx ends.
+func (f *Follower) Run(ctx context.Context) {
+	every := f.Interval
+	if every <= 0 {
+		every = 500 * time.Millisecond
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	prune := time.NewTicker(10 * time.Minute)
+	defer prune.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-prune.C:
+			// A day of changes is plenty for any replica to catch up; one
+			// that falls further behind reloads a snapshot.
+			if err := f.DB.PruneChanges(ctx, 24*time.Hour); err != nil && ctx.Err() == nil {
+				f.log().Warn("pruning the change log", "error", err.Error())
+			}
+		case <-t.C:
+			if err := f.CatchUp(ctx); err != nil && ctx.Err() == nil {
+				f.log().Warn("following the database", "error", err.Error())
+			}
+		}
+	}
+}
+
+func (f *Follower) log() *slog.Logger {
+	if f.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return f.Log
+}
