@@ -151,8 +151,17 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err := seedDemo(ctx, cfg, db, log); err != nil {
 		return err
 	}
+	engine := matching.NewEngine(seed.Taxonomy(), matching.EngineOptions{})
+	follower := &store.Follower{DB: db, Engine: engine, Log: log}
+	if err := follower.Load(ctx); err != nil {
+		return fmt.Errorf("load the read model: %w", err)
+	}
+	followCtx, stopFollowing := context.WithCancel(context.Background())
+	defer stopFollowing()
+	go follower.Run(followCtx)
 	router := api.NewRouter(api.Config{
 		Store: db, Taxonomy: seed.Taxonomy(), Logger: log, AdminToken: cfg.AdminToken,
+		Engine: engine, Follower: follower,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 
 	"commonground/api"
 	"commonground/geo"
+	"commonground/matching"
 	"commonground/seed"
 	"commonground/store"
 	"commonground/store/storetest"
@@ -41,10 +42,11 @@ const cLat, cLon = 52.2053, 0.1218
 
 // server is the real router in front of a real store, served over HTTP.
 type server struct {
-	store   api.Store
-	handler http.Handler
-	url     string
-	client  *http.Client
+	follower *store.Follower
+	store    api.Store
+	handler  http.Handler
+	url      string
+	client   *http.Client
 }
 
 // eachServer runs fn on a fresh server per database (see storetest.Each).
@@ -65,16 +67,40 @@ func newServer(t testing.TB, st api.Store) *server {
 			t.Logf("server log:\n%s", logs.String())
 		}
 	})
-	h := api.NewRouter(api.Config{
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	cfg := api.Config{
 		Store:      st,
 		Taxonomy:   seed.Taxonomy(),
-		Logger:     slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Logger:     log,
 		AdminToken: adminToken,
 		Now:        newClock(),
-	})
+	}
+	// On a real store, run with the read model as the service does.
+	var follower *store.Follower
+	if db, ok := st.(*store.DB); ok {
+		cfg.Engine = matching.NewEngine(seed.Taxonomy(), matching.EngineOptions{})
+		f := &store.Follower{DB: db, Engine: cfg.Engine, Log: log}
+		if err := f.Load(t.Context()); err != nil {
+			t.Fatalf("load read model: %v", err)
+		}
+		cfg.Follower = f
+		follower = f
+	}
+	h := api.NewRouter(cfg)
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return &server{store: st, handler: h, url: ts.URL, client: ts.Client()}
+	return &server{follower: follower, store: st, handler: h, url: ts.URL, client: ts.Client()}
+}
+
+// catchUp brings the read model up to date with writes made to the store
+// directly, as the background follower does in the service.
+func (s *server) catchUp(t testing.TB) {
+	t.Helper()
+	if s.follower != nil {
+		if err := s.follower.CatchUp(t.Context()); err != nil {
+			t.Fatalf("catch up: %v", err)
+		}
+	}
 }
 
 func newClock() func() time.Time {

@@ -68,6 +68,87 @@ func (h *handler) nearby(c *gin.Context) {
 	}
 
 	radiusM := radius * 1000
+	var from *geo.Ranked
+	if after != nil {
+		from = &geo.Ranked{ID: after.ID, DistanceM: *after.DistanceM}
+	}
+	var features []geo.Feature
+	var last *geo.Ranked
+	var more bool
+	if h.engine != nil && (kind == "spaces" || kind == "venues") {
+		features, last, more = h.nearbyFromEngine(kind, matching.NearbyQuery{Centre: centre, RadiusM: radiusM,
+			After: from, Limit: limit, Activity: activity, MinCapacity: minCapacity})
+	} else {
+		var err error
+		features, last, more, err = h.nearbyFromStore(c, kind, centre, radiusM, from, limit, activity, minCapacity, category, orgType)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	var next any
+	if more {
+		d := last.DistanceM
+		next = cursor{Query: key, ID: last.ID, DistanceM: &d}.encode()
+	}
+	body, err := json.Marshal(geo.FeatureCollection(features, map[string]any{"next_cursor": next}))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	c.Header("ETag", etag)
+	c.Header("Cache-Control", "no-cache")
+	c.Header("Vary", "Authorization")
+	if etagMatches(c.GetHeader("If-None-Match"), etag) {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	c.Data(http.StatusOK, "application/geo+json", body)
+}
+
+// nearbyFromEngine answers spaces and venues from the read model's index.
+func (h *handler) nearbyFromEngine(kind string, q matching.NearbyQuery) ([]geo.Feature, *geo.Ranked, bool) {
+	var features []geo.Feature
+	var last *geo.Ranked
+	var more bool
+	if kind == "spaces" {
+		var spaces []matching.NearbySpace
+		spaces, more = h.engine.NearbySpaces(q)
+		features = make([]geo.Feature, len(spaces))
+		for i, s := range spaces {
+			props := map[string]any{
+				"id": s.ID, "kind": "space", "name": s.Name, "venue_id": s.VenueID, "venue_name": s.VenueName,
+				"organisation_id": s.OrganisationID, "space_kind": string(s.Kind), "capacity": s.Capacity,
+				"floor": string(s.Floor), "fit_to_dance": s.FitToDance, "instant_book": s.InstantBook,
+				"distance_km": km(s.DistanceM),
+			}
+			if s.CommunityPencePerHour != nil {
+				props["community_pence_per_hour"] = *s.CommunityPencePerHour
+			}
+			features[i] = geo.Feature{Point: s.Location, Properties: props}
+			last = &geo.Ranked{ID: s.ID, DistanceM: s.DistanceM}
+		}
+		return features, last, more
+	}
+	var venues []matching.NearbyVenue
+	venues, more = h.engine.NearbyVenues(q)
+	features = make([]geo.Feature, len(venues))
+	for i, v := range venues {
+		features[i] = geo.Feature{Point: v.Location, Properties: map[string]any{
+			"id": v.ID, "kind": "venue", "name": v.Name, "organisation_id": v.OrganisationID,
+			"step_free": v.StepFree, "spaces": v.Spaces, "distance_km": km(v.DistanceM),
+		}}
+		last = &geo.Ranked{ID: v.ID, DistanceM: v.DistanceM}
+	}
+	return features, last, more
+}
+
+// nearbyFromStore answers from the database: organisations, offers and
+// needs, and everything when no read model is configured.
+func (h *handler) nearbyFromStore(c *gin.Context, kind string, centre orb.Point, radiusM float64, from *geo.Ranked,
+	limit int, activity string, minCapacity int, category string, orgType matching.OrgType) ([]geo.Feature, *geo.Ranked, bool, error) {
 	box := geo.BoundAround(centre, radiusM)
 	var items []located
 	var err error
@@ -90,41 +171,18 @@ func (h *handler) nearby(c *gin.Context) {
 		items = nearbyOrganisations(orgs, kind, category, h.tx)
 	}
 	if err != nil {
-		fail(c, err)
-		return
-	}
-	var from *geo.Ranked
-	if after != nil {
-		from = &geo.Ranked{ID: after.ID, DistanceM: *after.DistanceM}
+		return nil, nil, false, err
 	}
 	ranked, more := geo.Nearest(centre, radiusM, len(items), func(i int) (orb.Point, string) { return items[i].point, items[i].id }, from, limit)
 	features := make([]geo.Feature, len(ranked))
+	var last *geo.Ranked
 	for i, r := range ranked {
 		it := items[r.Index]
 		it.props["distance_km"] = km(r.DistanceM)
 		features[i] = geo.Feature{Point: it.point, Properties: it.props}
+		last = &ranked[i]
 	}
-	var next any
-	if more {
-		last := ranked[len(ranked)-1]
-		d := last.DistanceM
-		next = cursor{Query: key, ID: last.ID, DistanceM: &d}.encode()
-	}
-	body, err := json.Marshal(geo.FeatureCollection(features, map[string]any{"next_cursor": next}))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	sum := sha256.Sum256(body)
-	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
-	c.Header("ETag", etag)
-	c.Header("Cache-Control", "no-cache")
-	c.Header("Vary", "Authorization")
-	if etagMatches(c.GetHeader("If-None-Match"), etag) {
-		c.Status(http.StatusNotModified)
-		return
-	}
-	c.Data(http.StatusOK, "application/geo+json", body)
+	return features, last, more, nil
 }
 
 func (h *handler) nearbySpaces(c *gin.Context, box orb.Bound, f matching.SpaceFilter) ([]located, error) {

@@ -231,6 +231,7 @@ func TestNearbyLimitsAndPaging(t *testing.T) {
 	eachServer(t, func(t *testing.T, s *server, db *store.DB) {
 		orgID, _ := s.registerAt(t, "Bulk owner", cLat, cLon)
 		spaces := manySpaces(t, db, orgID, 520)
+		s.catchUp(t) // written behind the API's back: bring the read model up to date
 		var want []string
 		for _, sp := range spaces {
 			want = append(want, sp.ID)

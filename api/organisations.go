@@ -203,6 +203,7 @@ func (h *handler) createOrganisation(c *gin.Context) {
 		return
 	}
 	c.Header("Location", "/v1/organisations/"+o.ID)
+	h.catchUp(c)
 	c.JSON(http.StatusCreated, gin.H{
 		"organisation": toOrganisationJSON(o, Caller{OrganisationID: o.ID}),
 		"token":        token,
@@ -247,6 +248,7 @@ func (h *handler) patchOrganisation(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	h.catchUp(c)
 	c.JSON(http.StatusOK, toOrganisationJSON(o, caller(c)))
 }
 
@@ -264,6 +266,7 @@ func (h *handler) deleteOrganisation(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	h.catchUp(c)
 	c.Status(http.StatusNoContent)
 }
 
@@ -311,6 +314,7 @@ func (h *handler) createItem(kind string) gin.HandlerFunc {
 				return
 			}
 		}
+		h.catchUp(c)
 		c.JSON(http.StatusCreated, Item{ID: id, OrganisationID: o.ID, Category: in.Category, Description: in.Description, HoursPerMonth: in.HoursPerMonth, CreatedAt: rfc3339(now)})
 	}
 }
@@ -329,6 +333,7 @@ func (h *handler) deleteOffer(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	h.catchUp(c)
 	c.Status(http.StatusNoContent)
 }
 
@@ -346,5 +351,6 @@ func (h *handler) deleteNeed(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	h.catchUp(c)
 	c.Status(http.StatusNoContent)
 }

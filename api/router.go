@@ -59,9 +59,22 @@ type Config struct {
 	Now func() time.Time
 	// RequestTimeout bounds each request (default 30s).
 	RequestTimeout time.Duration
+	// Engine is the in-memory read model matching and nearby run on; nil
+	// serves nearby from the store and answers matching with 503.
+	Engine *matching.Engine
+	// Follower brings Engine up to date; writes call it before they
+	// answer, so a client reads its own writes.
+	Follower Follower
+}
+
+// Follower catches the read model up with the database.
+type Follower interface {
+	CatchUp(ctx context.Context) error
 }
 
 type handler struct {
+	engine     *matching.Engine
+	follower   Follower
 	store      Store
 	tx         *matching.Taxonomy
 	log        *slog.Logger
@@ -80,7 +93,7 @@ func NewRouter(cfg Config) http.Handler {
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 30 * time.Second
 	}
-	h := &handler{store: cfg.Store, tx: cfg.Taxonomy, log: cfg.Logger, adminToken: cfg.AdminToken,
+	h := &handler{engine: cfg.Engine, follower: cfg.Follower, store: cfg.Store, tx: cfg.Taxonomy, log: cfg.Logger, adminToken: cfg.AdminToken,
 		// Microseconds: what both databases keep.
 		now: func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) }}
 
@@ -104,6 +117,7 @@ func NewRouter(cfg Config) http.Handler {
 	v1 := r.Group("/v1", h.authenticate, checkPathIDs)
 	v1.GET("/taxonomy", h.taxonomy)
 	v1.GET("/nearby", h.nearby)
+	v1.POST("/match/venues", h.matchVenues)
 
 	v1.POST("/organisations", h.createOrganisation)
 	v1.GET("/organisations", h.listOrganisations)
@@ -170,4 +184,16 @@ func (h *handler) readyz(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}
+
+// catchUp brings the read model up to date after a committed write. The
+// write has landed whatever happens here; a failure is logged, and the
+// background follower will catch up.
+func (h *handler) catchUp(c *gin.Context) {
+	if h.follower == nil {
+		return
+	}
+	if err := h.follower.CatchUp(c.Request.Context()); err != nil {
+		logger(c).Warn("read model catch-up after a write failed", "error", err.Error(), "request_id", requestID(c))
+	}
 }

@@ -225,6 +225,7 @@ func (h *handler) createSpace(c *gin.Context) {
 		return
 	}
 	c.Header("Location", "/v1/spaces/"+s.ID)
+	h.catchUp(c)
 	c.JSON(http.StatusCreated, toSpaceJSON(s))
 }
 
@@ -266,6 +267,7 @@ func (h *handler) patchSpace(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	h.catchUp(c)
 	c.JSON(http.StatusOK, toSpaceJSON(s))
 }
 
@@ -283,5 +285,6 @@ func (h *handler) deleteSpace(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	h.catchUp(c)
 	c.Status(http.StatusNoContent)
 }

@@ -133,6 +133,7 @@ func (h *handler) createVenue(c *gin.Context) {
 		return
 	}
 	c.Header("Location", "/v1/venues/"+v.ID)
+	h.catchUp(c)
 	c.JSON(http.StatusCreated, toVenueJSON(v))
 }
 
@@ -174,6 +175,7 @@ func (h *handler) patchVenue(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	h.catchUp(c)
 	c.JSON(http.StatusOK, toVenueJSON(v))
 }
 
@@ -191,5 +193,6 @@ func (h *handler) deleteVenue(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	h.catchUp(c)
 	c.Status(http.StatusNoContent)
 }
