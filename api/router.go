@@ -118,6 +118,8 @@ func NewRouter(cfg Config) http.Handler {
 	v1.GET("/taxonomy", h.taxonomy)
 	v1.GET("/nearby", h.nearby)
 	v1.POST("/match/venues", h.matchVenues)
+	v1.POST("/match/consortium", h.consortium)
+	v1.GET("/organisations/:id/partners", h.partners)
 
 	v1.POST("/organisations", h.createOrganisation)
 	v1.GET("/organisations", h.listOrganisations)

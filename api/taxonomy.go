@@ -29,6 +29,9 @@ type Taxonomy struct {
 	Practices  []Term     `json:"practices"`
 	Activities []Term     `json:"activities"`
 	Conflicts  []Conflict `json:"conflicts"`
+	// Meets lists offer → need relations beyond broader/narrower (an offer
+	// also meets a need for any broader category).
+	Meets []Pair `json:"meets"`
 }
 
 func toTerms(in []matching.Term) []Term {
@@ -47,6 +50,10 @@ func (h *handler) taxonomy(c *gin.Context) {
 	}
 	for i, x := range h.tx.Conflicts {
 		out.Conflicts[i] = Conflict{x.Value, x.Practice}
+	}
+	out.Meets = make([]Pair, len(h.tx.Meets))
+	for i, m := range h.tx.Meets {
+		out.Meets[i] = Pair{Need: m.Need, Offer: m.Offer}
 	}
 	c.Header("Cache-Control", "public, max-age=3600")
 	c.JSON(http.StatusOK, out)

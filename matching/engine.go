@@ -55,6 +55,7 @@ type state struct {
 	orgs     []orgRec
 	freeOrgs []int32
 	orgByID  map[string]int32
+	orgGrid  *geo.Grid
 
 	hours      [][]OpeningHours
 	hoursByKey map[string]int32
@@ -67,7 +68,7 @@ type state struct {
 func newState() *state {
 	return &state{
 		spaceByID: map[uid]int32{}, extras: map[int32]*extra{}, grid: geo.NewGrid(gridCellDeg),
-		venueByID: map[uid]int32{}, venueGrid: geo.NewGrid(gridCellDeg), orgByID: map[string]int32{},
+		venueByID: map[uid]int32{}, venueGrid: geo.NewGrid(gridCellDeg), orgByID: map[string]int32{}, orgGrid: geo.NewGrid(gridCellDeg),
 		hoursByKey: map[string]int32{}, closureIDs: map[string]int32{}, names: map[string]string{},
 	}
 }
@@ -194,18 +195,53 @@ func (e *Engine) Apply(cs *ChangeSet) error {
 }
 
 func (e *Engine) upsertOrg(st *state, o *Organisation) error {
-	rec := orgRec{id: o.ID, name: o.Name, loc: o.Location, live: true}
+	rec := orgRec{id: o.ID, name: o.Name, loc: o.Location, typ: orgType8(o.Type), radiusKm: float32(o.ServiceRadiusKm),
+		capacity: int32(o.CapacityHoursPerMonth), live: true}
 	rec.practices, rec.objects = e.orgBits(o)
+	for _, v := range o.Values {
+		rec.values |= bitOf(e.tx.Values, v)
+	}
+	rec.offers = e.catHours(len(o.Offers), func(i int) (string, int) { return o.Offers[i].Category, o.Offers[i].HoursPerMonth })
+	rec.needs = e.catHours(len(o.Needs), func(i int) (string, int) { return o.Needs[i].Category, o.Needs[i].HoursPerMonth })
 	if slot, ok := st.orgByID[o.ID]; ok {
-		rec.id = st.orgs[slot].id
-		rec.venues = st.orgs[slot].venues
-		st.orgs[slot] = rec
+		old := &st.orgs[slot]
+		rec.id = old.id
+		rec.venues = old.venues
+		if old.loc != rec.loc {
+			st.orgGrid.Remove(slot, old.loc)
+			st.orgGrid.Insert(slot, rec.loc)
+		}
+		*old = rec
 		return nil
 	}
 	slot := allocSlot(&st.orgs, &st.freeOrgs)
 	st.orgs[slot] = rec
 	st.orgByID[o.ID] = slot
+	st.orgGrid.Insert(slot, rec.loc)
 	return nil
+}
+
+func (e *Engine) catHours(n int, at func(i int) (string, int)) []catHours {
+	if n == 0 {
+		return nil
+	}
+	out := make([]catHours, 0, n)
+	for i := 0; i < n; i++ {
+		slug, hours := at(i)
+		if c := e.tx.categoryIndex(slug); c >= 0 {
+			out = append(out, catHours{cat: uint16(c), hours: uint16(min(max(hours, 0), 65535))})
+		}
+	}
+	return out
+}
+
+func orgType8(t OrgType) uint8 {
+	for i, x := range OrgTypes {
+		if x == t {
+			return uint8(i)
+		}
+	}
+	return uint8(len(OrgTypes) - 1)
 }
 
 // orgBits turns an organisation's practices, exclusions and values into
@@ -449,6 +485,7 @@ func (e *Engine) deleteOrg(st *state, id string) {
 		e.deleteVenue(st, st.venues[v].id.String())
 	}
 	delete(st.orgByID, id)
+	st.orgGrid.Remove(slot, st.orgs[slot].loc)
 	st.orgs[slot] = orgRec{}
 	st.freeOrgs = append(st.freeOrgs, slot)
 }

@@ -128,9 +128,15 @@ type venueRec struct {
 // orgRec is the engine's copy of an organisation: what values checks and
 // partner matching need.
 type orgRec struct {
-	id   string // shares the bytes of the orgByID key
-	name string
-	loc  orb.Point
+	id       string // shares the bytes of the orgByID key
+	name     string
+	loc      orb.Point
+	typ      uint8 // index into OrgTypes
+	values   uint64
+	radiusKm float32
+	capacity int32
+	offers   []catHours
+	needs    []catHours
 	// practices and objects are taxonomy bit sets: what it does, and what
 	// it will not work with (its exclusions plus the practices its values
 	// conflict with). Two organisations are compatible when neither's
@@ -143,4 +149,11 @@ type orgRec struct {
 // extra holds what few spaces have: booked periods.
 type extra struct {
 	booked []Session // sorted by start, not overlapping
+}
+
+// catHours is an offer or need: a category (index into the taxonomy's
+// Categories) and hours a month.
+type catHours struct {
+	cat   uint16
+	hours uint16
 }

@@ -29,6 +29,8 @@ type Taxonomy struct {
 	Practices  []Term
 	Activities []Term
 	Conflicts  []Conflict
+	// Meets are the offer → need relations beyond broader/narrower.
+	Meets []Meet
 
 	categories map[string]Term
 	values     map[string]Term
@@ -36,6 +38,8 @@ type Taxonomy struct {
 	activities map[string]Term
 	// conflicting maps a value to the practices it will not accept.
 	conflicting map[string]map[string]bool
+	// meets[i][j]: an offer of Categories[i] meets a need of Categories[j].
+	meets [][]bool
 }
 
 // NewTaxonomy indexes the given terms. Terms are kept in slug order.
@@ -140,4 +144,81 @@ func (t *Taxonomy) conflictBits(value string) uint64 {
 		bits |= t.practiceBit(p)
 	}
 	return bits
+}
+
+// Meet says an offer of one category meets a need of another, beyond the
+// broader/narrower relation (a hall meets a need for rehearsal space).
+type Meet struct {
+	Offer string
+	Need  string
+}
+
+// WithMeets returns a copy of the taxonomy that also knows the given
+// offer → need relations. An offer meets a need when the need is the
+// offer's category or a broader one (a dance studio meets a need for
+// rehearsal space), or when a relation given here links the offer's
+// category, or one broader, to the need.
+func (t *Taxonomy) WithMeets(meets []Meet) *Taxonomy {
+	c := *t
+	c.Meets = append([]Meet(nil), meets...)
+	n := len(c.Categories)
+	c.meets = make([][]bool, n)
+	for i := range c.meets {
+		c.meets[i] = make([]bool, n)
+	}
+	for i, term := range c.Categories {
+		for _, a := range c.selfAndBroader(term.Slug) {
+			if j := c.categoryIndex(a); j >= 0 {
+				c.meets[i][j] = true
+			}
+			for _, m := range c.Meets {
+				if m.Offer == a {
+					if j := c.categoryIndex(m.Need); j >= 0 {
+						c.meets[i][j] = true
+					}
+				}
+			}
+		}
+	}
+	return &c
+}
+
+// selfAndBroader lists a category and every broader one above it.
+func (t *Taxonomy) selfAndBroader(slug string) []string {
+	out := []string{slug}
+	for len(out) <= len(t.Categories) {
+		term, ok := t.categories[out[len(out)-1]]
+		if !ok || term.Broader == "" {
+			break
+		}
+		out = append(out, term.Broader)
+	}
+	return out
+}
+
+// categoryIndex is a category's position in Categories, -1 if unknown.
+func (t *Taxonomy) categoryIndex(slug string) int {
+	i := sort.Search(len(t.Categories), func(i int) bool { return t.Categories[i].Slug >= slug })
+	if i < len(t.Categories) && t.Categories[i].Slug == slug {
+		return i
+	}
+	return -1
+}
+
+// OfferMeetsNeed reports whether an offer of one category meets a need of
+// another (see WithMeets).
+func (t *Taxonomy) OfferMeetsNeed(offer, need string) bool {
+	i, j := t.categoryIndex(offer), t.categoryIndex(need)
+	if i < 0 || j < 0 {
+		return false
+	}
+	if t.meets == nil {
+		for _, a := range t.selfAndBroader(offer) {
+			if a == need {
+				return true
+			}
+		}
+		return false
+	}
+	return t.meets[i][j]
 }

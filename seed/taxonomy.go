@@ -21,7 +21,8 @@ import (
 func Taxonomy() *matching.Taxonomy { return taxonomyOnce() }
 
 var taxonomyOnce = sync.OnceValue(func() *matching.Taxonomy {
-	return matching.NewTaxonomy(categoryTerms(), valueTerms(), practiceTerms(), activityTerms(), conflicts())
+	return matching.NewTaxonomy(categoryTerms(), valueTerms(), practiceTerms(), activityTerms(), conflicts()).
+		WithMeets(offerMeets())
 })
 
 func categoryTerms() []matching.Term {
@@ -147,5 +148,21 @@ func conflicts() []matching.Conflict {
 		{Value: "living-wage", Practice: "zero-hours-contracts"},
 		{Value: "peace", Practice: "arms-industry-links"},
 		{Value: "secular", Practice: "religious-proselytising"},
+	}
+}
+
+// offerMeets are the offer → need relations beyond broader/narrower: what one
+// category of offer can stand in for.
+func offerMeets() []matching.Meet {
+	return []matching.Meet{
+		{Offer: "space.hall", Need: "space.rehearsal"},
+		{Offer: "space.theatre", Need: "space.rehearsal"},
+		{Offer: "space.hall", Need: "space.meeting-room"},
+		{Offer: "space.classroom", Need: "space.meeting-room"},
+		{Offer: "skill.dance-teaching", Need: "programme.youth-activities"},
+		{Offer: "skill.dance-teaching", Need: "programme.older-people-activities"},
+		{Offer: "skill.music", Need: "programme.youth-activities"},
+		{Offer: "skill.youth-work", Need: "programme.youth-activities"},
+		{Offer: "skill.bid-writing", Need: "resource.funding"},
 	}
 }

@@ -1,0 +1,374 @@
+package matching
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"commonground/geo"
+)
+
+// Why an organisation is not a partner, in the order they are tested.
+const (
+	ExcludedNoComplement = "no_complement"
+)
+
+// PartnerExclusionOrder lists the partner exclusion reasons in order.
+var PartnerExclusionOrder = []string{ExcludedTooFar, ExcludedValuesConflict, ExcludedNoComplement}
+
+// PartnerRequest asks for complementary partners of one organisation.
+type PartnerRequest struct {
+	OrganisationID string
+	// RadiusKm is how far to look (default: the organisation's service
+	// radius, or DefaultPartnerRadiusKm without one).
+	RadiusKm float64
+	Limit    int
+}
+
+// Partner request limits and defaults.
+const (
+	DefaultPartnerRadiusKm = 25
+	MaxPartnerLimit        = 100
+)
+
+// Pair is a need met by an offer.
+type Pair struct {
+	Need  string
+	Offer string
+}
+
+// PartnerMatch is one complementary organisation.
+type PartnerMatch struct {
+	OrganisationID string
+	Name           string
+	Type           OrgType
+	DistanceKm     float64
+	Score          float64
+	// TheyMeet: the partner's offers that meet the organisation's needs;
+	// YouMeet: the organisation's offers that meet the partner's needs.
+	TheyMeet     []Pair
+	YouMeet      []Pair
+	SharedValues []string
+	Reasons      []Reason
+}
+
+// Reciprocal reports whether each side meets a need of the other.
+func (m *PartnerMatch) Reciprocal() bool { return len(m.TheyMeet) > 0 && len(m.YouMeet) > 0 }
+
+// PartnerResult answers a partner request.
+type PartnerResult struct {
+	Matches      []PartnerMatch
+	TotalMatches int
+	Excluded     map[string]int
+}
+
+// PartnerWeights weigh the factors of a partner score; normalised to sum
+// to 1.
+type PartnerWeights struct {
+	TheyMeet    float64 // share of the organisation's needs the partner meets
+	YouMeet     float64 // share of the partner's needs the organisation meets
+	Values      float64 // shared values
+	Capacity    float64 // hours a month offered against hours needed
+	Reach       float64 // distance against the radius and both service areas
+	CrossSector float64 // the pair spans two sectors
+}
+
+// DefaultPartnerWeights: meeting the organisation's needs first, then the
+// practical factors. Reciprocity is not a weight: a reciprocal match always
+// ranks above a one-way one. Cross-sector pairs (arts with a youth
+// service, a school with a health body) get a bonus, because reaching
+// other sectors is what partnerships are for.
+var DefaultPartnerWeights = PartnerWeights{TheyMeet: 0.25, YouMeet: 0.15, Values: 0.15, Capacity: 0.15, Reach: 0.15, CrossSector: 0.15}
+
+// sectorOf groups organisation types into sectors for the cross-sector
+// bonus.
+func sectorOf(t OrgType) string {
+	switch t {
+	case OrgArts:
+		return "arts"
+	case OrgYouthService, OrgSchool:
+		return "children and young people"
+	case OrgCouncil, OrgHealth:
+		return "public"
+	case OrgBusiness:
+		return "business"
+	}
+	return "community"
+}
+
+// spaceCategories maps a kind of room to the offer it makes; a room fit
+// for dance (three stars or more) also offers a dance studio.
+var spaceCategories = map[SpaceKind]string{
+	"studio": "space.rehearsal", "hall": "space.hall", "classroom": "space.classroom",
+	"meeting_room": "space.meeting-room", "theatre": "space.theatre", "outdoor": "space.outdoor",
+}
+
+// FitForDanceStars is the least Fit to Dance rating at which a room counts
+// as an offer of space.dance-studio.
+const FitForDanceStars = 3
+
+// offerSet is what an organisation offers: its listed offers and, with
+// hours unknown (roomHours), the rooms it owns.
+type offerSet struct {
+	cats  []uint16
+	hours []int // -1: a room, counted as meeting any hours needed
+}
+
+const roomHours = -1
+
+func (st *state) offersOf(o *orgRec, tx *Taxonomy) offerSet {
+	var os offerSet
+	for _, x := range o.offers {
+		os.cats = append(os.cats, x.cat)
+		os.hours = append(os.hours, int(x.hours))
+	}
+	seen := map[uint16]bool{}
+	addRoom := func(slug string) {
+		c := tx.categoryIndex(slug)
+		if c >= 0 && !seen[uint16(c)] {
+			seen[uint16(c)] = true
+			os.cats = append(os.cats, uint16(c))
+			os.hours = append(os.hours, roomHours)
+		}
+	}
+	for _, v := range o.venues {
+		for _, s := range st.venues[v].spaces {
+			sp := &st.spaces[s]
+			if slug, ok := spaceCategories[SpaceKinds[sp.kind]]; ok {
+				addRoom(slug)
+			}
+			if sp.fit >= FitForDanceStars {
+				addRoom("space.dance-studio")
+			}
+		}
+	}
+	return os
+}
+
+// meet pairs each need with the first offer that meets it (an exact match
+// first), and totals the hours: offered (rooms count as meeting the hours
+// needed) and needed.
+func meet(tx *Taxonomy, needs []catHours, offers offerSet) (pairs []Pair, offered, needed int) {
+	for _, n := range needs {
+		best := -1
+		for i, c := range offers.cats {
+			if tx.meets != nil && tx.meets[c][n.cat] || tx.meets == nil && c == n.cat {
+				if best < 0 || c == n.cat {
+					best = i
+				}
+				if c == n.cat {
+					break
+				}
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		pairs = append(pairs, Pair{Need: tx.Categories[n.cat].Slug, Offer: tx.Categories[offers.cats[best]].Slug})
+		needed += int(n.hours)
+		if h := offers.hours[best]; h == roomHours {
+			offered += int(n.hours)
+		} else {
+			offered += h
+		}
+	}
+	return pairs, offered, needed
+}
+
+type partnerCandidate struct {
+	slot       int32
+	d          float64
+	score      float64
+	reciprocal bool
+	they, you  []Pair
+	factors    [6]float64
+}
+
+// MatchPartners finds organisations that meet the organisation's needs or
+// whose needs it meets, within the radius and compatible in values, best
+// first: reciprocal matches above one-way ones, then by score, distance
+// and ID. Organisations within twice the radius that do not match are
+// counted under the first reason they fail. It returns an error wrapping
+// ErrNotFound for an unknown organisation and a *ValidationError for a
+// bad request.
+func (e *Engine) MatchPartners(req PartnerRequest) (*PartnerResult, error) {
+	ve := &ValidationError{}
+	if !(req.RadiusKm >= 0 && req.RadiusKm <= MaxMatchRadiusKm) {
+		ve.Add("radius_km", "must be more than 0 and at most %d", MaxMatchRadiusKm)
+	}
+	if req.Limit < 0 || req.Limit > MaxPartnerLimit {
+		ve.Add("limit", "must be between 1 and %d", MaxPartnerLimit)
+	}
+	if err := ve.Err(); err != nil {
+		return nil, err
+	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	st := e.st
+	slot, ok := st.orgByID[req.OrganisationID]
+	if !ok {
+		return nil, fmt.Errorf("organisation %s: %w", quote(req.OrganisationID), ErrNotFound)
+	}
+	me := &st.orgs[slot]
+	radiusKm := req.RadiusKm
+	if radiusKm == 0 {
+		radiusKm = float64(me.radiusKm)
+		if radiusKm <= 0 {
+			radiusKm = DefaultPartnerRadiusKm
+		}
+	}
+	limit := req.Limit
+	if limit == 0 {
+		limit = 20
+	}
+	radiusM := radiusKm * 1000
+	ruler := geo.NewRuler(me.loc, 2*radiusM)
+	myOffers := st.offersOf(me, e.tx)
+	w := normalisedPartnerWeights(DefaultPartnerWeights)
+
+	res := &PartnerResult{Excluded: map[string]int{}}
+	var found []partnerCandidate
+	st.orgGrid.Each(geo.BoundAround(me.loc, 2*radiusM), func(other int32) bool {
+		if other == slot {
+			return true
+		}
+		o := &st.orgs[other]
+		d, ok := ruler.Within(o.loc)
+		if !ok {
+			return true
+		}
+		switch {
+		case d > radiusM:
+			res.Excluded[ExcludedTooFar]++
+			return true
+		case me.practices&o.objects != 0 || o.practices&me.objects != 0:
+			res.Excluded[ExcludedValuesConflict]++
+			return true
+		}
+		they, offered, needed := meet(e.tx, me.needs, st.offersOf(o, e.tx))
+		you, _, _ := meet(e.tx, o.needs, myOffers)
+		if len(they) == 0 && len(you) == 0 {
+			res.Excluded[ExcludedNoComplement]++
+			return true
+		}
+		c := partnerCandidate{slot: other, d: d, reciprocal: len(they) > 0 && len(you) > 0, they: they, you: you}
+		c.factors = partnerFactors(me, o, d, radiusM, len(they), len(you), offered, needed)
+		for i, f := range c.factors {
+			c.score += w[i] * f
+		}
+		c.score = roundScore(c.score)
+		found = append(found, c)
+		return true
+	})
+	sort.Slice(found, func(i, j int) bool {
+		a, b := &found[i], &found[j]
+		switch {
+		case a.reciprocal != b.reciprocal:
+			return a.reciprocal
+		case a.score != b.score:
+			return a.score > b.score
+		case a.d != b.d:
+			return a.d < b.d
+		}
+		return st.orgs[a.slot].id < st.orgs[b.slot].id
+	})
+	res.TotalMatches = len(found)
+	if len(found) > limit {
+		found = found[:limit]
+	}
+	for _, c := range found {
+		res.Matches = append(res.Matches, e.renderPartner(st, me, &c, w, radiusKm))
+	}
+	return res, nil
+}
+
+func normalisedPartnerWeights(pw PartnerWeights) [6]float64 {
+	w := [6]float64{pw.TheyMeet, pw.YouMeet, pw.Values, pw.Capacity, pw.Reach, pw.CrossSector}
+	sum := 0.0
+	for _, x := range w {
+		sum += x
+	}
+	for i := range w {
+		w[i] /= sum
+	}
+	return w
+}
+
+// partnerFactors are the six factors of a partner score, each 0..1.
+func partnerFactors(me, o *orgRec, d, radiusM float64, they, you, offered, needed int) [6]float64 {
+	var f [6]float64
+	if len(me.needs) > 0 {
+		f[0] = float64(they) / float64(len(me.needs))
+	}
+	if len(o.needs) > 0 {
+		f[1] = float64(you) / float64(len(o.needs))
+	}
+	shared := popcount(me.values & o.values)
+	fewer := min(popcount(me.values), popcount(o.values))
+	if fewer > 0 {
+		f[2] = float64(shared) / float64(fewer)
+	}
+	switch {
+	case they == 0:
+		f[3] = 0
+	case needed == 0:
+		f[3] = 1
+	default:
+		f[3] = clamp01(float64(offered) / float64(needed))
+	}
+	reach := 0.5
+	if d <= float64(me.radiusKm)*1000 {
+		reach += 0.25
+	}
+	if d <= float64(o.radiusKm)*1000 {
+		reach += 0.25
+	}
+	f[4] = clamp01(1-d/radiusM) * reach
+	if sectorOf(OrgTypes[me.typ]) != sectorOf(OrgTypes[o.typ]) {
+		f[5] = 1
+	}
+	return f
+}
+
+func popcount(x uint64) int {
+	n := 0
+	for ; x != 0; x &= x - 1 {
+		n++
+	}
+	return n
+}
+
+var partnerFactorNames = [6]string{"they_meet", "you_meet", "shared_values", "capacity", "reach", "cross_sector"}
+
+func (e *Engine) renderPartner(st *state, me *orgRec, c *partnerCandidate, w [6]float64, radiusKm float64) PartnerMatch {
+	o := &st.orgs[c.slot]
+	m := PartnerMatch{OrganisationID: o.id, Name: o.name, Type: OrgTypes[o.typ], DistanceKm: math.Round(c.d) / 1000,
+		Score: c.score, TheyMeet: c.they, YouMeet: c.you, SharedValues: []string{}}
+	if m.TheyMeet == nil {
+		m.TheyMeet = []Pair{}
+	}
+	if m.YouMeet == nil {
+		m.YouMeet = []Pair{}
+	}
+	for i, v := range e.tx.Values {
+		if i < 64 && me.values&o.values&(1<<uint(i)) != 0 {
+			m.SharedValues = append(m.SharedValues, v.Slug)
+		}
+	}
+	details := [6]string{
+		fmt.Sprintf("meets %d of your %d needs", len(c.they), len(me.needs)),
+		fmt.Sprintf("you meet %d of their %d needs", len(c.you), len(o.needs)),
+		fmt.Sprintf("%d shared values", len(m.SharedValues)),
+		fmt.Sprintf("offers %.0f%% of the hours you need for what they meet", c.factors[3]*100),
+		fmt.Sprintf("%.1f km away, within %.0f km", c.d/1000, radiusKm),
+		fmt.Sprintf("%s and %s", sectorOf(OrgTypes[me.typ]), sectorOf(OrgTypes[o.typ])),
+	}
+	if c.reciprocal {
+		details[1] += " (reciprocal: ranked above one-way matches)"
+	}
+	for i := range w {
+		m.Reasons = append(m.Reasons, Reason{Factor: partnerFactorNames[i], Detail: details[i], Weight: roundScore(w[i]),
+			Value: roundScore(c.factors[i]), Contribution: roundScore(w[i] * c.factors[i])})
+	}
+	return m
+}
