@@ -69,6 +69,54 @@ func locatedPage[T any](near *orb.Point, radiusKm float64, after *cursor, limit 
 	return out, dists, next, nil
 }
 
+// indexedPage is a page of venues or spaces near a point, ranked by the
+// read model's index: the engine applies the radius, the filters, the
+// cursor and the limit, and the store reads the page's items by ID in one
+// query, in the engine's order. An item deleted between the two is left
+// out of the page; the cursor still follows the engine's ranking, so
+// paging goes on where the ranking stopped.
+func indexedPage[T any](ranked []geo.Ranked, more bool, key string,
+	read func(ids []string) ([]T, error), id func(*T) string) ([]T, []*float64, *string, error) {
+	ids := make([]string, len(ranked))
+	for i, r := range ranked {
+		ids[i] = r.ID
+	}
+	found, err := read(ids)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	byID := make(map[string]*T, len(found))
+	for i := range found {
+		byID[id(&found[i])] = &found[i]
+	}
+	out := make([]T, 0, len(ranked))
+	dists := make([]*float64, 0, len(ranked))
+	for _, r := range ranked {
+		if it, ok := byID[r.ID]; ok {
+			out = append(out, *it)
+			d := km(r.DistanceM)
+			dists = append(dists, &d)
+		}
+	}
+	var next *string
+	if more && len(ranked) > 0 {
+		last := ranked[len(ranked)-1]
+		d := last.DistanceM
+		s := cursor{Query: key, ID: last.ID, DistanceM: &d}.encode()
+		next = &s
+	}
+	return out, dists, next, nil
+}
+
+// nearQuery is the engine query for a located list page.
+func nearQuery(near *orb.Point, radiusKm float64, after *cursor, limit int) matching.NearbyQuery {
+	q := matching.NearbyQuery{Centre: *near, RadiusM: radiusKm * 1000, Limit: limit}
+	if after != nil {
+		q.After = &geo.Ranked{ID: after.ID, DistanceM: *after.DistanceM}
+	}
+	return q
+}
+
 func (h *handler) listOrganisations(c *gin.Context) {
 	q := c.Request.URL.Query()
 	p := newQueryParser(q, "near", "radius_km", "type", "offers", "needs", "limit", "cursor")
@@ -125,12 +173,29 @@ func (h *handler) listVenues(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	venues, dists, next, err := locatedPage(near, radius, after, limit, key,
-		func(b *orb.Bound, pg matching.Page) ([]matching.Venue, error) {
-			f.Within, f.Page = b, pg
-			return h.store.ListVenues(ctx, f)
-		},
-		func(v matching.Venue) (orb.Point, string) { return v.Location, v.ID })
+	var venues []matching.Venue
+	var dists []*float64
+	var next *string
+	var err error
+	if h.engine != nil && near != nil {
+		q := nearQuery(near, radius, after, limit)
+		q.OrganisationID = f.OrganisationID
+		found, more := h.engine.NearbyVenues(q)
+		ranked := make([]geo.Ranked, len(found))
+		for i, v := range found {
+			ranked[i] = geo.Ranked{Index: i, ID: v.ID, DistanceM: v.DistanceM}
+		}
+		venues, dists, next, err = indexedPage(ranked, more, key,
+			func(ids []string) ([]matching.Venue, error) { return h.store.VenuesByID(ctx, ids) },
+			func(v *matching.Venue) string { return v.ID })
+	} else {
+		venues, dists, next, err = locatedPage(near, radius, after, limit, key,
+			func(b *orb.Bound, pg matching.Page) ([]matching.Venue, error) {
+				f.Within, f.Page = b, pg
+				return h.store.ListVenues(ctx, f)
+			},
+			func(v matching.Venue) (orb.Point, string) { return v.Location, v.ID })
+	}
 	if err != nil {
 		fail(c, err)
 		return
@@ -175,12 +240,30 @@ func (h *handler) listSpaces(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	spaces, dists, next, err := locatedPage(near, radius, after, limit, key,
-		func(b *orb.Bound, pg matching.Page) ([]matching.Space, error) {
-			f.Within, f.Page = b, pg
-			return h.store.ListSpaces(ctx, f)
-		},
-		func(s matching.Space) (orb.Point, string) { return s.Location, s.ID })
+	var spaces []matching.Space
+	var dists []*float64
+	var next *string
+	var err error
+	if h.engine != nil && near != nil {
+		q := nearQuery(near, radius, after, limit)
+		q.VenueID, q.OrganisationID, q.Kind = f.VenueID, f.OrganisationID, f.Kind
+		q.MinCapacity, q.Activity = f.MinCapacity, f.Allows
+		found, more := h.engine.NearbySpaces(q)
+		ranked := make([]geo.Ranked, len(found))
+		for i, s := range found {
+			ranked[i] = geo.Ranked{Index: i, ID: s.ID, DistanceM: s.DistanceM}
+		}
+		spaces, dists, next, err = indexedPage(ranked, more, key,
+			func(ids []string) ([]matching.Space, error) { return h.store.SpacesByID(ctx, ids) },
+			func(s *matching.Space) string { return s.ID })
+	} else {
+		spaces, dists, next, err = locatedPage(near, radius, after, limit, key,
+			func(b *orb.Bound, pg matching.Page) ([]matching.Space, error) {
+				f.Within, f.Page = b, pg
+				return h.store.ListSpaces(ctx, f)
+			},
+			func(s matching.Space) (orb.Point, string) { return s.Location, s.ID })
+	}
 	if err != nil {
 		fail(c, err)
 		return

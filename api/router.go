@@ -40,12 +40,18 @@ type Store interface {
 	UpdateVenue(ctx context.Context, v *matching.Venue) error
 	DeleteVenue(ctx context.Context, id string) error
 	ListVenues(ctx context.Context, f matching.VenueFilter) ([]matching.Venue, error)
+	// VenuesByID returns the venues with the IDs in ids, in that order,
+	// leaving out those that do not exist.
+	VenuesByID(ctx context.Context, ids []string) ([]matching.Venue, error)
 
 	CreateSpace(ctx context.Context, s *matching.Space) error
 	GetSpace(ctx context.Context, id string) (*matching.Space, error)
 	UpdateSpace(ctx context.Context, s *matching.Space) error
 	DeleteSpace(ctx context.Context, id string) error
 	ListSpaces(ctx context.Context, f matching.SpaceFilter) ([]matching.Space, error)
+	// SpacesByID returns the spaces with the IDs in ids, in that order,
+	// leaving out those that do not exist.
+	SpacesByID(ctx context.Context, ids []string) ([]matching.Space, error)
 }
 
 // Config holds the router's dependencies.
@@ -59,8 +65,9 @@ type Config struct {
 	Now func() time.Time
 	// RequestTimeout bounds each request (default 30s).
 	RequestTimeout time.Duration
-	// Engine is the in-memory read model matching and nearby run on; nil
-	// serves nearby from the store and answers matching with 503.
+	// Engine is the in-memory read model matching, nearby and the
+	// located lists of venues and spaces run on; nil serves nearby and
+	// the lists from the store and answers matching with 503.
 	Engine *matching.Engine
 	// Follower brings Engine up to date; writes call it before they
 	// answer, so a client reads its own writes.

@@ -16,9 +16,14 @@ type NearbyQuery struct {
 	// After resumes a ranking after the item with this distance and ID.
 	After *geo.Ranked
 	Limit int
-	// Spaces only: an activity the space must allow, and a least capacity.
+	// OrganisationID keeps only what that organisation owns.
+	OrganisationID string
+	// Spaces only: an activity the space must allow, a least capacity, the
+	// venue it must be in and its kind.
 	Activity    string
 	MinCapacity int
+	VenueID     string
+	Kind        SpaceKind
 }
 
 // NearbySpace is a space in a nearby answer.
@@ -79,8 +84,9 @@ func rankAfter(rs []ranked, after *geo.Ranked, limit int) ([]ranked, bool) {
 	return rs, false
 }
 
-// NearbySpaces returns the spaces within the radius, nearest first (ties
-// by ID), after the cursor, with whether more remain.
+// NearbySpaces returns the spaces within the radius that pass the query's
+// filters, nearest first (ties by ID), after the cursor, with whether more
+// remain. An unknown venue, organisation or kind finds nothing.
 func (e *Engine) NearbySpaces(q NearbyQuery) ([]NearbySpace, bool) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
@@ -89,17 +95,48 @@ func (e *Engine) NearbySpaces(q NearbyQuery) ([]NearbySpace, bool) {
 	if q.Activity != "" {
 		act = e.tx.activityBit(q.Activity)
 	}
+	kind := -1
+	if q.Kind != "" {
+		kind = kindIndex(q.Kind)
+		if kind < 0 {
+			return []NearbySpace{}, false
+		}
+	}
 	var rs []ranked
-	st.grid.Each(geo.BoundAround(q.Centre, q.RadiusM), func(slot int32) bool {
+	visit := func(slot int32) bool {
 		sp := &st.spaces[slot]
-		if int(sp.capacity) < q.MinCapacity || sp.prohibited&act != 0 {
+		if int(sp.capacity) < q.MinCapacity || sp.prohibited&act != 0 || (kind >= 0 && int(sp.kind) != kind) {
 			return true
 		}
 		if d := geo.DistanceM(q.Centre, sp.loc); d <= q.RadiusM {
 			rs = append(rs, ranked{slot, sp.id, d})
 		}
 		return true
-	})
+	}
+	// Visit the fewest candidates: the venue's spaces, the owner's, or
+	// those in the grid cells around the centre.
+	switch {
+	case q.VenueID != "":
+		vslot, ok := st.venueSlot(q.VenueID)
+		if !ok || (q.OrganisationID != "" && st.orgs[st.venues[vslot].org].id != q.OrganisationID) {
+			return []NearbySpace{}, false
+		}
+		for _, s := range st.venues[vslot].spaces {
+			visit(s)
+		}
+	case q.OrganisationID != "":
+		oslot, ok := st.orgByID[q.OrganisationID]
+		if !ok {
+			return []NearbySpace{}, false
+		}
+		for _, v := range st.orgs[oslot].venues {
+			for _, s := range st.venues[v].spaces {
+				visit(s)
+			}
+		}
+	default:
+		st.grid.Each(geo.BoundAround(q.Centre, q.RadiusM), visit)
+	}
 	rs, more := rankAfter(rs, q.After, q.Limit)
 	out := make([]NearbySpace, len(rs))
 	for i, r := range rs {
@@ -118,19 +155,33 @@ func (e *Engine) NearbySpaces(q NearbyQuery) ([]NearbySpace, bool) {
 	return out, more
 }
 
-// NearbyVenues returns the venues within the radius, nearest first.
+// NearbyVenues returns the venues within the radius (of the query's
+// organisation, if it names one), nearest first (ties by ID), after the
+// cursor, with whether more remain. VenueID, Kind, Activity and
+// MinCapacity do not apply to venues.
 func (e *Engine) NearbyVenues(q NearbyQuery) ([]NearbyVenue, bool) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	st := e.st
 	var rs []ranked
-	st.venueGrid.Each(geo.BoundAround(q.Centre, q.RadiusM), func(slot int32) bool {
+	visit := func(slot int32) bool {
 		v := &st.venues[slot]
 		if d := geo.DistanceM(q.Centre, v.loc); d <= q.RadiusM {
 			rs = append(rs, ranked{slot, v.id, d})
 		}
 		return true
-	})
+	}
+	if q.OrganisationID != "" {
+		oslot, ok := st.orgByID[q.OrganisationID]
+		if !ok {
+			return []NearbyVenue{}, false
+		}
+		for _, v := range st.orgs[oslot].venues {
+			visit(v)
+		}
+	} else {
+		st.venueGrid.Each(geo.BoundAround(q.Centre, q.RadiusM), visit)
+	}
 	rs, more := rankAfter(rs, q.After, q.Limit)
 	out := make([]NearbyVenue, len(rs))
 	for i, r := range rs {
@@ -139,4 +190,24 @@ func (e *Engine) NearbyVenues(q NearbyQuery) ([]NearbyVenue, bool) {
 			DistanceM: r.d, StepFree: v.access.StepFree, Spaces: len(v.spaces)}
 	}
 	return out, more
+}
+
+// venueSlot finds a venue by its ID.
+func (st *state) venueSlot(id string) (int32, bool) {
+	u, ok := parseUID(id)
+	if !ok {
+		return 0, false
+	}
+	slot, ok := st.venueByID[u]
+	return slot, ok
+}
+
+// kindIndex is k's index in SpaceKinds, or -1.
+func kindIndex(k SpaceKind) int {
+	for i, x := range SpaceKinds {
+		if x == k {
+			return i
+		}
+	}
+	return -1
 }

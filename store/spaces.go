@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"commonground/matching"
 )
@@ -15,7 +16,15 @@ import (
 func (db *DB) CreateSpace(ctx context.Context, s *matching.Space) error {
 	return translate(db.write(ctx, func(tx *gorm.DB) ([]change, error) {
 		var v venueRow
-		if err := tx.Select("id", "organisation_id", "lat", "lon").Where("id = ?", s.VenueID).Take(&v).Error; err != nil {
+		q := tx.Select("id", "organisation_id", "lat", "lon").Where("id = ?", s.VenueID)
+		if db.dialect == Postgres {
+			// The space copies its venue's place: hold the venue still
+			// until the space is in, or a move committing meanwhile
+			// (UpdateVenue) would miss the new space and leave it at the
+			// old place. SQLite runs one writer at a time.
+			q = q.Clauses(clause.Locking{Strength: "SHARE"})
+		}
+		if err := q.Take(&v).Error; err != nil {
 			return nil, err
 		}
 		s.OrganisationID = v.OrganisationID
@@ -88,6 +97,21 @@ func (db *DB) ListSpaces(ctx context.Context, f matching.SpaceFilter) ([]matchin
 	out := make([]matching.Space, len(rows))
 	for i := range rows {
 		out[i] = toSpace(&rows[i])
+	}
+	return out, nil
+}
+
+// SpacesByID returns the spaces with the given IDs in the order of ids,
+// leaving out those that do not exist (deleted since the caller found
+// them). It reads them in one query per 500 IDs.
+func (db *DB) SpacesByID(ctx context.Context, ids []string) ([]matching.Space, error) {
+	rows, err := rowsByID[spaceRow](ctx, db, ids, func(r *spaceRow) string { return r.ID })
+	if err != nil {
+		return nil, translate(err, "spaces")
+	}
+	out := make([]matching.Space, len(rows))
+	for i := range rows {
+		out[i] = toSpace(rows[i])
 	}
 	return out, nil
 }

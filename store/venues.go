@@ -76,6 +76,43 @@ func (db *DB) ListVenues(ctx context.Context, f matching.VenueFilter) ([]matchin
 	return out, nil
 }
 
+// VenuesByID returns the venues with the given IDs in the order of ids,
+// leaving out those that do not exist (deleted since the caller found
+// them). It reads them in one query per 500 IDs.
+func (db *DB) VenuesByID(ctx context.Context, ids []string) ([]matching.Venue, error) {
+	rows, err := rowsByID[venueRow](ctx, db, ids, func(r *venueRow) string { return r.ID })
+	if err != nil {
+		return nil, translate(err, "venues")
+	}
+	out := make([]matching.Venue, len(rows))
+	for i := range rows {
+		out[i] = toVenue(rows[i])
+	}
+	return out, nil
+}
+
+// rowsByID reads the rows of R with the given IDs and returns them in the
+// order of ids, without those not found.
+func rowsByID[R any](ctx context.Context, db *DB, ids []string, id func(*R) string) ([]*R, error) {
+	found := make(map[string]*R, len(ids))
+	for _, chunk := range chunks(ids, idChunk) {
+		var rows []R
+		if err := db.gorm.WithContext(ctx).Where("id IN ?", chunk).Find(&rows).Error; err != nil {
+			return nil, err
+		}
+		for i := range rows {
+			found[id(&rows[i])] = &rows[i]
+		}
+	}
+	out := make([]*R, 0, len(found))
+	for _, x := range ids {
+		if r, ok := found[x]; ok {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
 // within keeps rows whose lat/lon lie in the box (nil: no filter).
 func within(q *gorm.DB, b *orb.Bound) *gorm.DB {
 	if b == nil {
