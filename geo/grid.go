@@ -93,3 +93,12 @@ func (g *Grid) Len() int {
 	}
 	return n
 }
+
+// Compact trims the spare capacity of every cell.
+func (g *Grid) Compact() {
+	for k, cell := range g.cells {
+		if cap(cell) > len(cell) {
+			g.cells[k] = append([]int32(nil), cell...)
+		}
+	}
+}

@@ -135,6 +135,7 @@ func (l *Loader) Booked(spaceID string, periods []Session) error {
 // Commit makes the loaded snapshot, at revision rev, the engine's model.
 func (l *Loader) Commit(rev int64) {
 	l.st.rev = rev
+	l.st.compact()
 	l.e.mu.Lock()
 	l.e.st = l.st
 	l.e.mu.Unlock()
@@ -572,4 +573,24 @@ func kind8(k SpaceKind) uint8 {
 		}
 	}
 	return uint8(len(SpaceKinds) - 1)
+}
+
+// compact trims the spare capacity that appending left in the tables (up
+// to half of each), keeping a little room for the writes that follow.
+func (st *state) compact() {
+	st.spaces = trimmed(st.spaces)
+	st.venues = trimmed(st.venues)
+	st.orgs = trimmed(st.orgs)
+	st.grid.Compact()
+	st.venueGrid.Compact()
+	st.orgGrid.Compact()
+}
+
+func trimmed[T any](s []T) []T {
+	if cap(s)-len(s) <= len(s)/16 {
+		return s
+	}
+	out := make([]T, len(s), len(s)+len(s)/32)
+	copy(out, s)
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"sort"
 	"testing"
 	"time"
 
@@ -24,6 +25,10 @@ type benchModel struct {
 	// where the data is.
 	near     orb.Point
 	inRadius int // spaces within 15 km of near
+	// typical is the sampled place of median density, and typicalIn the
+	// spaces within 15 km of it.
+	typical   orb.Point
+	typicalIn int
 }
 
 var benchModels = map[int]*benchModel{}
@@ -81,6 +86,11 @@ func loadBenchModel(b *testing.B, spaces int) *benchModel {
 
 	// The densest sampled place: most spaces within 15 km.
 	monday := time.Date(2027, 1, 4, 12, 0, 0, 0, time.UTC)
+	type density struct {
+		p orb.Point
+		n int
+	}
+	var densities []density
 	for _, p := range sample {
 		res, err := e.MatchVenues(&matching.VenueRequest{Near: p, RadiusKm: 15, GroupSize: 1, Activity: "yoga", Limit: 1,
 			Sessions: []matching.Session{{Start: monday, End: monday.Add(time.Hour)}}})
@@ -96,13 +106,18 @@ func loadBenchModel(b *testing.B, spaces int) *benchModel {
 		if n > m.inRadius {
 			m.near, m.inRadius = p, n
 		}
+		densities = append(densities, density{p, n})
 	}
+	sort.Slice(densities, func(i, j int) bool { return densities[i].n < densities[j].n })
+	mid := densities[len(densities)/2]
+	m.typical, m.typicalIn = mid.p, mid.n
 	benchModels[spaces] = m
 	return m
 }
 
 // BenchmarkMatchVenues matches a weekly class — 24 contemporary dancers,
-// ten Tuesday evenings, within 15 km of the densest sampled place — at
+// ten Tuesday evenings, within 15 km of the densest and of the median of
+// sixteen sampled places — at
 // 5,000, 100,000 and 1,000,000 spaces. The million is built only when a
 // benchmark run asks for it without -short (it takes a few seconds and a
 // few hundred megabytes).
@@ -115,20 +130,28 @@ func BenchmarkMatchVenues(b *testing.B) {
 				b.Skip("a million spaces: run with -bench and without -short")
 			}
 			m := loadBenchModel(b, n)
-			req := &matching.VenueRequest{Near: m.near, RadiusKm: 15, GroupSize: 24, Activity: "contemporary",
-				Sessions: sessions, RequireAllSessions: true, Limit: 20}
-			b.ReportAllocs()
-			b.ResetTimer()
-			var res *matching.VenueResult
-			for b.Loop() {
-				var err error
-				if res, err = m.e.MatchVenues(req); err != nil {
-					b.Fatal(err)
-				}
+			for _, place := range []struct {
+				name string
+				at   orb.Point
+				in   int
+			}{{"densest", m.near, m.inRadius}, {"median", m.typical, m.typicalIn}} {
+				b.Run("place="+place.name, func(b *testing.B) {
+					req := &matching.VenueRequest{Near: place.at, RadiusKm: 15, GroupSize: 24, Activity: "contemporary",
+						Sessions: sessions, RequireAllSessions: true, Limit: 20}
+					b.ReportAllocs()
+					b.ResetTimer()
+					var res *matching.VenueResult
+					for b.Loop() {
+						var err error
+						if res, err = m.e.MatchVenues(req); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(m.heapPerSpace, "heapB/space")
+					b.ReportMetric(float64(place.in), "spaces_in_15km")
+					b.ReportMetric(float64(res.TotalMatches), "matches")
+				})
 			}
-			b.ReportMetric(m.heapPerSpace, "heapB/space")
-			b.ReportMetric(float64(m.inRadius), "spaces_in_15km")
-			b.ReportMetric(float64(res.TotalMatches), "matches")
 		})
 	}
 }
