@@ -43,13 +43,13 @@ type state struct {
 
 	spaces     []spaceRec
 	freeSpaces []int32
-	spaceByID  map[uid]int32
+	spaceByID  *idIndex
 	extras     map[int32]*extra
 	grid       *geo.Grid
 
 	venues     []venueRec
 	freeVenues []int32
-	venueByID  map[uid]int32
+	venueByID  *idIndex
 	venueGrid  *geo.Grid
 
 	orgs     []orgRec
@@ -66,11 +66,14 @@ type state struct {
 }
 
 func newState() *state {
-	return &state{
-		spaceByID: map[uid]int32{}, extras: map[int32]*extra{}, grid: geo.NewGrid(gridCellDeg),
-		venueByID: map[uid]int32{}, venueGrid: geo.NewGrid(gridCellDeg), orgByID: map[string]int32{}, orgGrid: geo.NewGrid(gridCellDeg),
+	st := &state{
+		extras: map[int32]*extra{}, grid: geo.NewGrid(gridCellDeg),
+		venueGrid: geo.NewGrid(gridCellDeg), orgByID: map[string]int32{}, orgGrid: geo.NewGrid(gridCellDeg),
 		hoursByKey: map[string]int32{}, closureIDs: map[string]int32{}, names: map[string]string{},
 	}
+	st.spaceByID = newIDIndex(func(slot int32) uid { return st.spaces[slot].id })
+	st.venueByID = newIDIndex(func(slot int32) uid { return st.venues[slot].id })
+	return st
 }
 
 // NewEngine returns an empty engine for the taxonomy. The taxonomy must
@@ -102,7 +105,7 @@ func (e *Engine) Revision() int64 {
 func (e *Engine) Counts() (orgs, venues, spaces int) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	return len(e.st.orgByID), len(e.st.venueByID), len(e.st.spaceByID)
+	return len(e.st.orgByID), e.st.venueByID.Len(), e.st.spaceByID.Len()
 }
 
 // Loader builds a fresh read model from a snapshot; Commit swaps it in.
@@ -274,7 +277,7 @@ func (e *Engine) upsertVenue(st *state, v *Venue) error {
 		return fmt.Errorf("venue %s: %w", v.ID, err)
 	}
 	rec := venueRec{id: id, name: v.Name, org: org, loc: v.Location, zone: zone, access: v.Accessibility, live: true}
-	if slot, ok := st.venueByID[id]; ok {
+	if slot, ok := st.venueByID.Get(id); ok {
 		old := &st.venues[slot]
 		rec.spaces = old.spaces
 		if old.org != org {
@@ -299,7 +302,7 @@ func (e *Engine) upsertVenue(st *state, v *Venue) error {
 	}
 	slot := allocSlot(&st.venues, &st.freeVenues)
 	st.venues[slot] = rec
-	st.venueByID[id] = slot
+	st.venueByID.Set(id, slot)
 	st.venueGrid.Insert(slot, rec.loc)
 	st.orgs[org].venues = append(st.orgs[org].venues, slot)
 	return nil
@@ -333,7 +336,7 @@ func (e *Engine) upsertSpace(st *state, s *Space) error {
 	if !ok {
 		return fmt.Errorf("space %s: venue id %q is not a UUID", s.ID, s.VenueID)
 	}
-	vslot, ok := st.venueByID[vid]
+	vslot, ok := st.venueByID.Get(vid)
 	if !ok {
 		return fmt.Errorf("space %s: unknown venue %s", s.ID, s.VenueID)
 	}
@@ -365,7 +368,7 @@ func (e *Engine) upsertSpace(st *state, s *Space) error {
 	if len(s.Closures) > 0 {
 		rec.closures = st.internClosures(s.Closures)
 	}
-	slot, exists := st.spaceByID[id]
+	slot, exists := st.spaceByID.Get(id)
 	if exists {
 		old := &st.spaces[slot]
 		st.grid.Remove(slot, old.loc)
@@ -375,7 +378,7 @@ func (e *Engine) upsertSpace(st *state, s *Space) error {
 		}
 	} else {
 		slot = allocSlot(&st.spaces, &st.freeSpaces)
-		st.spaceByID[id] = slot
+		st.spaceByID.Set(id, slot)
 		v.spaces = append(v.spaces, slot)
 	}
 	st.spaces[slot] = rec
@@ -420,7 +423,7 @@ func (e *Engine) setBooked(st *state, spaceID string, periods []Session) error {
 	if !ok {
 		return fmt.Errorf("booked space id %q is not a UUID", spaceID)
 	}
-	slot, ok := st.spaceByID[id]
+	slot, ok := st.spaceByID.Get(id)
 	if !ok {
 		return nil // the space has gone since
 	}
@@ -444,14 +447,14 @@ func (e *Engine) deleteSpace(st *state, id string) {
 	if !ok {
 		return
 	}
-	slot, ok := st.spaceByID[u]
+	slot, ok := st.spaceByID.Get(u)
 	if !ok {
 		return
 	}
 	sp := &st.spaces[slot]
 	st.grid.Remove(slot, sp.loc)
 	removeSlot(&st.venues[sp.venue].spaces, slot)
-	delete(st.spaceByID, u)
+	st.spaceByID.Delete(u)
 	delete(st.extras, slot)
 	*sp = spaceRec{}
 	st.freeSpaces = append(st.freeSpaces, slot)
@@ -462,7 +465,7 @@ func (e *Engine) deleteVenue(st *state, id string) {
 	if !ok {
 		return
 	}
-	slot, ok := st.venueByID[u]
+	slot, ok := st.venueByID.Get(u)
 	if !ok {
 		return
 	}
@@ -472,7 +475,7 @@ func (e *Engine) deleteVenue(st *state, id string) {
 	}
 	removeSlot(&st.orgs[v.org].venues, slot)
 	st.venueGrid.Remove(slot, v.loc)
-	delete(st.venueByID, u)
+	st.venueByID.Delete(u)
 	*v = venueRec{}
 	st.freeVenues = append(st.freeVenues, slot)
 }

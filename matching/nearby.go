@@ -198,7 +198,7 @@ func (st *state) venueSlot(id string) (int32, bool) {
 	if !ok {
 		return 0, false
 	}
-	slot, ok := st.venueByID[u]
+	slot, ok := st.venueByID.Get(u)
 	return slot, ok
 }
 

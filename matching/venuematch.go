@@ -700,7 +700,7 @@ func joinAnd(s []string) string {
 func (q *query) explain(spaceID string) *Explanation {
 	ex := &Explanation{SpaceID: spaceID, Failures: []Failure{}, Conflicts: []SessionConflict{}}
 	u, ok := parseUID(spaceID)
-	slot, found := q.st.spaceByID[u]
+	slot, found := q.st.spaceByID.Get(u)
 	if !ok || !found {
 		ex.Failures = append(ex.Failures, Failure{Reason: "not_found", Detail: "no such space"})
 		return ex
