@@ -134,13 +134,15 @@ func (e *Engine) BuildConsortia(req ConsortiumRequest) (*ConsortiumResult, error
 	for i, r := range req.Requirements {
 		reqCats[i] = uint16(e.tx.categoryIndex(r))
 	}
+	rooms := newRoomOffers(e.tx)
+	var offers offerSet // reused for each organisation
 	coverOf := func(o *orgRec) (uint32, int) {
-		offers := st.offersOf(o, e.tx)
+		offers = st.offersOf(o, rooms, offers)
 		var mask uint32
 		hours := 0
 		for i, need := range reqCats {
 			for j, c := range offers.cats {
-				if e.tx.meets != nil && e.tx.meets[c][need] || e.tx.meets == nil && c == need {
+				if e.tx.offerMeets(c, need) {
 					mask |= 1 << uint(i)
 					if h := offers.hours[j]; h > 0 {
 						hours += h
@@ -278,13 +280,19 @@ type search struct {
 	full    uint32
 	radiusM float64
 	best    []team
+	worst   int // index in best of the worst team kept, once best is full
 	nodes   int
 }
 
 // dfs adds candidates from index i on, each adding cover the team lacks,
-// keeping the best teams seen.
+// keeping the best teams seen. A team in which a member covers nothing the
+// others (and the lead) do not is not offered, nor is any team grown from
+// it: that member would stay redundant.
 func (s *search) dfs(i int, chosen []int, cover uint32, slots int) {
 	s.nodes++
+	if !s.irredundant(chosen) {
+		return
+	}
 	if len(chosen) > 0 || s.lead != nil {
 		s.offer(chosen, cover)
 	}
@@ -310,25 +318,57 @@ func (s *search) dfs(i int, chosen []int, cover uint32, slots int) {
 	}
 }
 
-// offer considers a team for the best list.
+// irredundant reports whether every chosen member covers a requirement
+// that neither the lead nor another member covers.
+func (s *search) irredundant(chosen []int) bool {
+	for i, a := range chosen {
+		var others uint32
+		if s.lead != nil {
+			others = s.lead.cover
+		}
+		for j, b := range chosen {
+			if j != i {
+				others |= s.cands[b].cover
+			}
+		}
+		if s.cands[a].cover&^others == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// offer considers a team for the best list. A team that cannot rank above
+// the worst one kept (it covers less, or as much with more members) is not
+// scored at all.
 func (s *search) offer(chosen []int, cover uint32) {
 	if cover == 0 {
 		return
 	}
-	t := team{members: append([]int(nil), chosen...), cover: cover}
-	s.scoreTeam(&t)
-	if len(s.best) < s.req.Limit {
-		s.best = append(s.best, t)
-		return
-	}
-	worst := 0
-	for i := range s.best {
-		if s.better(&s.best[worst], &s.best[i]) {
-			worst = i
+	full := len(s.best) == s.req.Limit
+	if full {
+		w := &s.best[s.worst]
+		cw, ct := bits.OnesCount32(w.cover), bits.OnesCount32(cover)
+		if ct < cw || ct == cw && s.size(&team{members: chosen}) > s.size(w) {
+			return
 		}
 	}
-	if s.better(&t, &s.best[worst]) {
-		s.best[worst] = t
+	t := team{members: chosen, cover: cover}
+	s.scoreTeam(&t)
+	if full && !s.better(&t, &s.best[s.worst]) {
+		return
+	}
+	t.members = append([]int(nil), chosen...)
+	if full {
+		s.best[s.worst] = t
+	} else {
+		s.best = append(s.best, t)
+	}
+	s.worst = 0
+	for i := range s.best {
+		if s.better(&s.best[s.worst], &s.best[i]) {
+			s.worst = i
+		}
 	}
 }
 
@@ -340,7 +380,8 @@ func (s *search) size(t *team) int {
 }
 
 // better ranks teams: more requirements covered, then fewer members, then
-// a higher score, then by member IDs.
+// a higher score, then by member IDs (in the order the team lists them,
+// nearest first).
 func (s *search) better(a, b *team) bool {
 	ca, cb := bits.OnesCount32(a.cover), bits.OnesCount32(b.cover)
 	switch {
@@ -351,15 +392,12 @@ func (s *search) better(a, b *team) bool {
 	case a.score != b.score:
 		return a.score > b.score
 	}
-	return s.key(a) < s.key(b)
-}
-
-func (s *search) key(t *team) string {
-	k := ""
-	for _, m := range t.members {
-		k += s.st.orgs[s.cands[m].slot].id + ","
+	for i := 0; i < len(a.members) && i < len(b.members); i++ {
+		if x, y := s.st.orgs[s.cands[a.members[i]].slot].id, s.st.orgs[s.cands[b.members[i]].slot].id; x != y {
+			return x < y
+		}
 	}
-	return k
+	return len(a.members) < len(b.members)
 }
 
 // Weights of a team's score, for teams of equal cover and size.
@@ -370,8 +408,9 @@ const (
 	hoursPerCapability = 40  // hours a month that count as full capacity for one capability
 )
 
-func (s *search) orgsOf(t *team) []*orgRec {
-	var out []*orgRec
+// orgsOf lists the lead, if any, and the members of t, in buf.
+func (s *search) orgsOf(t *team, buf []*orgRec) []*orgRec {
+	out := buf[:0]
 	if s.lead != nil {
 		out = append(out, &s.st.orgs[s.lead.slot])
 	}
@@ -382,7 +421,8 @@ func (s *search) orgsOf(t *team) []*orgRec {
 }
 
 func (s *search) scoreTeam(t *team) {
-	orgs := s.orgsOf(t)
+	var buf [MaxConsortiumMembers + 1]*orgRec
+	orgs := s.orgsOf(t, buf[:])
 	hours := 0
 	if s.lead != nil {
 		hours += s.lead.hours

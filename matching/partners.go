@@ -3,6 +3,7 @@ package matching
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"commonground/geo"
@@ -20,7 +21,8 @@ var PartnerExclusionOrder = []string{ExcludedTooFar, ExcludedValuesConflict, Exc
 type PartnerRequest struct {
 	OrganisationID string
 	// RadiusKm is how far to look (default: the organisation's service
-	// radius, or DefaultPartnerRadiusKm without one).
+	// radius, at most MaxMatchRadiusKm, or DefaultPartnerRadiusKm without
+	// one).
 	RadiusKm float64
 	Limit    int
 }
@@ -107,8 +109,10 @@ var spaceCategories = map[SpaceKind]string{
 // as an offer of space.dance-studio.
 const FitForDanceStars = 3
 
-// offerSet is what an organisation offers: its listed offers and, with
-// hours unknown (roomHours), the rooms it owns.
+// offerSet is what an organisation offers: its listed offers, in order,
+// then, with hours unknown (roomHours), the kinds of room it owns, each
+// once and in taxonomy order, so which offer meets a need does not depend
+// on the order rooms were loaded or moved in.
 type offerSet struct {
 	cats  []uint16
 	hours []int // -1: a room, counted as meeting any hours needed
@@ -116,33 +120,66 @@ type offerSet struct {
 
 const roomHours = -1
 
-func (st *state) offersOf(o *orgRec, tx *Taxonomy) offerSet {
-	var os offerSet
+// roomOffers holds, for one query, the category each kind of room offers
+// (an index into the taxonomy's Categories, -1 for none) and the dance
+// studio's, so rooms are not looked up by slug one by one.
+type roomOffers struct {
+	byKind []int
+	studio int
+}
+
+func newRoomOffers(tx *Taxonomy) roomOffers {
+	r := roomOffers{byKind: make([]int, len(SpaceKinds)), studio: tx.categoryIndex("space.dance-studio")}
+	for i, k := range SpaceKinds {
+		r.byKind[i] = -1
+		if slug, ok := spaceCategories[k]; ok {
+			r.byKind[i] = tx.categoryIndex(slug)
+		}
+	}
+	return r
+}
+
+// offersOf fills buf (emptied first) with what o offers and returns it.
+func (st *state) offersOf(o *orgRec, rooms roomOffers, buf offerSet) offerSet {
+	os := offerSet{cats: buf.cats[:0], hours: buf.hours[:0]}
 	for _, x := range o.offers {
 		os.cats = append(os.cats, x.cat)
 		os.hours = append(os.hours, int(x.hours))
 	}
-	seen := map[uint16]bool{}
-	addRoom := func(slug string) {
-		c := tx.categoryIndex(slug)
-		if c >= 0 && !seen[uint16(c)] {
-			seen[uint16(c)] = true
-			os.cats = append(os.cats, uint16(c))
-			os.hours = append(os.hours, roomHours)
+	listed := len(os.cats)
+	addRoom := func(c int) {
+		if c < 0 {
+			return
 		}
+		i := listed
+		for i < len(os.cats) && os.cats[i] < uint16(c) {
+			i++
+		}
+		if i < len(os.cats) && os.cats[i] == uint16(c) {
+			return
+		}
+		os.cats = slices.Insert(os.cats, i, uint16(c))
+		os.hours = slices.Insert(os.hours, i, roomHours)
 	}
 	for _, v := range o.venues {
 		for _, s := range st.venues[v].spaces {
 			sp := &st.spaces[s]
-			if slug, ok := spaceCategories[SpaceKinds[sp.kind]]; ok {
-				addRoom(slug)
-			}
+			addRoom(rooms.byKind[sp.kind])
 			if sp.fit >= FitForDanceStars {
-				addRoom("space.dance-studio")
+				addRoom(rooms.studio)
 			}
 		}
 	}
 	return os
+}
+
+// offerMeets reports whether an offer of category c meets a need of
+// category n, as Taxonomy.OfferMeetsNeed does by slug.
+func (t *Taxonomy) offerMeets(c, n uint16) bool {
+	if t.meets != nil {
+		return t.meets[c][n]
+	}
+	return t.OfferMeetsNeed(t.Categories[c].Slug, t.Categories[n].Slug)
 }
 
 // meet pairs each need with the first offer that meets it (an exact match
@@ -152,7 +189,7 @@ func meet(tx *Taxonomy, needs []catHours, offers offerSet) (pairs []Pair, offere
 	for _, n := range needs {
 		best := -1
 		for i, c := range offers.cats {
-			if tx.meets != nil && tx.meets[c][n.cat] || tx.meets == nil && c == n.cat {
+			if tx.offerMeets(c, n.cat) {
 				if best < 0 || c == n.cat {
 					best = i
 				}
@@ -212,7 +249,7 @@ func (e *Engine) MatchPartners(req PartnerRequest) (*PartnerResult, error) {
 	me := &st.orgs[slot]
 	radiusKm := req.RadiusKm
 	if radiusKm == 0 {
-		radiusKm = float64(me.radiusKm)
+		radiusKm = min(float64(me.radiusKm), MaxMatchRadiusKm)
 		if radiusKm <= 0 {
 			radiusKm = DefaultPartnerRadiusKm
 		}
@@ -223,7 +260,9 @@ func (e *Engine) MatchPartners(req PartnerRequest) (*PartnerResult, error) {
 	}
 	radiusM := radiusKm * 1000
 	ruler := geo.NewRuler(me.loc, 2*radiusM)
-	myOffers := st.offersOf(me, e.tx)
+	rooms := newRoomOffers(e.tx)
+	myOffers := st.offersOf(me, rooms, offerSet{})
+	var theirs offerSet // reused for each organisation
 	w := normalisedPartnerWeights(DefaultPartnerWeights)
 
 	res := &PartnerResult{Excluded: map[string]int{}}
@@ -245,7 +284,8 @@ func (e *Engine) MatchPartners(req PartnerRequest) (*PartnerResult, error) {
 			res.Excluded[ExcludedValuesConflict]++
 			return true
 		}
-		they, offered, needed := meet(e.tx, me.needs, st.offersOf(o, e.tx))
+		theirs = st.offersOf(o, rooms, theirs)
+		they, offered, needed := meet(e.tx, me.needs, theirs)
 		you, _, _ := meet(e.tx, o.needs, myOffers)
 		if len(they) == 0 && len(you) == 0 {
 			res.Excluded[ExcludedNoComplement]++
