@@ -113,8 +113,9 @@ type team struct {
 }
 
 // BuildConsortia finds teams of up to MaxMembers organisations (with the
-// lead, if any) that are pairwise compatible, lie within the radius of
-// Near, and together cover the requirements: complete covers first, then
+// lead, if any) that are pairwise compatible, whose members other than the
+// lead lie within the radius of Near (the lead is in every team wherever
+// it is based), and together cover the requirements: complete covers first, then
 // smaller teams, then by score (close together, capacity, shared values).
 // Every member of a returned team adds a capability the others lack.
 func (e *Engine) BuildConsortia(req ConsortiumRequest) (*ConsortiumResult, error) {
@@ -144,8 +145,13 @@ func (e *Engine) BuildConsortia(req ConsortiumRequest) (*ConsortiumResult, error
 			for j, c := range offers.cats {
 				if e.tx.offerMeets(c, need) {
 					mask |= 1 << uint(i)
-					if h := offers.hours[j]; h > 0 {
+					switch h := offers.hours[j]; {
+					case h > 0:
 						hours += h
+					case h == roomHours:
+						// A room is there whenever it is needed: it
+						// counts as full capacity for what it covers.
+						hours += hoursPerCapability
 					}
 					break
 				}

@@ -104,11 +104,11 @@ func ExampleEngine_BuildConsortia() {
 	}
 	// Output:
 	// 2 candidates, missing everywhere: []
-	// 1. complete true, missing [], score 0.444
+	// 1. complete true, missing [], score 0.519
 	//    Arbury Youth Service (lead true): [skill.youth-work space.hall]
 	//    Fen Edge Dance (lead false): [skill.dance-teaching]
 	//    Safe Hands Training (lead false): [skill.safeguarding]
-	// 2. complete false, missing [skill.dance-teaching], score 0.457
+	// 2. complete false, missing [skill.dance-teaching], score 0.557
 	//    Arbury Youth Service (lead true): [skill.youth-work space.hall]
 	//    Safe Hands Training (lead false): [skill.safeguarding]
 }

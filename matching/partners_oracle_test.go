@@ -703,8 +703,9 @@ type pCover struct {
 
 // coverOf restates how an organisation covers requirements: requirement i
 // is covered when one of its offers (listed or a room) meets it; its hours
-// toward it are those of the first of its listed offers that meets it. A
-// room's hours are unknown and count as none.
+// toward it are those of the first of its offers that meets it; a room
+// is there whenever needed and counts as 40 hours, full capacity for one
+// capability.
 func (w *pWorld) coverOf(o *matching.Organisation, reqs []string) (uint32, int) {
 	var mask uint32
 	hours := 0
@@ -715,7 +716,9 @@ func (w *pWorld) coverOf(o *matching.Organisation, reqs []string) (uint32, int) 
 			continue
 		}
 		mask |= 1 << i
-		if !offers[k].room {
+		if offers[k].room {
+			hours += 40
+		} else {
 			hours += offers[k].hours
 		}
 	}
