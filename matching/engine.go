@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sort"
 	"strings"
@@ -59,6 +60,7 @@ type state struct {
 
 	hours      [][]OpeningHours
 	hoursByKey map[string]int32
+	key        []byte // scratch for interning keys
 	// closureLists are the distinct closure lists, numbered.
 	closureLists [][]Closure
 	closureIDs   map[string]int32
@@ -400,14 +402,15 @@ func (st *state) markExtra(slot int32) {
 // internClosures shares one copy of identical closure lists (a county's
 // venues often share the same Christmas closure).
 func (st *state) internClosures(cs []Closure) int32 {
-	var b strings.Builder
+	st.key = st.key[:0]
 	for _, c := range cs {
-		fmt.Fprintf(&b, "%d-%d,", c.Start.UnixNano(), c.End.UnixNano())
+		st.key = binary.LittleEndian.AppendUint64(st.key, uint64(c.Start.UnixNano()))
+		st.key = binary.LittleEndian.AppendUint64(st.key, uint64(c.End.UnixNano()))
 	}
-	key := b.String()
-	if id, ok := st.closureIDs[key]; ok {
+	if id, ok := st.closureIDs[string(st.key)]; ok {
 		return id
 	}
+	key := string(st.key)
 	x := make([]Closure, len(cs))
 	for i, c := range cs {
 		x[i] = Closure{Start: c.Start, End: c.End} // reasons are not needed to match
@@ -530,14 +533,14 @@ func (st *state) intern(s string) string {
 // internHours shares one copy of each distinct weekly timetable; most
 // spaces keep one of a few.
 func (st *state) internHours(h []OpeningHours) int32 {
-	var b strings.Builder
+	st.key = st.key[:0]
 	for _, x := range h {
-		fmt.Fprintf(&b, "%s%d-%d,", x.Day, x.Opens, x.Closes)
+		st.key = append(st.key, byte(x.Day.Time()), byte(x.Opens>>8), byte(x.Opens), byte(x.Closes>>8), byte(x.Closes))
 	}
-	key := b.String()
-	if i, ok := st.hoursByKey[key]; ok {
+	if i, ok := st.hoursByKey[string(st.key)]; ok { // no allocation for a hit
 		return i
 	}
+	key := string(st.key)
 	st.hours = append(st.hours, append([]OpeningHours(nil), h...))
 	st.hoursByKey[key] = int32(len(st.hours) - 1)
 	return int32(len(st.hours) - 1)
