@@ -86,12 +86,13 @@ func (h *handler) nearby(c *gin.Context) {
 			return
 		}
 	}
-	var next any
+	var next *string
 	if more {
 		d := last.DistanceM
-		next = cursor{Query: key, ID: last.ID, DistanceM: &d}.encode()
+		cur := cursor{Query: key, ID: last.ID, DistanceM: &d}.encode()
+		next = &cur
 	}
-	body, err := json.Marshal(geo.FeatureCollection(features, map[string]any{"next_cursor": next}))
+	body, err := json.Marshal(geo.FeatureCollection(features, next))
 	if err != nil {
 		fail(c, err)
 		return
@@ -108,6 +109,23 @@ func (h *handler) nearby(c *gin.Context) {
 	c.Data(http.StatusOK, "application/geo+json", body)
 }
 
+// spaceProps are a nearby space's GeoJSON properties.
+type spaceProps struct {
+	ID                    string  `json:"id"`
+	Kind                  string  `json:"kind"`
+	Name                  string  `json:"name"`
+	DistanceKm            float64 `json:"distance_km"`
+	VenueID               string  `json:"venue_id"`
+	VenueName             string  `json:"venue_name"`
+	OrganisationID        string  `json:"organisation_id"`
+	SpaceKind             string  `json:"space_kind"`
+	Capacity              int     `json:"capacity"`
+	Floor                 string  `json:"floor"`
+	FitToDance            int     `json:"fit_to_dance"`
+	InstantBook           bool    `json:"instant_book"`
+	CommunityPencePerHour *int    `json:"community_pence_per_hour,omitempty"`
+}
+
 // nearbyFromEngine answers spaces and venues from the read model's index.
 func (h *handler) nearbyFromEngine(kind string, q matching.NearbyQuery) ([]geo.Feature, *geo.Ranked, bool) {
 	var features []geo.Feature
@@ -118,16 +136,12 @@ func (h *handler) nearbyFromEngine(kind string, q matching.NearbyQuery) ([]geo.F
 		spaces, more = h.engine.NearbySpaces(q)
 		features = make([]geo.Feature, len(spaces))
 		for i, s := range spaces {
-			props := map[string]any{
-				"id": s.ID, "kind": "space", "name": s.Name, "venue_id": s.VenueID, "venue_name": s.VenueName,
-				"organisation_id": s.OrganisationID, "space_kind": string(s.Kind), "capacity": s.Capacity,
-				"floor": string(s.Floor), "fit_to_dance": s.FitToDance, "instant_book": s.InstantBook,
-				"distance_km": km(s.DistanceM),
-			}
-			if s.CommunityPencePerHour != nil {
-				props["community_pence_per_hour"] = *s.CommunityPencePerHour
-			}
-			features[i] = geo.Feature{Point: s.Location, Properties: props}
+			features[i] = geo.Feature{Point: s.Location, Properties: spaceProps{
+				ID: s.ID, Kind: "space", Name: s.Name, DistanceKm: km(s.DistanceM), VenueID: s.VenueID,
+				VenueName: s.VenueName, OrganisationID: s.OrganisationID, SpaceKind: string(s.Kind),
+				Capacity: s.Capacity, Floor: string(s.Floor), FitToDance: s.FitToDance, InstantBook: s.InstantBook,
+				CommunityPencePerHour: s.CommunityPencePerHour,
+			}}
 			last = &geo.Ranked{ID: s.ID, DistanceM: s.DistanceM}
 		}
 		return features, last, more

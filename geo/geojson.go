@@ -2,27 +2,47 @@ package geo
 
 import (
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 )
 
 // Feature is one located thing to render as a GeoJSON Point feature.
+// Properties is any value that marshals to a JSON object: a struct is
+// faster to encode than a map.
 type Feature struct {
 	Point      orb.Point
-	Properties map[string]any
+	Properties any
 }
 
-// FeatureCollection renders features as an RFC 7946 FeatureCollection
-// ([lon, lat] coordinates) with extra top-level members such as next_cursor.
-func FeatureCollection(features []Feature, extra map[string]any) *geojson.FeatureCollection {
-	fc := geojson.NewFeatureCollection()
-	fc.Features = make([]*geojson.Feature, 0, len(features))
-	for _, f := range features {
-		gf := geojson.NewFeature(f.Point)
-		gf.Properties = geojson.Properties(f.Properties)
-		fc.Append(gf)
-	}
-	if len(extra) > 0 {
-		fc.ExtraMembers = geojson.Properties(extra)
+// Collection is an RFC 7946 FeatureCollection of points, with the
+// next_cursor member the API's pages carry. It is encoded with plain
+// struct tags (no per-feature MarshalJSON), which keeps large pages cheap.
+type Collection struct {
+	Type       string         `json:"type"`
+	Features   []FeatureJSON  `json:"features"`
+	NextCursor *string        `json:"next_cursor"`
+	Extra      map[string]any `json:"-"`
+}
+
+// FeatureJSON is the encoded shape of one feature.
+type FeatureJSON struct {
+	Type       string    `json:"type"`
+	Geometry   PointJSON `json:"geometry"`
+	Properties any       `json:"properties"`
+}
+
+// PointJSON is a GeoJSON Point: coordinates are [lon, lat].
+type PointJSON struct {
+	Type        string     `json:"type"`
+	Coordinates [2]float64 `json:"coordinates"`
+}
+
+// FeatureCollection renders features as a FeatureCollection with the
+// given next cursor (nil at the end).
+func FeatureCollection(features []Feature, next *string) Collection {
+	fc := Collection{Type: "FeatureCollection", Features: make([]FeatureJSON, len(features)), NextCursor: next}
+	for i, f := range features {
+		fc.Features[i] = FeatureJSON{Type: "Feature",
+			Geometry:   PointJSON{Type: "Point", Coordinates: [2]float64{f.Point[0], f.Point[1]}},
+			Properties: f.Properties}
 	}
 	return fc
 }

@@ -2,7 +2,7 @@ package matching
 
 import (
 	"bytes"
-	"sort"
+	"slices"
 
 	"github.com/paulmach/orb"
 
@@ -77,11 +77,52 @@ func rankAfter(rs []ranked, after *geo.Ranked, limit int) ([]ranked, bool) {
 		}
 		rs = kept
 	}
-	sort.Slice(rs, func(i, j int) bool { return rs[i].less(rs[j]) })
-	if limit > 0 && len(rs) > limit {
-		return rs[:limit], true
+	if limit <= 0 || len(rs) <= limit {
+		slices.SortFunc(rs, cmpRanked)
+		return rs, false
 	}
-	return rs, false
+	// Keep the nearest limit in a max-heap: O(n log limit), not a sort of
+	// every space in the radius.
+	h := rs[:limit]
+	for i := limit/2 - 1; i >= 0; i-- {
+		siftDown(h, i)
+	}
+	for _, r := range rs[limit:] {
+		if r.less(h[0]) {
+			h[0] = r
+			siftDown(h, 0)
+		}
+	}
+	slices.SortFunc(h, cmpRanked)
+	return h, true
+}
+
+func cmpRanked(a, b ranked) int {
+	switch {
+	case a.less(b):
+		return -1
+	case b.less(a):
+		return 1
+	}
+	return 0
+}
+
+// siftDown restores the max-heap (farthest at the top) below i.
+func siftDown(h []ranked, i int) {
+	for {
+		far, l, r := i, 2*i+1, 2*i+2
+		if l < len(h) && h[far].less(h[l]) {
+			far = l
+		}
+		if r < len(h) && h[far].less(h[r]) {
+			far = r
+		}
+		if far == i {
+			return
+		}
+		h[i], h[far] = h[far], h[i]
+		i = far
+	}
 }
 
 // NearbySpaces returns the spaces within the radius that pass the query's
@@ -90,6 +131,7 @@ func rankAfter(rs []ranked, after *geo.Ranked, limit int) ([]ranked, bool) {
 func (e *Engine) NearbySpaces(q NearbyQuery) ([]NearbySpace, bool) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
+	ruler := geo.NewRuler(q.Centre, q.RadiusM)
 	st := e.st
 	act := uint64(0)
 	if q.Activity != "" {
@@ -108,7 +150,7 @@ func (e *Engine) NearbySpaces(q NearbyQuery) ([]NearbySpace, bool) {
 		if int(sp.capacity) < q.MinCapacity || sp.prohibited&act != 0 || (kind >= 0 && int(sp.kind) != kind) {
 			return true
 		}
-		if d := geo.DistanceM(q.Centre, sp.loc); d <= q.RadiusM {
+		if d, ok := ruler.Within(sp.loc); ok {
 			rs = append(rs, ranked{slot, sp.id, d})
 		}
 		return true
@@ -162,11 +204,12 @@ func (e *Engine) NearbySpaces(q NearbyQuery) ([]NearbySpace, bool) {
 func (e *Engine) NearbyVenues(q NearbyQuery) ([]NearbyVenue, bool) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
+	ruler := geo.NewRuler(q.Centre, q.RadiusM)
 	st := e.st
 	var rs []ranked
 	visit := func(slot int32) bool {
 		v := &st.venues[slot]
-		if d := geo.DistanceM(q.Centre, v.loc); d <= q.RadiusM {
+		if d, ok := ruler.Within(v.loc); ok {
 			rs = append(rs, ranked{slot, v.id, d})
 		}
 		return true
