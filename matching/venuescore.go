@@ -1,0 +1,175 @@
+package matching
+
+import (
+	"fmt"
+	"math"
+)
+
+// factors are the soft factors of a match, each 0..1, in the order of
+// VenueWeights.
+func (q *query) factors(sp *spaceRec, d float64, free int) [6]float64 {
+	var f [6]float64
+	f[0] = float64(sp.fit) / MaxFitToDance
+	f[1] = clamp01(1 - d/q.radiusM)
+	perDancer := float64(sp.area) / float64(q.req.GroupSize)
+	want := 2 * q.minArea / float64(q.req.GroupSize)
+	f[2] = clamp01(perDancer / want)
+	switch p := sp.prices[q.tier]; {
+	case p < 0:
+		f[3] = 0.5
+	case q.req.MaxPencePerHour > 0:
+		f[3] = clamp01(1 - float64(p)/float64(q.req.MaxPencePerHour))
+	default:
+		f[3] = clamp01(1 - float64(p)/priceScale)
+	}
+	extras := 0
+	for _, bit := range []uint16{flagMirrors, flagBarres, flagSound, flagChanging, flagClimate} {
+		if sp.flags&bit != 0 {
+			extras++
+		}
+	}
+	f[4] = float64(extras) / 5
+	f[5] = float64(free) / float64(len(q.req.Sessions))
+	return f
+}
+
+func (q *query) weightList() [6]float64 {
+	w := q.weights
+	return [6]float64{w.FitToDance, w.Distance, w.Room, w.Price, w.Extras, w.Availability}
+}
+
+func (q *query) score(sp *spaceRec, d float64, free int) float64 {
+	f := q.factors(sp, d, free)
+	w := q.weightList()
+	s := 0.0
+	for i := range f {
+		s += w[i] * f[i]
+	}
+	return roundScore(s)
+}
+
+// roundScore keeps scores to 6 places, so equal inputs give equal scores
+// whatever the order of float operations.
+func roundScore(s float64) float64 { return math.Round(s*1e6) / 1e6 }
+
+func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }
+
+// keep adds c to found, a heap of the best limit candidates with the worst
+// at the top, so a query keeps limit matches, not every match.
+func (q *query) keep(found *[]candidate, limit int, c candidate) {
+	h := *found
+	if len(h) < limit {
+		h = append(h, c)
+		for i := len(h) - 1; i > 0; { // sift up: the worse goes to the top
+			parent := (i - 1) / 2
+			if !q.better(h[parent], h[i]) {
+				break
+			}
+			h[parent], h[i] = h[i], h[parent]
+			i = parent
+		}
+		*found = h
+		return
+	}
+	if !q.better(c, h[0]) {
+		return
+	}
+	h[0] = c
+	for i := 0; ; { // sift down
+		worst, l, r := i, 2*i+1, 2*i+2
+		if l < len(h) && q.better(h[worst], h[l]) {
+			worst = l
+		}
+		if r < len(h) && q.better(h[worst], h[r]) {
+			worst = r
+		}
+		if worst == i {
+			return
+		}
+		h[i], h[worst] = h[worst], h[i]
+		i = worst
+	}
+}
+
+// better orders matches: higher score, then nearer, then by ID.
+func (q *query) better(a, b candidate) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	if a.distM != b.distM {
+		return a.distM < b.distM
+	}
+	return string(q.st.spaces[a.slot].id[:]) < string(q.st.spaces[b.slot].id[:])
+}
+
+var factorNames = [6]string{"fit_to_dance", "distance", "room", "price", "extras", "availability"}
+
+func (q *query) render(c candidate) VenueMatch {
+	sp := &q.st.spaces[c.slot]
+	v := &q.st.venues[sp.venue]
+	m := VenueMatch{
+		SpaceID: sp.id.String(), SpaceName: sp.name, VenueID: v.id.String(), VenueName: v.name,
+		OrganisationID: q.st.orgs[sp.org].id, Location: sp.loc,
+		DistanceKm: math.Round(c.distM) / 1000, Score: c.score, FitToDance: int(sp.fit),
+		SessionsRequested: len(q.req.Sessions), Conflicts: []SessionConflict{},
+	}
+	m.SessionsAvailable = q.freeSessions(c.slot, sp, &m.Conflicts)
+	if p := sp.prices[q.tier]; p >= 0 {
+		pp := int(p)
+		m.PricePencePerHour = &pp
+	}
+	f := q.factors(sp, c.distM, m.SessionsAvailable)
+	w := q.weightList()
+	details := q.details(sp, c.distM, m.SessionsAvailable)
+	for i := range f {
+		m.Reasons = append(m.Reasons, Reason{Factor: factorNames[i], Detail: details[i],
+			Weight: roundScore(w[i]), Value: roundScore(f[i]), Contribution: roundScore(w[i] * f[i])})
+	}
+	return m
+}
+
+func (q *query) details(sp *spaceRec, d float64, free int) [6]string {
+	var out [6]string
+	out[0] = fmt.Sprintf("%d of 5 stars on the Fit to Dance rubric (%s floor)", sp.fit, Floors[sp.floor])
+	out[1] = fmt.Sprintf("%.1f km away, within %.0f km", d/1000, q.req.RadiusKm)
+	out[2] = fmt.Sprintf("%.1f m² per dancer for %d (%s needs %.1f)", float64(sp.area)/float64(q.req.GroupSize),
+		q.req.GroupSize, q.req.Activity, q.minArea/float64(q.req.GroupSize))
+	switch p := sp.prices[q.tier]; {
+	case p < 0:
+		out[3] = fmt.Sprintf("no %s price listed", Tiers[q.tier])
+	case q.req.MaxPencePerHour > 0:
+		out[3] = fmt.Sprintf("£%.2f an hour (%s) against a budget of £%.2f", float64(p)/100, Tiers[q.tier], float64(q.req.MaxPencePerHour)/100)
+	default:
+		out[3] = fmt.Sprintf("£%.2f an hour (%s)", float64(p)/100, Tiers[q.tier])
+	}
+	var have []string
+	for _, x := range []struct {
+		bit  uint16
+		name string
+	}{{flagMirrors, "mirrors"}, {flagBarres, "barres"}, {flagSound, "sound system"}, {flagChanging, "changing rooms"}, {flagClimate, "climate control"}} {
+		if sp.flags&x.bit != 0 {
+			have = append(have, x.name)
+		}
+	}
+	if len(have) == 0 {
+		out[4] = "no extras"
+	} else {
+		out[4] = fmt.Sprintf("has %s", joinAnd(have))
+	}
+	out[5] = fmt.Sprintf("free for %d of %d sessions", free, len(q.req.Sessions))
+	return out
+}
+
+func joinAnd(s []string) string {
+	switch len(s) {
+	case 0:
+		return ""
+	case 1:
+		return s[0]
+	}
+	out := s[0]
+	for _, x := range s[1 : len(s)-1] {
+		out += ", " + x
+	}
+	return out + " and " + s[len(s)-1]
+}
