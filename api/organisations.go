@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -108,7 +109,7 @@ func toOrganisationJSON(o *matching.Organisation, who Caller) Organisation {
 }
 
 // toOrganisation checks a registration body and builds the organisation.
-func (in *organisationIn) toOrganisation(tx *matching.Taxonomy, id string, now func() string) (*matching.Organisation, error) {
+func (in *organisationIn) toOrganisation(tx *matching.Taxonomy, id string) (*matching.Organisation, error) {
 	ve := &matching.ValidationError{}
 	o := &matching.Organisation{
 		ID: id, Name: in.Name, Type: matching.OrgType(in.Type), Description: in.Description,
@@ -184,7 +185,7 @@ func (h *handler) createOrganisation(c *gin.Context) {
 		return
 	}
 	id := uuid.Must(uuid.NewV7()).String()
-	o, err := in.toOrganisation(h.tx, id, nil)
+	o, err := in.toOrganisation(h.tx, id)
 	if err != nil {
 		fail(c, err)
 		return
@@ -253,21 +254,13 @@ func (h *handler) patchOrganisation(c *gin.Context) {
 }
 
 func (h *handler) deleteOrganisation(c *gin.Context) {
-	ctx := c.Request.Context()
-	o, err := h.store.GetOrganisation(ctx, c.Param("id"))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if !mustOwn(c, o.ID, "organisation") {
-		return
-	}
-	if err := h.store.DeleteOrganisation(ctx, o.ID); err != nil {
-		fail(c, err)
-		return
-	}
-	h.catchUp(c)
-	c.Status(http.StatusNoContent)
+	h.deleteOwned(c, "organisation", func(ctx context.Context, id string) (string, error) {
+		o, err := h.store.GetOrganisation(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		return o.ID, nil
+	}, h.store.DeleteOrganisation)
 }
 
 // createItem adds an offer or a need (kind) to an organisation.
@@ -320,34 +313,41 @@ func (h *handler) createItem(kind string) gin.HandlerFunc {
 }
 
 func (h *handler) deleteOffer(c *gin.Context) {
-	ctx := c.Request.Context()
-	x, err := h.store.GetOffer(ctx, c.Param("id"))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if !mustOwn(c, x.OrganisationID, "offer") {
-		return
-	}
-	if err := h.store.DeleteOffer(ctx, x.ID); err != nil {
-		fail(c, err)
-		return
-	}
-	h.catchUp(c)
-	c.Status(http.StatusNoContent)
+	h.deleteOwned(c, "offer", func(ctx context.Context, id string) (string, error) {
+		x, err := h.store.GetOffer(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		return x.OrganisationID, nil
+	}, h.store.DeleteOffer)
 }
 
 func (h *handler) deleteNeed(c *gin.Context) {
+	h.deleteOwned(c, "need", func(ctx context.Context, id string) (string, error) {
+		x, err := h.store.GetNeed(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		return x.OrganisationID, nil
+	}, h.store.DeleteNeed)
+}
+
+// deleteOwned serves a DELETE: it finds the resource's owner (owner
+// returns a not-found error for a missing one), checks the caller may
+// change it, deletes it, brings the read model up to date and answers 204.
+func (h *handler) deleteOwned(c *gin.Context, what string, owner func(ctx context.Context, id string) (string, error),
+	del func(ctx context.Context, id string) error) {
 	ctx := c.Request.Context()
-	x, err := h.store.GetNeed(ctx, c.Param("id"))
+	id := c.Param("id")
+	org, err := owner(ctx, id)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	if !mustOwn(c, x.OrganisationID, "need") {
+	if !mustOwn(c, org, what) {
 		return
 	}
-	if err := h.store.DeleteNeed(ctx, x.ID); err != nil {
+	if err := del(ctx, id); err != nil {
 		fail(c, err)
 		return
 	}

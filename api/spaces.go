@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -272,19 +273,11 @@ func (h *handler) patchSpace(c *gin.Context) {
 }
 
 func (h *handler) deleteSpace(c *gin.Context) {
-	ctx := c.Request.Context()
-	s, err := h.store.GetSpace(ctx, c.Param("id"))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if !mustOwn(c, s.OrganisationID, "space") {
-		return
-	}
-	if err := h.store.DeleteSpace(ctx, s.ID); err != nil {
-		fail(c, err)
-		return
-	}
-	h.catchUp(c)
-	c.Status(http.StatusNoContent)
+	h.deleteOwned(c, "space", func(ctx context.Context, id string) (string, error) {
+		s, err := h.store.GetSpace(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		return s.OrganisationID, nil
+	}, h.store.DeleteSpace)
 }

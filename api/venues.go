@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -180,19 +181,11 @@ func (h *handler) patchVenue(c *gin.Context) {
 }
 
 func (h *handler) deleteVenue(c *gin.Context) {
-	ctx := c.Request.Context()
-	v, err := h.store.GetVenue(ctx, c.Param("id"))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if !mustOwn(c, v.OrganisationID, "venue") {
-		return
-	}
-	if err := h.store.DeleteVenue(ctx, v.ID); err != nil {
-		fail(c, err)
-		return
-	}
-	h.catchUp(c)
-	c.Status(http.StatusNoContent)
+	h.deleteOwned(c, "venue", func(ctx context.Context, id string) (string, error) {
+		v, err := h.store.GetVenue(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		return v.OrganisationID, nil
+	}, h.store.DeleteVenue)
 }
