@@ -34,6 +34,7 @@ var codes = []struct {
 	{matching.ErrForbidden, http.StatusForbidden, "forbidden", "Not allowed"},
 	{matching.ErrNotFound, http.StatusNotFound, "not-found", "Not found"},
 	{matching.ErrConflict, http.StatusConflict, "conflict", "Conflict"},
+	{matching.ErrUnprocessable, http.StatusUnprocessableEntity, "unprocessable", "Unprocessable request"},
 	{errTooLarge, http.StatusRequestEntityTooLarge, "too-large", "Request body too large"},
 	{errNotAcceptable, http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type"},
 }

@@ -14,6 +14,9 @@ var (
 	ErrConflict     = errors.New("conflict")
 	ErrForbidden    = errors.New("forbidden")
 	ErrUnauthorized = errors.New("unauthorized")
+	// ErrUnprocessable is a well-formed request that cannot be carried
+	// out as sent: an idempotency key reused with a different body.
+	ErrUnprocessable = errors.New("unprocessable")
 )
 
 // FieldError names one invalid field of a request, as a dotted path

@@ -22,6 +22,9 @@ import (
 // EnvURL names the environment variable holding the PostgreSQL URL tests use.
 const EnvURL = "TEST_DATABASE_URL"
 
+// extensionLockKey is the advisory lock held while installing extensions.
+const extensionLockKey = 0x6367657874 // "cgext"
+
 // Dialects lists the databases tests run on.
 var Dialects = []store.Dialect{store.SQLite, store.Postgres}
 
@@ -70,6 +73,19 @@ func URL(t testing.TB, d store.Dialect) string {
 	admin, err := gorm.Open(postgres.Open(base), &gorm.Config{Logger: logger.Discard})
 	if err != nil {
 		t.Fatalf("connect to %s: %v", EnvURL, err)
+	}
+	// Extensions belong to one schema: install btree_gist (the bookings'
+	// exclusion constraint needs it) in public, once, so that dropping a
+	// test's schema never drops it from under another test. The lock
+	// serialises test packages that start together.
+	err = admin.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", extensionLockKey).Error; err != nil {
+			return err
+		}
+		return tx.Exec("CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public").Error
+	})
+	if err != nil {
+		t.Fatalf("create extension btree_gist: %v", err)
 	}
 	if err := admin.Exec("CREATE SCHEMA " + schema).Error; err != nil {
 		t.Fatalf("create schema: %v", err)
