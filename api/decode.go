@@ -20,21 +20,31 @@ import (
 // matching.ErrInvalid (with the field named where there is one),
 // errTooLarge or errNotAcceptable.
 func decodeJSON(c *gin.Context, dst any) error {
+	body, err := readJSONBody(c)
+	if err != nil {
+		return err
+	}
+	return DecodeStrict(body, dst)
+}
+
+// readJSONBody reads the request body, refusing a Content-Type other than
+// JSON and a body over MaxBodyBytes (errNotAcceptable, errTooLarge).
+func readJSONBody(c *gin.Context) ([]byte, error) {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return errNotAcceptable
+			return nil, errNotAcceptable
 		}
 	}
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return errTooLarge
+			return nil, errTooLarge
 		}
-		return fmt.Errorf("%w: could not read the request body", matching.ErrInvalid)
+		return nil, fmt.Errorf("%w: could not read the request body", matching.ErrInvalid)
 	}
-	return DecodeStrict(body, dst)
+	return body, nil
 }
 
 // DecodeStrict unmarshals one JSON value from body into dst, refusing

@@ -19,6 +19,8 @@ type Problem struct {
 	Instance  string                `json:"instance,omitempty"`
 	RequestID string                `json:"request_id,omitempty"`
 	Errors    []matching.FieldError `json:"errors,omitempty"`
+	// Conflicts lists the sessions behind a booking conflict.
+	Conflicts []SessionConflict `json:"conflicts,omitempty"`
 }
 
 // codes maps each domain error to its HTTP status and problem type, in one
@@ -52,6 +54,11 @@ const problemTypeBase = "/problems/"
 // keep their message; anything else is logged with the request id and shown
 // as "internal error".
 func fail(c *gin.Context, err error) {
+	writeProblem(c, problemOf(c, err))
+}
+
+// problemOf is the problem body fail writes for err.
+func problemOf(c *gin.Context, err error) Problem {
 	p := Problem{RequestID: requestID(c), Instance: c.Request.URL.Path}
 	for _, code := range codes {
 		if errors.Is(err, code.err) {
@@ -67,12 +74,16 @@ func fail(c *gin.Context, err error) {
 			p.Detail = ve.Errors[0].Field + " " + ve.Errors[0].Message
 		}
 	}
+	var ce *matching.ConflictError
+	if errors.As(err, &ce) {
+		p.Conflicts = toConflicts(ce.Conflicts)
+	}
 	if p.Status == 0 {
 		logger(c).LogAttrs(c.Request.Context(), slog.LevelError, "internal error",
 			slog.String("request_id", p.RequestID), slog.String("error", err.Error()))
 		p.Status, p.Type, p.Title, p.Detail = http.StatusInternalServerError, problemTypeBase+"internal", "Internal error", "internal error"
 	}
-	writeProblem(c, p)
+	return p
 }
 
 func writeProblem(c *gin.Context, p Problem) {

@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"commonground/matching"
+	"commonground/store"
 )
 
 // Store is what the API needs of the database. *store.DB implements it.
@@ -52,6 +53,8 @@ type Store interface {
 	// SpacesByID returns the spaces with the IDs in ids, in that order,
 	// leaving out those that do not exist.
 	SpacesByID(ctx context.Context, ids []string) ([]matching.Space, error)
+
+	BookingStore
 }
 
 // Config holds the router's dependencies.
@@ -150,6 +153,12 @@ func NewRouter(cfg Config) http.Handler {
 	v1.GET("/spaces/:id", h.getSpace)
 	v1.PATCH("/spaces/:id", requireAuth, h.patchSpace)
 	v1.DELETE("/spaces/:id", requireAuth, h.deleteSpace)
+	v1.GET("/spaces/:id/calendar.ics", h.spaceCalendar)
+	v1.POST("/spaces/:id/bookings", requireAuth, h.createBooking)
+	v1.GET("/bookings/:id", requireAuth, h.getBooking)
+	v1.DELETE("/bookings/:id", requireAuth, h.changeBooking(store.CancelBooking))
+	v1.POST("/bookings/:id/approve", requireAuth, h.changeBooking(store.ApproveBooking))
+	v1.POST("/bookings/:id/decline", requireAuth, h.changeBooking(store.DeclineBooking))
 	return r
 }
 

@@ -115,7 +115,8 @@ func (db *DB) Revision(ctx context.Context) (int64, error) {
 // organisation (with offers and needs), venue (with all its spaces) and
 // space written since, each once, in ID order, and the IDs of those that
 // no longer exist. Revision is the revision the set brings the reader up
-// to. An offer or need counts as a change to its organisation.
+// to. An offer or need counts as a change to its organisation, a booking
+// as a change to its space (which comes with its booked periods).
 //
 // The set is empty, at the current revision, when nothing changed. It asks
 // for a Reload instead of listing changes when a batch load (InsertBatch)
@@ -266,6 +267,30 @@ func loadChanged(r rowReader, ch *changed, cs *matching.ChangeSet) error {
 		}
 	}
 	cs.DeletedSpaces = missing(rest, cs.Spaces[n:], spaceID)
+	return loadBooked(r, cs)
+}
+
+// loadBooked sets the confirmed booked periods of every space in cs (an
+// empty list for a space with none, so the reader drops what it had):
+// bookings are written as changes to their space.
+func loadBooked(r rowReader, cs *matching.ChangeSet) error {
+	if len(cs.Spaces) == 0 {
+		return nil
+	}
+	cs.Bookings = make(map[string][]matching.Session, len(cs.Spaces))
+	ids := idsOf(cs.Spaces, spaceID)
+	for _, id := range ids {
+		cs.Bookings[id] = nil
+	}
+	for _, chunk := range chunks(ids, idChunk) {
+		err := readBooked(r, func(id string, periods []matching.Session) error {
+			cs.Bookings[id] = periods
+			return nil
+		}, " AND space_id IN "+inList(len(chunk)), anys(chunk)...)
+		if err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

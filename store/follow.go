@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"commonground/matching"
@@ -21,13 +22,22 @@ type Follower struct {
 	Interval time.Duration // default 500ms: other replicas' writes show within a second
 
 	mu sync.Mutex // one catch-up at a time
+	// begun numbers the catch-ups (and loads) as they begin; done, under
+	// mu, is the number of the newest that succeeded. See CatchUp.
+	begun atomic.Uint64
+	done  uint64
 }
 
 // Load takes a full snapshot into the engine.
 func (f *Follower) Load(ctx context.Context) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.load(ctx)
+	n := f.begun.Add(1)
+	err := f.load(ctx)
+	if err == nil {
+		f.done = n
+	}
+	return err
 }
 
 func (f *Follower) load(ctx context.Context) error {
@@ -47,9 +57,28 @@ func (f *Follower) load(ctx context.Context) error {
 // CatchUp applies every change committed since the engine's revision. A
 // writer calls it after its commit, so its own write is visible to its
 // next read.
+//
+// Catch-ups run one at a time, and callers that queue share them: a
+// catch-up that began after a caller arrived has read everything the
+// caller had committed, so once one such has succeeded the caller returns
+// at once. Fifty writers committing together cost two catch-ups, not
+// fifty in a row.
 func (f *Follower) CatchUp(ctx context.Context) error {
+	ticket := f.begun.Load()
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.done > ticket {
+		return nil
+	}
+	n := f.begun.Add(1)
+	err := f.catchUp(ctx)
+	if err == nil {
+		f.done = n
+	}
+	return err
+}
+
+func (f *Follower) catchUp(ctx context.Context) error {
 	cs, err := f.DB.ChangesSince(ctx, f.Engine.Revision())
 	if err != nil {
 		return err
@@ -86,6 +115,9 @@ func (f *Follower) Run(ctx context.Context) {
 			// that falls further behind reloads a snapshot.
 			if err := f.DB.PruneChanges(ctx, 24*time.Hour); err != nil && ctx.Err() == nil {
 				f.log().Warn("pruning the change log", "error", err.Error())
+			}
+			if err := f.DB.PruneIdempotencyKeys(ctx, DefaultIdempotencyTTL); err != nil && ctx.Err() == nil {
+				f.log().Warn("pruning idempotency keys", "error", err.Error())
 			}
 		case <-t.C:
 			if err := f.CatchUp(ctx); err != nil && ctx.Err() == nil {

@@ -23,6 +23,7 @@ type migration struct {
 var migrations = []migration{
 	{1, "initial schema", func(d Dialect) []string { return ddl(d, schemaV1) }},
 	{2, "change revision and change log", func(d Dialect) []string { return ddl(d, schemaV2) }},
+	{3, "bookings and idempotency keys", bookingSchema},
 }
 
 // schemaV1 uses placeholder types: {TS} timestamp, {F} double, {B} boolean.

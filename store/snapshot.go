@@ -18,9 +18,9 @@ import (
 //
 // Calls come in the order SnapshotSink documents: every organisation (with
 // its offers and needs, each in ID order), then every venue, then every
-// space, in no particular order within a kind; there are no bookings yet,
-// so Booked is never called. Each record is a fresh value the sink may
-// keep.
+// space, in no particular order within a kind, then the confirmed booked
+// periods of each space that has any (by start). Each record is a fresh
+// value the sink may keep.
 //
 // Memory: rows stream from the database, one at a time, and are not kept
 // once the sink has them, with one exception: every offer and need is read
@@ -56,13 +56,19 @@ func (db *DB) Snapshot(ctx context.Context, sink matching.SnapshotSink) (int64, 
 			return err
 		}
 		var sc spaceCols
-		return r.each(sc.fields(), func() error {
+		err = r.each(sc.fields(), func() error {
 			s, err := sc.space(in)
 			if err != nil {
 				return err
 			}
 			return sinkErr(sink.Space(&s), "space", s.ID)
 		}, "SELECT "+spaceColumns+" FROM spaces")
+		if err != nil {
+			return err
+		}
+		return readBooked(r, func(id string, periods []matching.Session) error {
+			return sinkErr(sink.Booked(id, periods), "booked periods of space", id)
+		}, "")
 	})
 	if err != nil {
 		return 0, translate(err, "snapshot")

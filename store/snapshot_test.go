@@ -16,6 +16,7 @@ type recordSink struct {
 	orgs   []matching.Organisation
 	venues []matching.Venue
 	spaces []matching.Space
+	booked map[string][]matching.Session
 	calls  []string // "organisation", "venue", "space", "booked"
 	// onOrganisation, if set, runs at the first organisation.
 	onOrganisation func() error
@@ -43,8 +44,12 @@ func (r *recordSink) Space(s *matching.Space) error {
 	return nil
 }
 
-func (r *recordSink) Booked(string, []matching.Session) error {
+func (r *recordSink) Booked(id string, periods []matching.Session) error {
 	r.calls = append(r.calls, "booked")
+	if r.booked == nil {
+		r.booked = map[string][]matching.Session{}
+	}
+	r.booked[id] = periods
 	return nil
 }
 

@@ -1,0 +1,250 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"commonground/api"
+	"commonground/matching"
+	"commonground/store"
+)
+
+// post sends one JSON request from any goroutine (no t.Fatal inside).
+func (s *server) post(token, path string, body any) (int, []byte, error) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return 0, nil, err
+	}
+	req, err := http.NewRequest("POST", s.url+path, bytes.NewReader(b))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw, err
+}
+
+// concurrentBackends are the databases where writers really run at once:
+// a SQLite file (several connections, one writer at a time) and
+// PostgreSQL.
+// fn also gets the database's URL, to open more stores on it.
+func concurrentBackends(t *testing.T, fn func(t *testing.T, s *server, db *store.DB, url string)) {
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			url := sharedURL(t, d)
+			db := openStore(t, url)
+			fn(t, newServer(t, db), db, url)
+		})
+	}
+}
+
+// confirmedOccurrences reads a space's confirmed occurrences from the
+// database, by start.
+func confirmedOccurrences(t *testing.T, db *store.DB, spaceID string) []matching.Session {
+	t.Helper()
+	var rows []struct{ StartsAt, EndsAt time.Time }
+	err := db.Gorm().Raw("SELECT starts_at, ends_at FROM booking_occurrences WHERE space_id = ? AND status = 'confirmed' ORDER BY starts_at",
+		spaceID).Scan(&rows).Error
+	if err != nil {
+		t.Fatalf("read occurrences: %v", err)
+	}
+	out := make([]matching.Session, len(rows))
+	for i, r := range rows {
+		out[i] = matching.Session{Start: r.StartsAt.UTC(), End: r.EndsAt.UTC()}
+	}
+	return out
+}
+
+// engineBooked is what the read model holds as booked in a space.
+func engineBooked(t *testing.T, s *server, spaceID string) []matching.Session {
+	t.Helper()
+	for _, sv := range engineOf(t, s).View().Spaces {
+		if sv.ID == spaceID {
+			return sv.Booked
+		}
+	}
+	t.Fatalf("space %s is not in the read model", spaceID)
+	return nil
+}
+
+func TestConcurrentBookingsOfOneSession(t *testing.T) {
+	const goroutines = 50
+	concurrentBackends(t, func(t *testing.T, s *server, db *store.DB, url string) {
+		b := newBookable(t, s, true)
+		tokens := []string{b.bookerToken, b.ownerToken}
+		for i := range 8 {
+			_, tok := s.registerAt(t, fmt.Sprintf("Company %d", i), cLat, cLon)
+			tokens = append(tokens, tok)
+		}
+		body := one("2027-03-01T18:00:00Z", "2027-03-01T20:00:00Z")
+		status := make([]int, goroutines)
+		raws := make([][]byte, goroutines)
+		errs := make([]error, goroutines)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range goroutines {
+			wg.Go(func() {
+				<-start
+				status[i], raws[i], errs[i] = s.post(tokens[i%len(tokens)], "/v1/spaces/"+b.space.ID+"/bookings", body)
+			})
+		}
+		close(start)
+		wg.Wait()
+		created := 0
+		for i := range goroutines {
+			switch {
+			case errs[i] != nil:
+				t.Errorf("request %d: %v", i, errs[i])
+			case status[i] == http.StatusCreated:
+				created++
+			case status[i] == http.StatusConflict:
+				var p api.Problem
+				if err := json.Unmarshal(raws[i], &p); err != nil || len(p.Conflicts) != 1 || p.Conflicts[0].Reason != "booked" {
+					t.Errorf("request %d: 409 body %s, want the one session, booked", i, raws[i])
+				}
+			default:
+				t.Errorf("request %d: got %d %s, want 201 or 409", i, status[i], raws[i])
+			}
+		}
+		if created != 1 {
+			t.Errorf("%d of %d bookings of one session were confirmed, want exactly 1", created, goroutines)
+		}
+		if got := confirmedOccurrences(t, db, b.space.ID); len(got) != 1 {
+			t.Errorf("the database holds %d confirmed occurrences, want 1: %v", len(got), got)
+		}
+		if got := engineBooked(t, s, b.space.ID); len(got) != 1 {
+			t.Errorf("the read model holds %d booked periods, want 1: %v", len(got), got)
+		}
+	})
+}
+
+func TestConcurrentOverlappingSeries(t *testing.T) {
+	const orgs, perOrg = 6, 4
+	concurrentBackends(t, func(t *testing.T, s *server, db *store.DB, url string) {
+		b := newBookable(t, s, true)
+		var tokens []string
+		for i := range orgs {
+			_, tok := s.registerAt(t, fmt.Sprintf("Company %d", i), cLat, cLon)
+			tokens = append(tokens, tok)
+		}
+		// Every organisation asks for series of Monday sessions whose
+		// starts are staggered by 20 minutes, so most overlap others.
+		type ask struct {
+			token string
+			body  map[string]any
+		}
+		var asks []ask
+		for i, tok := range tokens {
+			for j := range perOrg {
+				startMin := 9*60 + ((i*perOrg+j)*20)%(8*60)
+				end := startMin + 90
+				w := mondays("2027-01-04", 6+j, fmt.Sprintf("%02d:%02d", startMin/60, startMin%60), fmt.Sprintf("%02d:%02d", end/60, end%60))
+				asks = append(asks, ask{tok, with(w, "skip_conflicts", j%2 == 0)})
+			}
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		created := 0
+		start := make(chan struct{})
+		for i, a := range asks {
+			wg.Go(func() {
+				<-start
+				status, raw, err := s.post(a.token, "/v1/spaces/"+b.space.ID+"/bookings", a.body)
+				switch {
+				case err != nil:
+					t.Errorf("ask %d: %v", i, err)
+				case status == http.StatusCreated:
+					mu.Lock()
+					created++
+					mu.Unlock()
+				case status != http.StatusConflict:
+					t.Errorf("ask %d: got %d %s, want 201 or 409", i, status, raw)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		got := confirmedOccurrences(t, db, b.space.ID)
+		if created == 0 || len(got) < 6 {
+			t.Fatalf("%d bookings made, %d sessions confirmed: too few to prove anything", created, len(got))
+		}
+		for i := range got {
+			for j := i + 1; j < len(got); j++ {
+				if got[i].Overlaps(got[j]) {
+					t.Errorf("confirmed occurrences overlap: %v and %v", got[i], got[j])
+				}
+			}
+		}
+		if eng := engineBooked(t, s, b.space.ID); !slices.EqualFunc(eng, got, func(a, b matching.Session) bool {
+			return a.Start.Equal(b.Start) && a.End.Equal(b.End)
+		}) {
+			t.Errorf("the read model's booked periods %v differ from the database's %v", eng, got)
+		}
+		t.Logf("%d asks: %d bookings, %d confirmed sessions, none overlapping", len(asks), created, len(got))
+	})
+}
+
+// TestMatchingSeesBookings checks a booked session is no longer offered by
+// matching, on the server that took the booking at once and on a second
+// replica over the same database within two seconds, and is offered again
+// once cancelled.
+func TestMatchingSeesBookings(t *testing.T) {
+	concurrentBackends(t, func(t *testing.T, s *server, db *store.DB, url string) {
+		b := newBookable(t, s, true)
+		replica := newServer(t, openStore(t, url))
+		follow(t, replica.follower, 100*time.Millisecond)
+		weekly := map[string]any{"day": "mon", "start": "18:00", "end": "20:00", "from": "2027-03-01", "count": 3}
+		match := matchBody("weekly", weekly, "explain_space_id", b.space.ID)
+		matched := func(s *server) (bool, []any) {
+			t.Helper()
+			status, _, m := s.do(t, "POST", "/v1/match/venues", "", match)
+			wantStatus(t, "match", status, http.StatusOK, m)
+			ex := m["explanation"].(map[string]any)
+			conflicts, _ := ex["conflicts"].([]any)
+			return slices.Contains(matchIDs(m), b.space.ID), conflicts
+		}
+		if ok, _ := matched(s); !ok {
+			t.Fatal("the free space is not matched before booking")
+		}
+		status, _, raw := s.book(t, b.bookerToken, b.space.ID, one("2027-03-08T18:30:00Z", "2027-03-08T19:00:00Z"), nil)
+		wantStatus(t, "book", status, http.StatusCreated, string(raw))
+		id := bookingOf(t, raw).Booking.ID
+		ok, conflicts := matched(s)
+		if ok || len(conflicts) != 1 || conflicts[0].(map[string]any)["reason"] != "booked" {
+			t.Errorf("after booking: matched %v, conflicts %v; want unmatched with one booked session", ok, conflicts)
+		}
+		waitFor(t, 2*time.Second, "the replica to see the booking", func() bool { ok, _ := matched(replica); return !ok })
+
+		status, _, m := s.do(t, "DELETE", "/v1/bookings/"+id, b.bookerToken, nil)
+		wantStatus(t, "cancel", status, http.StatusOK, m)
+		if ok, _ := matched(s); !ok {
+			t.Error("after cancelling: the space is not matched again")
+		}
+		waitFor(t, 2*time.Second, "the replica to see the cancellation", func() bool { ok, _ := matched(replica); return ok })
+	})
+}
+
+// waitFor polls cond every 50 ms until it holds, failing t after limit.
+func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %s for %s", limit, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -1,0 +1,453 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"commonground/matching"
+)
+
+// schemaV3 holds bookings, their occurrences and the idempotency keys of
+// booking requests. booking_occurrences repeats its booking's space_id so
+// that one index (space, start) finds what is booked in a space, and so
+// that PostgreSQL's exclusion constraint (bookingSchema) can refuse two
+// confirmed occurrences of one space that overlap.
+var schemaV3 = []string{
+	`CREATE TABLE bookings (
+		id TEXT PRIMARY KEY,
+		space_id TEXT NOT NULL REFERENCES spaces (id) ON DELETE CASCADE,
+		organisation_id TEXT NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
+		status TEXT NOT NULL CHECK (status IN ('requested', 'confirmed', 'declined', 'cancelled')),
+		purpose TEXT NOT NULL DEFAULT '',
+		created_at {TS} NOT NULL,
+		updated_at {TS} NOT NULL
+	)`,
+	`CREATE INDEX bookings_space ON bookings (space_id)`,
+	`CREATE INDEX bookings_organisation ON bookings (organisation_id)`,
+	`CREATE TABLE booking_occurrences (
+		booking_id TEXT NOT NULL REFERENCES bookings (id) ON DELETE CASCADE,
+		seq INTEGER NOT NULL,
+		space_id TEXT NOT NULL REFERENCES spaces (id) ON DELETE CASCADE,
+		starts_at {TS} NOT NULL,
+		ends_at {TS} NOT NULL,
+		status TEXT NOT NULL CHECK (status IN ('confirmed', 'requested', 'conflict', 'outside_hours', 'declined', 'cancelled')),
+		reason TEXT NOT NULL DEFAULT '',
+		PRIMARY KEY (booking_id, seq),
+		CHECK (ends_at > starts_at)
+	)`,
+	`CREATE INDEX booking_occurrences_space ON booking_occurrences (space_id, starts_at)`,
+	`CREATE TABLE idempotency_keys (
+		organisation_id TEXT NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
+		idem_key TEXT NOT NULL,
+		request_hash TEXT NOT NULL,
+		status INTEGER NOT NULL,
+		body TEXT NOT NULL,
+		created_at {TS} NOT NULL,
+		PRIMARY KEY (organisation_id, idem_key)
+	)`,
+	`CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)`,
+}
+
+// bookingSchema is migration 3. On PostgreSQL the database itself refuses
+// overlapping confirmed occurrences of one space, whatever the
+// concurrency: an exclusion constraint over (space, time range) through
+// btree_gist, a trusted extension the database owner may install. SQLite
+// has no such constraint; there Book and ApproveBooking check and write in
+// one transaction, and SQLite runs one write transaction at a time (they
+// begin IMMEDIATE, see Open), so the check cannot go stale before the
+// write.
+func bookingSchema(d Dialect) []string {
+	stmts := ddl(d, schemaV3)
+	if d == Postgres {
+		stmts = append(stmts,
+			`CREATE EXTENSION IF NOT EXISTS btree_gist`,
+			`ALTER TABLE booking_occurrences ADD CONSTRAINT booking_occurrences_no_overlap
+				EXCLUDE USING gist (space_id WITH =, tstzrange(starts_at, ends_at) WITH &&)
+				WHERE (status = 'confirmed')`)
+	}
+	return stmts
+}
+
+type bookingRow struct {
+	ID             string `gorm:"primaryKey"`
+	SpaceID        string
+	OrganisationID string
+	Status         string
+	Purpose        string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+func (bookingRow) TableName() string { return "bookings" }
+
+type occurrenceRow struct {
+	BookingID string `gorm:"primaryKey"`
+	Seq       int    `gorm:"primaryKey;autoIncrement:false"`
+	SpaceID   string
+	StartsAt  time.Time
+	EndsAt    time.Time
+	Status    string
+	Reason    string
+}
+
+func (occurrenceRow) TableName() string { return "booking_occurrences" }
+
+type idempotencyRow struct {
+	OrganisationID string `gorm:"primaryKey"`
+	IdemKey        string `gorm:"primaryKey"`
+	RequestHash    string
+	Status         int
+	Body           string
+	CreatedAt      time.Time
+}
+
+func (idempotencyRow) TableName() string { return "idempotency_keys" }
+
+// Idempotency names a request that a client may send more than once: its
+// Key (chosen by the client, unique per organisation) and a hash of what
+// it asked (RequestHash), so a retry can be told from a different request
+// under the same key. Keys are kept for TTL (24 hours if zero).
+type Idempotency struct {
+	Key         string
+	RequestHash string
+	TTL         time.Duration
+}
+
+// DefaultIdempotencyTTL is how long an idempotency key is remembered.
+const DefaultIdempotencyTTL = 24 * time.Hour
+
+// Reply is the answer to a booking request as kept for its idempotency
+// key: a status and a body, opaque to the store. Replayed says it was
+// read back, not made now.
+type Reply struct {
+	Status   int
+	Body     []byte
+	Replayed bool
+}
+
+// Render turns what came of a booking request into the reply to keep for
+// its idempotency key. It runs inside the booking's transaction and may
+// run more than once (a transaction is retried after a conflict with a
+// concurrent one), so it must not have side effects.
+type Render func(*matching.BookingOutcome) (Reply, error)
+
+// maxBookingAttempts bounds the retries of a booking transaction that lost
+// a race on PostgreSQL (an overlapping booking or the same idempotency key
+// committed first). The retry sees the winner and answers from it.
+const maxBookingAttempts = 5
+
+// Book decides and records a booking request in one transaction (see
+// matching.PlanBooking): it reads the space, its venue's time zone and the
+// confirmed occurrences in the request's span, plans, and writes the
+// booking, if any, with every occurrence. render makes the reply. With
+// idem, a key seen before with the same request hash answers the kept
+// reply (Replayed, nothing booked, render not called); with another hash
+// it is an error wrapping matching.ErrUnprocessable. A new key keeps the
+// reply, whatever the outcome, in the same transaction, so a retry can
+// never book twice.
+//
+// The booking takes id, the request's organisation and purpose, and the
+// store's clock for its times. The returned outcome is nil for a replay.
+// Errors wrap matching.ErrNotFound (no such space) or ErrConflict (lost a
+// race more than maxBookingAttempts times), or are the database's.
+func (db *DB) Book(ctx context.Context, id string, req *matching.BookingRequest, idem *Idempotency, render Render) (Reply, *matching.BookingOutcome, error) {
+	for attempt := 1; ; attempt++ {
+		var (
+			reply   Reply
+			outcome *matching.BookingOutcome
+		)
+		err := db.write(ctx, func(tx *gorm.DB) ([]change, error) {
+			reply, outcome = Reply{}, nil
+			now := db.now().UTC().Truncate(time.Microsecond)
+			if idem != nil {
+				kept, found, err := db.keptReply(tx, req.OrganisationID, idem, now)
+				if err != nil || found {
+					reply = kept
+					return nil, err
+				}
+			}
+			space, loc, err := spaceForBooking(tx, req.SpaceID)
+			if err != nil {
+				return nil, err
+			}
+			booked, err := confirmedIn(tx, req.SpaceID, matching.Span(req.Sessions))
+			if err != nil {
+				return nil, err
+			}
+			o := matching.PlanBooking(req, space, loc, booked)
+			outcome = &o
+			var changes []change
+			if b := o.Booking; b != nil {
+				b.ID, b.CreatedAt, b.UpdatedAt = id, now, now
+				if err := insertBooking(tx, b); err != nil {
+					return nil, err
+				}
+				if len(b.ConfirmedSessions()) > 0 {
+					changes = changed1(changeSpace, b.SpaceID)
+				}
+			}
+			if reply, err = render(outcome); err != nil {
+				return nil, err
+			}
+			if idem != nil {
+				row := idempotencyRow{OrganisationID: req.OrganisationID, IdemKey: idem.Key, RequestHash: idem.RequestHash,
+					Status: reply.Status, Body: string(reply.Body), CreatedAt: now}
+				if err := tx.Create(&row).Error; err != nil {
+					return nil, err
+				}
+			}
+			return changes, nil
+		})
+		if err != nil && attempt < maxBookingAttempts && lostRace(err) {
+			continue
+		}
+		if err != nil {
+			return Reply{}, nil, translate(err, "booking")
+		}
+		return reply, outcome, nil
+	}
+}
+
+// keptReply looks up an idempotency key, forgetting it first if it has
+// expired.
+func (db *DB) keptReply(tx *gorm.DB, orgID string, idem *Idempotency, now time.Time) (Reply, bool, error) {
+	ttl := idem.TTL
+	if ttl <= 0 {
+		ttl = DefaultIdempotencyTTL
+	}
+	err := tx.Where("organisation_id = ? AND idem_key = ? AND created_at <= ?", orgID, idem.Key, now.Add(-ttl)).
+		Delete(&idempotencyRow{}).Error
+	if err != nil {
+		return Reply{}, false, err
+	}
+	var row idempotencyRow
+	err = tx.Where("organisation_id = ? AND idem_key = ?", orgID, idem.Key).Take(&row).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return Reply{}, false, nil
+	case err != nil:
+		return Reply{}, false, err
+	case row.RequestHash != idem.RequestHash:
+		return Reply{}, false, fmt.Errorf("%w: Idempotency-Key %q was first used %s for a different request; "+
+			"send a new key for a new request", matching.ErrUnprocessable, idem.Key, row.CreatedAt.UTC().Format(time.RFC3339))
+	}
+	return Reply{Status: row.Status, Body: []byte(row.Body), Replayed: true}, true, nil
+}
+
+// lostRace reports whether a PostgreSQL transaction failed only because a
+// concurrent one committed first: an overlapping confirmed occurrence
+// (exclusion violation) or the same key (unique violation).
+func lostRace(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "23P01" || pgErr.Code == "23505" || pgErr.Code == "40001" || pgErr.Code == "40P01")
+}
+
+// spaceForBooking reads a space and its venue's time zone in tx.
+func spaceForBooking(tx *gorm.DB, spaceID string) (*matching.Space, *time.Location, error) {
+	var row spaceRow
+	if err := tx.Where("id = ?", spaceID).Take(&row).Error; err != nil {
+		return nil, nil, fmt.Errorf("space %s: %w", spaceID, err)
+	}
+	var tz string
+	if err := tx.Raw("SELECT timezone FROM venues WHERE id = ?", row.VenueID).Row().Scan(&tz); err != nil {
+		return nil, nil, fmt.Errorf("venue of space %s: %w", spaceID, err)
+	}
+	loc, err := matching.LoadLocation(tz)
+	if err != nil {
+		return nil, nil, fmt.Errorf("venue of space %s: %w", spaceID, err)
+	}
+	s := toSpace(&row)
+	return &s, loc, nil
+}
+
+// confirmedIn returns the confirmed occurrences of a space that overlap
+// span, by start.
+func confirmedIn(tx *gorm.DB, spaceID string, span matching.Session) ([]matching.Session, error) {
+	var rows []occurrenceRow
+	err := tx.Select("starts_at", "ends_at").
+		Where("space_id = ? AND status = ? AND starts_at < ? AND ends_at > ?",
+			spaceID, matching.OccurrenceConfirmed, span.End.UTC(), span.Start.UTC()).
+		Order("starts_at").Find(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make([]matching.Session, len(rows))
+	for i, r := range rows {
+		out[i] = matching.Session{Start: r.StartsAt.UTC(), End: r.EndsAt.UTC()}
+	}
+	return out, nil
+}
+
+func insertBooking(tx *gorm.DB, b *matching.Booking) error {
+	row := bookingRow{ID: b.ID, SpaceID: b.SpaceID, OrganisationID: b.OrganisationID, Status: string(b.Status),
+		Purpose: b.Purpose, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt}
+	if err := tx.Create(&row).Error; err != nil {
+		return err
+	}
+	occ := make([]occurrenceRow, len(b.Occurrences))
+	for i, o := range b.Occurrences {
+		occ[i] = occurrenceRow{BookingID: b.ID, Seq: i, SpaceID: b.SpaceID, StartsAt: o.Start.UTC().Truncate(time.Microsecond),
+			EndsAt: o.End.UTC().Truncate(time.Microsecond), Status: string(o.Status), Reason: o.Reason}
+	}
+	return tx.CreateInBatches(occ, 200).Error
+}
+
+// GetBooking returns a booking with its occurrences and the owner of its
+// space, or an error wrapping matching.ErrNotFound.
+func (db *DB) GetBooking(ctx context.Context, id string) (*matching.Booking, error) {
+	b, err := getBooking(db.gorm.WithContext(ctx), id, false)
+	if err != nil {
+		return nil, translate(err, "booking "+id)
+	}
+	return b, nil
+}
+
+func getBooking(tx *gorm.DB, id string, forUpdate bool) (*matching.Booking, error) {
+	var row bookingRow
+	q := tx.Where("id = ?", id)
+	if forUpdate { // PostgreSQL; SQLite has one writer at a time
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := q.Take(&row).Error; err != nil {
+		return nil, err
+	}
+	b := &matching.Booking{ID: row.ID, SpaceID: row.SpaceID, OrganisationID: row.OrganisationID,
+		Status: matching.BookingStatus(row.Status), Purpose: row.Purpose, CreatedAt: utc(row.CreatedAt), UpdatedAt: utc(row.UpdatedAt)}
+	if err := tx.Raw("SELECT organisation_id FROM spaces WHERE id = ?", row.SpaceID).Row().Scan(&b.SpaceOwnerID); err != nil {
+		return nil, err
+	}
+	var occ []occurrenceRow
+	if err := tx.Where("booking_id = ?", id).Order("seq").Find(&occ).Error; err != nil {
+		return nil, err
+	}
+	b.Occurrences = make([]matching.Occurrence, len(occ))
+	for i, o := range occ {
+		b.Occurrences[i] = matching.Occurrence{Start: utc(o.StartsAt), End: utc(o.EndsAt),
+			Status: matching.OccurrenceStatus(o.Status), Reason: o.Reason}
+	}
+	return b, nil
+}
+
+// BookingAction is a change of a booking's status.
+type BookingAction string
+
+// The booking actions: the space's owner approves or declines a request;
+// either party cancels.
+const (
+	ApproveBooking BookingAction = "approve"
+	DeclineBooking BookingAction = "decline"
+	CancelBooking  BookingAction = "cancel"
+)
+
+// ChangeBooking applies action to a booking in one transaction that holds
+// the booking still, and returns the booking as committed. Approving
+// checks every requested occurrence against the space as it stands (see
+// matching.Booking.Approve), as Book does. The caller checks who may act;
+// allowed, if not nil, runs on the booking read in the transaction and
+// stops the change with its error.
+//
+// Errors wrap matching.ErrNotFound, or ErrConflict (a change the booking's
+// status does not allow; an approval of which nothing can be confirmed,
+// as a *matching.ConflictError naming the sessions), or are the
+// database's.
+func (db *DB) ChangeBooking(ctx context.Context, id string, action BookingAction, allowed func(*matching.Booking) error) (*matching.Booking, error) {
+	for attempt := 1; ; attempt++ {
+		var out *matching.Booking
+		err := db.write(ctx, func(tx *gorm.DB) ([]change, error) {
+			b, err := getBooking(tx, id, db.dialect == Postgres)
+			if err != nil {
+				return nil, err
+			}
+			if allowed != nil {
+				if err := allowed(b); err != nil {
+					return nil, err
+				}
+			}
+			before := append([]matching.Occurrence(nil), b.Occurrences...)
+			held := len(b.ConfirmedSessions()) > 0
+			switch action {
+			case ApproveBooking:
+				err = db.approve(tx, b)
+			case DeclineBooking:
+				err = b.Decline()
+			case CancelBooking:
+				err = b.Cancel()
+			default:
+				err = fmt.Errorf("%w: unknown booking action %q", matching.ErrInvalid, action)
+			}
+			if err != nil {
+				return nil, err
+			}
+			out = b
+			if err := saveBookingChange(tx, b, before, db.now().UTC().Truncate(time.Microsecond)); err != nil {
+				return nil, err
+			}
+			if held || len(b.ConfirmedSessions()) > 0 {
+				return changed1(changeSpace, b.SpaceID), nil
+			}
+			return nil, nil
+		})
+		if err != nil && attempt < maxBookingAttempts && lostRace(err) {
+			continue
+		}
+		if err != nil {
+			return nil, translate(err, "booking "+id)
+		}
+		return out, nil
+	}
+}
+
+func (db *DB) approve(tx *gorm.DB, b *matching.Booking) error {
+	space, loc, err := spaceForBooking(tx, b.SpaceID)
+	if err != nil {
+		return err
+	}
+	var pending []matching.Session
+	for _, o := range b.Occurrences {
+		if o.Status == matching.OccurrenceRequested {
+			pending = append(pending, matching.Session{Start: o.Start, End: o.End})
+		}
+	}
+	var booked []matching.Session
+	if len(pending) > 0 {
+		if booked, err = confirmedIn(tx, b.SpaceID, matching.Span(pending)); err != nil {
+			return err
+		}
+	}
+	_, err = b.Approve(space, loc, booked)
+	return err
+}
+
+// saveBookingChange writes a booking's new status and every occurrence
+// whose status changed.
+func saveBookingChange(tx *gorm.DB, b *matching.Booking, before []matching.Occurrence, now time.Time) error {
+	res := tx.Model(&bookingRow{}).Where("id = ?", b.ID).Updates(map[string]any{"status": string(b.Status), "updated_at": now})
+	if res.Error != nil {
+		return res.Error
+	}
+	b.UpdatedAt = now
+	for i, o := range b.Occurrences {
+		if o.Status == before[i].Status && o.Reason == before[i].Reason {
+			continue
+		}
+		err := tx.Model(&occurrenceRow{}).Where("booking_id = ? AND seq = ?", b.ID, i).
+			Updates(map[string]any{"status": string(o.Status), "reason": o.Reason}).Error
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PruneIdempotencyKeys forgets the idempotency keys older than keep.
+func (db *DB) PruneIdempotencyKeys(ctx context.Context, keep time.Duration) error {
+	cutoff := db.now().Add(-keep).UTC().Truncate(time.Microsecond)
+	return translate(db.gorm.WithContext(ctx).Where("created_at <= ?", cutoff).Delete(&idempotencyRow{}).Error,
+		"prune idempotency keys")
+}

@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"commonground/matching"
+)
+
+// CalendarEntry is one confirmed session of a space, for its calendar.
+type CalendarEntry struct {
+	BookingID        string
+	Seq              int
+	OrganisationID   string
+	OrganisationName string
+	Start, End       time.Time
+	// Stamp is when the booking last changed.
+	Stamp time.Time
+}
+
+// CalendarWindow is how far back a space's calendar reaches.
+const CalendarWindow = 365 * 24 * time.Hour
+
+// maxCalendarEntries bounds one calendar.
+const maxCalendarEntries = 5000
+
+// SpaceCalendar returns the confirmed sessions of a space that end after
+// since, by start, at most 5,000 of them. It returns an error wrapping
+// matching.ErrNotFound when the space does not exist.
+func (db *DB) SpaceCalendar(ctx context.Context, spaceID string, since time.Time) ([]CalendarEntry, error) {
+	g := db.gorm.WithContext(ctx)
+	var n int64
+	if err := g.Model(&spaceRow{}).Where("id = ?", spaceID).Count(&n).Error; err != nil {
+		return nil, translate(err, "calendar")
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("space %s: %w", spaceID, matching.ErrNotFound)
+	}
+	rows, err := g.Raw(`SELECT o.booking_id, o.seq, b.organisation_id, g.name, o.starts_at, o.ends_at, b.updated_at
+		FROM booking_occurrences o
+		JOIN bookings b ON b.id = o.booking_id
+		JOIN organisations g ON g.id = b.organisation_id
+		WHERE o.space_id = ? AND o.status = ? AND o.ends_at > ?
+		ORDER BY o.starts_at LIMIT ?`, spaceID, matching.OccurrenceConfirmed, since.UTC(), maxCalendarEntries).Rows()
+	if err != nil {
+		return nil, translate(err, "calendar")
+	}
+	defer rows.Close()
+	var out []CalendarEntry
+	for rows.Next() {
+		var e CalendarEntry
+		if err := rows.Scan(&e.BookingID, &e.Seq, &e.OrganisationID, &e.OrganisationName, &e.Start, &e.End, &e.Stamp); err != nil {
+			return nil, translate(err, "calendar")
+		}
+		e.Start, e.End, e.Stamp = utc(e.Start), utc(e.End), utc(e.Stamp)
+		out = append(out, e)
+	}
+	return out, translate(rows.Err(), "calendar")
+}
+
+// bookedColumns are read into bookedCols: confirmed occurrences, for the
+// read model.
+const bookedColumns = "space_id, starts_at, ends_at"
+
+type bookedCols struct {
+	spaceID    string
+	start, end time.Time
+}
+
+func (c *bookedCols) fields() []any { return []any{&c.spaceID, &c.start, &c.end} }
+
+// readBooked streams the confirmed periods of the spaces that match where
+// (a condition on booking_occurrences) to fn, one space at a time, each
+// space's periods by start.
+func readBooked(r rowReader, fn func(spaceID string, periods []matching.Session) error, where string, args ...any) error {
+	var (
+		c       bookedCols
+		current string
+		periods []matching.Session
+	)
+	err := r.each(c.fields(), func() error {
+		if c.spaceID != current && len(periods) > 0 {
+			if err := fn(current, periods); err != nil {
+				return err
+			}
+			periods = nil
+		}
+		current = c.spaceID
+		periods = append(periods, matching.Session{Start: utc(c.start), End: utc(c.end)})
+		return nil
+	}, "SELECT "+bookedColumns+" FROM booking_occurrences WHERE status = 'confirmed'"+where+" ORDER BY space_id, starts_at", args...)
+	if err != nil || len(periods) == 0 {
+		return err
+	}
+	return fn(current, periods)
+}
