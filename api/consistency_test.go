@@ -79,7 +79,7 @@ func follow(t *testing.T, f *store.Follower, interval time.Duration) {
 // an organisation objects to from its exclusions and values; offers and
 // needs in ID order; prices in tier order; float32 service radius, area
 // and ceiling; closures without reasons; spaces with their venue's
-// accessibility; no bookings yet).
+// accessibility; confirmed booked periods by start).
 func storeView(t *testing.T, db *store.DB, tx *matching.Taxonomy) matching.View {
 	t.Helper()
 	ctx := t.Context()
@@ -99,6 +99,7 @@ func storeView(t *testing.T, db *store.DB, tx *matching.Taxonomy) matching.View 
 	if err != nil {
 		t.Fatalf("list spaces: %v", err)
 	}
+	booked := confirmedBySpace(t, db)
 	if again, err := db.Revision(ctx); err != nil || again != rev {
 		t.Fatalf("the store changed while it was read (revision %d, then %d, %v)", rev, again, err)
 	}
@@ -148,7 +149,7 @@ func storeView(t *testing.T, db *store.DB, tx *matching.Taxonomy) matching.View 
 			ChangingRooms: s.ChangingRooms, ClimateControl: s.ClimateControl, Obstructions: s.Obstructions, InstantBook: s.InstantBook,
 			Accessibility: access[s.VenueID], ProhibitedActivities: known(s.ProhibitedActivities, tx.IsActivity),
 			Prices: []matching.Price{}, OpeningHours: append([]matching.OpeningHours{}, s.OpeningHours...),
-			Closures: []matching.Closure{}, Booked: []matching.Session{}}
+			Closures: []matching.Closure{}, Booked: append([]matching.Session{}, booked[s.ID]...)}
 		for _, tier := range matching.Tiers {
 			if p, ok := s.PriceFor(tier); ok {
 				sv.Prices = append(sv.Prices, matching.Price{Tier: tier, PencePerHour: p})
@@ -163,6 +164,26 @@ func storeView(t *testing.T, db *store.DB, tx *matching.Taxonomy) matching.View 
 	sort.Slice(view.Venues, func(i, j int) bool { return view.Venues[i].ID < view.Venues[j].ID })
 	sort.Slice(view.Spaces, func(i, j int) bool { return view.Spaces[i].ID < view.Spaces[j].ID })
 	return view
+}
+
+// confirmedBySpace reads every confirmed occurrence from the database,
+// by space and start.
+func confirmedBySpace(t *testing.T, db *store.DB) map[string][]matching.Session {
+	t.Helper()
+	var rows []struct {
+		SpaceID          string
+		StartsAt, EndsAt time.Time
+	}
+	err := db.Gorm().Raw("SELECT space_id, starts_at, ends_at FROM booking_occurrences WHERE status = 'confirmed' ORDER BY space_id, starts_at").
+		Scan(&rows).Error
+	if err != nil {
+		t.Fatalf("read booked periods: %v", err)
+	}
+	out := map[string][]matching.Session{}
+	for _, r := range rows {
+		out[r.SpaceID] = append(out[r.SpaceID], matching.Session{Start: r.StartsAt.UTC(), End: r.EndsAt.UTC()})
+	}
+	return out
 }
 
 // known keeps the slugs the taxonomy knows, once each, sorted.
@@ -302,7 +323,7 @@ func checkIndex(t *testing.T, e *matching.Engine, v matching.View) {
 // burstOps are the kinds of write a burst worker makes.
 var burstOps = []string{"register", "patch organisation", "delete organisation", "add offer", "delete offer",
 	"create venue", "move venue", "delete venue", "create space", "patch space", "delete space",
-	"operator patches a space", "operator moves a venue"}
+	"operator patches a space", "operator moves a venue", "book", "cancel booking"}
 
 type burstOrg struct {
 	id, token string
@@ -345,6 +366,8 @@ type burstWorker struct {
 	orgs  []*burstOrg
 	done  map[string]int
 	names int
+	// bookings are the worker's bookings: ID and the booking organisation's token.
+	bookings [][2]string
 }
 
 func (w *burstWorker) name(what string) string {
@@ -434,7 +457,7 @@ func (w *burstWorker) spaceFields() map[string]any {
 		"floor_area_m2": 10 + float64(r.IntN(3000))/10, "ceiling_height_m": float64(r.IntN(800)) / 100,
 		"floor": floors[r.IntN(len(floors))], "mirrors": r.IntN(2) == 0, "barres": r.IntN(2) == 0,
 		"sound_system": r.IntN(2) == 0, "changing_rooms": r.IntN(2) == 0, "climate_control": r.IntN(2) == 0,
-		"obstructions": r.IntN(2) == 0, "instant_book": r.IntN(2) == 0,
+		"obstructions": r.IntN(2) == 0, "instant_book": r.IntN(4) != 0,
 		"prohibited_activities": w.subset("ballet", "contemporary", "tap", "jazz", "hip-hop", "aerial"),
 		"prices":                prices, "opening_hours": hours, "closures": closures,
 	}
@@ -502,6 +525,10 @@ func (w *burstWorker) can(op string) bool {
 		return w.sh.pick(w.r, &w.sh.spaces) != ""
 	case "operator moves a venue":
 		return w.sh.pick(w.r, &w.sh.venues) != ""
+	case "book":
+		return len(w.orgs) > 0 && w.sh.pick(w.r, &w.sh.spaces) != ""
+	case "cancel booking":
+		return len(w.bookings) > 0
 	}
 	return false
 }
@@ -511,7 +538,7 @@ func (w *burstWorker) can(op string) bool {
 // together they make every kind of write.
 func (w *burstWorker) plan() []string {
 	core := []string{"create venue", "create venue", "create space", "create space", "create space", "create space",
-		"patch space", "move venue", "add offer", "patch organisation", "delete space"}
+		"patch space", "move venue", "add offer", "patch organisation", "delete space", "book", "book", "book", "cancel booking"}
 	extra := [][]string{
 		{"delete offer", "delete venue", "operator patches a space"},
 		{"register", "create venue", "delete organisation"},
@@ -535,6 +562,10 @@ func (w *burstWorker) run() {
 			}
 		}
 		if len(ready) == 0 {
+			if slices.Contains(todo, "cancel booking") && w.can("book") {
+				w.step("book") // the bookings so far all met conflicts
+				continue
+			}
 			if w.can("create space") {
 				w.step("create space")
 			} else {
@@ -651,6 +682,32 @@ func (w *burstWorker) step(op string) {
 	case "operator moves a venue":
 		id := w.sh.pick(w.r, &w.sh.venues)
 		w.call(op, "PATCH", "/v1/venues/"+id, adminToken, map[string]any{"location": w.point()}, http.StatusOK, http.StatusNotFound)
+	case "book":
+		// Any worker's space: 08:00, 12:00 and 16:00 for an hour on each
+		// day of a week in May, taking the sessions it is open and free for.
+		o := w.anyOrg()
+		start := time.Date(2027, 5, 3+w.r.IntN(4)*7, 7, 0, 0, 0, time.UTC) // 08:00 BST
+		var sessions []any
+		for d := range 7 {
+			for h := 0; h < 12; h += 4 {
+				s := start.AddDate(0, 0, d).Add(time.Duration(h) * time.Hour)
+				sessions = append(sessions, map[string]any{"start": s.Format(time.RFC3339), "end": s.Add(time.Hour).Format(time.RFC3339)})
+			}
+		}
+		m, ok := w.call(op, "POST", "/v1/spaces/"+w.sh.pick(w.r, &w.sh.spaces)+"/bookings", o.token,
+			map[string]any{"sessions": sessions, "skip_conflicts": true}, http.StatusCreated, http.StatusConflict, http.StatusNotFound)
+		if ok {
+			w.bookings = append(w.bookings, [2]string{m["booking"].(map[string]any)["id"].(string), o.token})
+			if m["booking"].(map[string]any)["status"] == "confirmed" {
+				w.done["booked confirmed"]++
+			}
+		}
+	case "cancel booking":
+		i := w.r.IntN(len(w.bookings))
+		b := w.bookings[i]
+		w.bookings = slices.Delete(w.bookings, i, i+1)
+		// 401: the booking organisation was deleted, and its token with it.
+		w.call(op, "DELETE", "/v1/bookings/"+b[0], b[1], nil, http.StatusOK, http.StatusNotFound, http.StatusUnauthorized)
 	}
 }
 
@@ -717,10 +774,15 @@ func TestReadModelMatchesStoreAfterBurst(t *testing.T) {
 			e := engineOf(t, s)
 			got := e.View()
 			want := storeView(t, db, tx)
-			if len(want.Spaces) < 8 || len(want.Venues) < 8 || len(want.Organisations) < workers {
-				t.Errorf("the burst left %d organisations, %d venues, %d spaces: too few to prove much",
-					len(want.Organisations), len(want.Venues), len(want.Spaces))
+			booked := 0
+			for _, sp := range want.Spaces {
+				booked += len(sp.Booked)
 			}
+			if len(want.Spaces) < 8 || len(want.Venues) < 8 || len(want.Organisations) < workers || done["booked confirmed"] < 3 {
+				t.Errorf("the burst left %d organisations, %d venues, %d spaces, and confirmed %d bookings: too few to prove much",
+					len(want.Organisations), len(want.Venues), len(want.Spaces), done["booked confirmed"])
+			}
+			t.Logf("%d booked sessions remain", booked)
 			checkView(t, "the API's engine against the store's lists", got, want)
 			checkView(t, "the API's engine against a fresh snapshot", got, snapshotView(t, db))
 			checkIndex(t, e, got)

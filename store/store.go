@@ -6,6 +6,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -185,7 +186,9 @@ func translate(err error, what string) error {
 	}
 	var pgErr *pgconn.PgError
 	switch {
-	case errors.Is(err, gorm.ErrRecordNotFound):
+	case errors.Is(err, gorm.ErrRecordNotFound), errors.Is(err, sql.ErrNoRows):
+		// ErrNoRows: a row read by Row().Scan, or one deleted by a
+		// concurrent transaction between two statements of this one.
 		return fmt.Errorf("%s: %w", what, matching.ErrNotFound)
 	case errors.Is(err, gorm.ErrDuplicatedKey):
 		return fmt.Errorf("%s already exists: %w", what, matching.ErrConflict)

@@ -434,6 +434,8 @@ func percentiles(l []time.Duration) (p50, p99, max time.Duration) {
 	}
 	s := slices.Clone(l)
 	slices.Sort(s)
-	at := func(q float64) time.Duration { return s[min(len(s)-1, int(q*float64(len(s))))].Round(10 * time.Microsecond) }
+	at := func(q float64) time.Duration {
+		return s[min(len(s)-1, int(q*float64(len(s))))].Round(10 * time.Microsecond)
+	}
 	return at(0.50), at(0.99), s[len(s)-1].Round(10 * time.Microsecond)
 }
