@@ -69,9 +69,12 @@ type Organisation struct {
 	CapacityHoursPerMonth int      `json:"capacity_hours_per_month"`
 	Offers                []Item   `json:"offers"`
 	Needs                 []Item   `json:"needs"`
-	CreatedAt             string   `json:"created_at"`
-	UpdatedAt             string   `json:"updated_at"`
-	DistanceKm            *float64 `json:"distance_km,omitempty"`
+	// TrustedPartnerships counts its completed partnerships whose health
+	// stayed good (a trust signal in partner matching).
+	TrustedPartnerships int      `json:"trusted_partnerships"`
+	CreatedAt           string   `json:"created_at"`
+	UpdatedAt           string   `json:"updated_at"`
+	DistanceKm          *float64 `json:"distance_km,omitempty"`
 }
 
 // Item is the API shape of an offer or a need.
@@ -92,6 +95,7 @@ func toOrganisationJSON(o *matching.Organisation, who Caller) Organisation {
 		Location: toLocation(o.Location), ServiceRadiusKm: o.ServiceRadiusKm,
 		Values: orEmpty(o.Values), Practices: orEmpty(o.Practices), Exclusions: orEmpty(o.Exclusions),
 		CapacityHoursPerMonth: o.CapacityHoursPerMonth,
+		TrustedPartnerships:   o.TrustedPartnerships,
 		Offers:                make([]Item, len(o.Offers)), Needs: make([]Item, len(o.Needs)),
 		CreatedAt: rfc3339(o.CreatedAt), UpdatedAt: rfc3339(o.UpdatedAt),
 	}

@@ -109,8 +109,8 @@ func TestPartners(t *testing.T) {
 			if !slices.Equal(d.SharedValues, []string{"youth-voice"}) {
 				t.Errorf("shared_values %v, want [youth-voice]", d.SharedValues)
 			}
-			if len(d.Reasons) != 6 {
-				t.Errorf("got %d reasons, want one per factor: %v", len(d.Reasons), d.Reasons)
+			if len(d.Reasons) != 7 || d.Reasons[6].Factor != "trust" {
+				t.Errorf("got %d reasons, want one per factor, trust last: %v", len(d.Reasons), d.Reasons)
 			}
 			total := 0.0
 			for _, r := range d.Reasons {

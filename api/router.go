@@ -55,6 +55,7 @@ type Store interface {
 	SpacesByID(ctx context.Context, ids []string) ([]matching.Space, error)
 
 	BookingStore
+	PartnershipStore
 }
 
 // Config holds the router's dependencies.
@@ -159,6 +160,16 @@ func NewRouter(cfg Config) http.Handler {
 	v1.DELETE("/bookings/:id", requireAuth, h.changeBooking(store.CancelBooking))
 	v1.POST("/bookings/:id/approve", requireAuth, h.changeBooking(store.ApproveBooking))
 	v1.POST("/bookings/:id/decline", requireAuth, h.changeBooking(store.DeclineBooking))
+
+	v1.POST("/partnerships", requireAuth, h.createPartnership)
+	v1.GET("/partnerships", requireAuth, h.listPartnerships)
+	v1.GET("/partnerships/:id", requireAuth, h.getPartnership)
+	v1.PATCH("/partnerships/:id", requireAuth, h.patchPartnership)
+	for _, action := range matching.PartnershipActions { // accept, decline, activate, complete, end
+		v1.POST("/partnerships/:id/"+string(action), requireAuth, h.transitionPartnership(action))
+	}
+	v1.POST("/partnerships/:id/health", requireAuth, h.createHealthCheck)
+	v1.GET("/partnerships/:id/health", requireAuth, h.listHealthChecks)
 	return r
 }
 

@@ -8,7 +8,7 @@ import (
 
 func (e *Engine) upsertOrg(st *state, o *Organisation) error {
 	rec := orgRec{id: o.ID, name: o.Name, loc: o.Location, typ: orgType8(o.Type), radiusKm: float32(o.ServiceRadiusKm),
-		capacity: int32(o.CapacityHoursPerMonth), live: true}
+		capacity: int32(o.CapacityHoursPerMonth), trusted: uint8(min(max(o.TrustedPartnerships, 0), 255)), live: true}
 	rec.practices, rec.objects = e.orgBits(o)
 	for _, v := range o.Values {
 		rec.values |= bitOf(e.tx.Values, v)

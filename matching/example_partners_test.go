@@ -72,7 +72,7 @@ func ExampleEngine_MatchPartners() {
 	}
 	fmt.Println("excluded:", res.Excluded)
 	// Output:
-	// Fen Edge Dance (arts), 2.2 km, score 0.817, reciprocal true
+	// Fen Edge Dance (arts), 2.2 km, score 0.717, reciprocal true
 	//   they meet [skill.dance-teaching ← skill.dance-teaching], you meet [space.dance-studio ← space.dance-studio]
 	// excluded: map[no_complement:1 values_conflict:1]
 }

@@ -68,8 +68,13 @@ type Organisation struct {
 	CapacityHoursPerMonth int
 	Offers                []Offer
 	Needs                 []Need
-	CreatedAt             time.Time
-	UpdatedAt             time.Time
+	// TrustedPartnerships counts the organisation's completed partnerships
+	// whose health stayed good (see Partnership.StayedGood): a trust
+	// signal in partner matching. The store keeps it; requests never set
+	// it.
+	TrustedPartnerships int
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
 }
 
 // Offer is something an organisation can give others: a skill, a space, a

@@ -73,14 +73,28 @@ type PartnerWeights struct {
 	Capacity    float64 // hours a month offered against hours needed
 	Reach       float64 // distance against the radius and both service areas
 	CrossSector float64 // the pair spans two sectors
+	Trust       float64 // the partner's completed partnerships with good health
 }
 
-// DefaultPartnerWeights: meeting the organisation's needs first, then the
-// practical factors. Reciprocity is not a weight: a reciprocal match always
-// ranks above a one-way one. Cross-sector pairs (arts with a youth
-// service, a school with a health body) get a bonus, because reaching
-// other sectors is what partnerships are for.
-var DefaultPartnerWeights = PartnerWeights{TheyMeet: 0.25, YouMeet: 0.15, Values: 0.15, Capacity: 0.15, Reach: 0.15, CrossSector: 0.15}
+// DefaultPartnerWeights: meeting the organisation's needs first (0.25),
+// then meeting the partner's needs, shared values and reach (0.15 each),
+// then capacity, the cross-sector bonus and trust (0.10 each). Reciprocity
+// is not a weight: a reciprocal match always ranks above a one-way one.
+// Cross-sector pairs (arts with a youth service, a school with a health
+// body) get a bonus, because reaching other sectors is what partnerships
+// are for. Trust is the partner's record: its completed partnerships
+// whose health stayed good (Organisation.TrustedPartnerships), counted up
+// to TrustedPartnershipsForFullTrust; it weighs no more than the other
+// practical factors, so newcomers are not shut out.
+var DefaultPartnerWeights = PartnerWeights{TheyMeet: 0.25, YouMeet: 0.15, Values: 0.15, Capacity: 0.10, Reach: 0.15,
+	CrossSector: 0.10, Trust: 0.10}
+
+// TrustedPartnershipsForFullTrust is how many completed partnerships with
+// good health give a partner the whole trust factor; fewer give a share.
+const TrustedPartnershipsForFullTrust = 3
+
+// numPartnerFactors is how many factors a partner score has.
+const numPartnerFactors = 7
 
 // sectorOf groups organisation types into sectors for the cross-sector
 // bonus.
@@ -218,7 +232,7 @@ type partnerCandidate struct {
 	score      float64
 	reciprocal bool
 	they, you  []Pair
-	factors    [6]float64
+	factors    [numPartnerFactors]float64
 }
 
 // MatchPartners finds organisations that meet the organisation's needs or
@@ -322,8 +336,8 @@ func (e *Engine) MatchPartners(req PartnerRequest) (*PartnerResult, error) {
 	return res, nil
 }
 
-func normalisedPartnerWeights(pw PartnerWeights) [6]float64 {
-	w := [6]float64{pw.TheyMeet, pw.YouMeet, pw.Values, pw.Capacity, pw.Reach, pw.CrossSector}
+func normalisedPartnerWeights(pw PartnerWeights) [numPartnerFactors]float64 {
+	w := [numPartnerFactors]float64{pw.TheyMeet, pw.YouMeet, pw.Values, pw.Capacity, pw.Reach, pw.CrossSector, pw.Trust}
 	sum := 0.0
 	for _, x := range w {
 		sum += x
@@ -334,9 +348,10 @@ func normalisedPartnerWeights(pw PartnerWeights) [6]float64 {
 	return w
 }
 
-// partnerFactors are the six factors of a partner score, each 0..1.
-func partnerFactors(me, o *orgRec, d, radiusM float64, they, you, offered, needed int) [6]float64 {
-	var f [6]float64
+// partnerFactors are the factors of a partner score, each 0..1, in the
+// order of partnerFactorNames.
+func partnerFactors(me, o *orgRec, d, radiusM float64, they, you, offered, needed int) [numPartnerFactors]float64 {
+	var f [numPartnerFactors]float64
 	if len(me.needs) > 0 {
 		f[0] = float64(they) / float64(len(me.needs))
 	}
@@ -367,6 +382,7 @@ func partnerFactors(me, o *orgRec, d, radiusM float64, they, you, offered, neede
 	if sectorOf(OrgTypes[me.typ]) != sectorOf(OrgTypes[o.typ]) {
 		f[5] = 1
 	}
+	f[6] = float64(min(int(o.trusted), TrustedPartnershipsForFullTrust)) / TrustedPartnershipsForFullTrust
 	return f
 }
 
@@ -378,9 +394,9 @@ func popcount(x uint64) int {
 	return n
 }
 
-var partnerFactorNames = [6]string{"they_meet", "you_meet", "shared_values", "capacity", "reach", "cross_sector"}
+var partnerFactorNames = [numPartnerFactors]string{"they_meet", "you_meet", "shared_values", "capacity", "reach", "cross_sector", "trust"}
 
-func (e *Engine) renderPartner(st *state, me *orgRec, c *partnerCandidate, w [6]float64, radiusKm float64) PartnerMatch {
+func (e *Engine) renderPartner(st *state, me *orgRec, c *partnerCandidate, w [numPartnerFactors]float64, radiusKm float64) PartnerMatch {
 	o := &st.orgs[c.slot]
 	m := PartnerMatch{OrganisationID: o.id, Name: o.name, Type: OrgTypes[o.typ], DistanceKm: math.Round(c.d) / 1000,
 		Score: c.score, TheyMeet: c.they, YouMeet: c.you, SharedValues: []string{}}
@@ -395,13 +411,14 @@ func (e *Engine) renderPartner(st *state, me *orgRec, c *partnerCandidate, w [6]
 			m.SharedValues = append(m.SharedValues, v.Slug)
 		}
 	}
-	details := [6]string{
+	details := [numPartnerFactors]string{
 		fmt.Sprintf("meets %d of your %d needs", len(c.they), len(me.needs)),
 		fmt.Sprintf("you meet %d of their %d needs", len(c.you), len(o.needs)),
 		fmt.Sprintf("%d shared values", len(m.SharedValues)),
 		fmt.Sprintf("offers %.0f%% of the hours you need for what they meet", c.factors[3]*100),
 		fmt.Sprintf("%.1f km away, within %.0f km", c.d/1000, radiusKm),
 		fmt.Sprintf("%s and %s", sectorOf(OrgTypes[me.typ]), sectorOf(OrgTypes[o.typ])),
+		trustDetail(int(o.trusted)),
 	}
 	if c.reciprocal {
 		details[1] += " (reciprocal: ranked above one-way matches)"
@@ -411,4 +428,18 @@ func (e *Engine) renderPartner(st *state, me *orgRec, c *partnerCandidate, w [6]
 			Value: roundScore(c.factors[i]), Contribution: roundScore(w[i] * c.factors[i])})
 	}
 	return m
+}
+
+// trustDetail explains the trust factor of a partner with n completed
+// partnerships whose health stayed good.
+func trustDetail(n int) string {
+	switch {
+	case n == 0:
+		return "no completed partnerships with good health yet"
+	case n == 1:
+		return "1 completed partnership with good health"
+	case n >= 255:
+		return "255 or more completed partnerships with good health"
+	}
+	return fmt.Sprintf("%d completed partnerships with good health", n)
 }

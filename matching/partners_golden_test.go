@@ -269,6 +269,32 @@ var goldenPartnerScenarios = []goldenPartnerScenario{
 			return matching.PartnerRequest{OrganisationID: school, RadiusKm: 10}
 		},
 	},
+	{
+		name: "trust_signal_ranks_proven_partner",
+		about: "A school needs dance teaching. Four dance companies identical but for their record, at the same spot 2 km " +
+			"away: one with five completed partnerships whose health stayed good (full trust, the same as three), one " +
+			"with two (two thirds), one with one (a third) and a newcomer with none. They rank in that order; a " +
+			"newcomer 1 km closer still ranks below the partner with one.",
+		build: func(g *goldenWorld) matching.PartnerRequest {
+			school := g.org("Arbury Primary School", gpProfile(matching.OrgSchool, 0, 0, 10, nil, gpNeeds("skill.dance-teaching", 8)))
+			dance := func(north float64, trusted int) func(o *matching.Organisation) {
+				return gpAnd(gpProfile(matching.OrgArts, north, 0, 10, gpOffers("skill.dance-teaching", 8), nil),
+					gpTrusted(trusted))
+			}
+			g.org("Newcomer Dance", dance(2, 0))
+			g.org("One Season Dance", dance(2, 1))
+			g.org("Two Seasons Dance", dance(2, 2))
+			g.org("Veteran Dance", dance(2, 5))
+			g.org("Nearby Newcomer Dance", dance(1, 0))
+			return matching.PartnerRequest{OrganisationID: school, RadiusKm: 10}
+		},
+	},
+}
+
+// gpTrusted sets how many completed partnerships with good health an
+// organisation has.
+func gpTrusted(n int) func(o *matching.Organisation) {
+	return func(o *matching.Organisation) { o.TrustedPartnerships = n }
 }
 
 type goldenConsortiumScenario struct {

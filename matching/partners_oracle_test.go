@@ -101,6 +101,13 @@ func (w *pWorld) randomProfile(r *rand.Rand, o *matching.Organisation) {
 	}
 	o.ServiceRadiusKm = []float64{0, 2, 5, 8, 10, 12.5, 15, 20, 30}[r.IntN(9)]
 	o.Type = matching.OrgTypes[r.IntN(len(matching.OrgTypes))]
+	// About half have a record of completed partnerships with good
+	// health: below, at and above the count that gives full trust, and
+	// past what the engine keeps exactly.
+	o.TrustedPartnerships = 0
+	if r.IntN(2) == 0 {
+		o.TrustedPartnerships = []int{1, 2, 3, 4, 7, 300}[r.IntN(6)]
+	}
 }
 
 // randomRoom is a room of a random kind and dance profile: every Fit to
@@ -368,11 +375,26 @@ func pSharedValues(tx *matching.Taxonomy, a, b *matching.Organisation) []string 
 
 func pRound6(x float64) float64 { return math.Round(x*1e6) / 1e6 }
 
+// pTrustDetail restates the trust reason's detail for a partner with n
+// completed partnerships whose health stayed good (the engine keeps at
+// most 255).
+func pTrustDetail(n int) string {
+	switch {
+	case n == 0:
+		return "no completed partnerships with good health yet"
+	case n == 1:
+		return "1 completed partnership with good health"
+	case n >= 255:
+		return "255 or more completed partnerships with good health"
+	}
+	return fmt.Sprintf("%d completed partnerships with good health", n)
+}
+
 // brutePartner is one expected match.
 type brutePartner struct {
 	m       matching.PartnerMatch
 	d       float64
-	factors [6]float64
+	factors [7]float64
 }
 
 type brutePartners struct {
@@ -392,7 +414,7 @@ func (w *pWorld) brutePartnersOf(me *matching.Organisation, req matching.Partner
 	}
 	radiusM := radiusKm * 1000
 	pw := matching.DefaultPartnerWeights
-	wts := [6]float64{pw.TheyMeet, pw.YouMeet, pw.Values, pw.Capacity, pw.Reach, pw.CrossSector}
+	wts := [7]float64{pw.TheyMeet, pw.YouMeet, pw.Values, pw.Capacity, pw.Reach, pw.CrossSector, pw.Trust}
 	sum := 0.0
 	for _, x := range wts {
 		sum += x
@@ -424,7 +446,7 @@ func (w *pWorld) brutePartnersOf(me *matching.Organisation, req matching.Partner
 			out.excluded[matching.ExcludedNoComplement]++
 			continue
 		}
-		var f [6]float64
+		var f [7]float64
 		if len(me.Needs) > 0 {
 			f[0] = float64(len(they)) / float64(len(me.Needs))
 		}
@@ -453,6 +475,9 @@ func (w *pWorld) brutePartnersOf(me *matching.Organisation, req matching.Partner
 		if pSector(me.Type) != pSector(o.Type) {
 			f[5] = 1
 		}
+		// Trust: the partner's completed partnerships with good health,
+		// in full from TrustedPartnershipsForFullTrust.
+		f[6] = math.Min(float64(o.TrustedPartnerships)/matching.TrustedPartnershipsForFullTrust, 1)
 		score := 0.0
 		for i := range f {
 			score += wts[i] * f[i]
@@ -540,9 +565,13 @@ func (w *pWorld) comparePartners(me *matching.Organisation, req matching.Partner
 		if !slices.Equal(g.SharedValues, x.SharedValues) {
 			bad("rank %d %s: shared values %v, want %v", i+1, g.OrganisationID, g.SharedValues, x.SharedValues)
 		}
-		if len(g.Reasons) != 6 {
+		if len(g.Reasons) != len(b.factors) {
 			bad("rank %d %s: %d reasons, want one per factor", i+1, g.OrganisationID, len(g.Reasons))
 			continue
+		}
+		if r := g.Reasons[6]; r.Factor != "trust" || r.Detail != pTrustDetail(w.orgs[g.OrganisationID].TrustedPartnerships) {
+			bad("rank %d %s: reason 7 is %s %q, want trust %q", i+1, g.OrganisationID, r.Factor, r.Detail,
+				pTrustDetail(w.orgs[g.OrganisationID].TrustedPartnerships))
 		}
 		total := 0.0
 		for k, r := range g.Reasons {
@@ -593,7 +622,8 @@ func TestMatchPartnersOracle(t *testing.T) {
 			w.checkPartnerQueries(t, r, e, "after changes", queries, &stats)
 			t.Logf("%d queries: %d matches (%d reciprocal), excluded %v", stats.queries, stats.matches, stats.reciprocal, stats.excluded)
 			if stats.reciprocal == 0 || stats.matches == stats.reciprocal || stats.excluded[matching.ExcludedValuesConflict] == 0 ||
-				stats.excluded[matching.ExcludedTooFar] == 0 || stats.excluded[matching.ExcludedNoComplement] == 0 {
+				stats.excluded[matching.ExcludedTooFar] == 0 || stats.excluded[matching.ExcludedNoComplement] == 0 ||
+				stats.someTrust == 0 || stats.fullTrust == 0 || stats.someTrust+stats.fullTrust == stats.matches {
 				t.Errorf("the queries do not exercise every case: %+v", stats)
 			}
 		})
@@ -602,7 +632,10 @@ func TestMatchPartnersOracle(t *testing.T) {
 
 type partnerStats struct {
 	queries, matches, reciprocal int
-	excluded                     map[string]int
+	// someTrust and fullTrust count matches whose trust factor is
+	// between 0 and 1, and 1.
+	someTrust, fullTrust int
+	excluded             map[string]int
 }
 
 var partnerRadii = []float64{0, 0, 0.5, 2, 5, 10, 15, 25, 60}
@@ -645,6 +678,12 @@ func (w *pWorld) checkPartnerQueries(t *testing.T, r *rand.Rand, e *matching.Eng
 		for _, b := range want.all {
 			if b.m.Reciprocal() {
 				stats.reciprocal++
+			}
+			switch trust := b.factors[6]; {
+			case trust == 1:
+				stats.fullTrust++
+			case trust > 0:
+				stats.someTrust++
 			}
 		}
 		for k, v := range want.excluded {

@@ -143,7 +143,10 @@ type orgRec struct {
 	// practices meet the other's objects.
 	practices, objects uint64
 	venues             []int32
-	live               bool
+	// trusted is TrustedPartnerships, saturating at 255 (partner matching
+	// counts up to 3).
+	trusted uint8
+	live    bool
 }
 
 // extra holds what few spaces have: booked periods.

@@ -154,7 +154,7 @@ func checkCount(t *testing.T, db *store.DB, want store.Counts) {
 	}
 }
 
-var domainErrors = []error{matching.ErrNotFound, matching.ErrConflict, matching.ErrInvalid}
+var domainErrors = []error{matching.ErrNotFound, matching.ErrConflict, matching.ErrInvalid, matching.ErrForbidden}
 
 // checkErr fails t unless err wraps want. Every error the store returns for
 // bad input must be one of the domain errors and must not carry driver or
@@ -224,6 +224,7 @@ func checkOrganisation(t *testing.T, got, want *matching.Organisation) {
 		{"Practices", got.Practices, want.Practices},
 		{"Exclusions", got.Exclusions, want.Exclusions},
 		{"CapacityHoursPerMonth", got.CapacityHoursPerMonth, want.CapacityHoursPerMonth},
+		{"TrustedPartnerships", got.TrustedPartnerships, want.TrustedPartnerships},
 		{"CreatedAt", got.CreatedAt, want.CreatedAt},
 		{"UpdatedAt", got.UpdatedAt, want.UpdatedAt},
 		{"len(Offers)", len(got.Offers), len(want.Offers)},

@@ -24,6 +24,7 @@ var migrations = []migration{
 	{1, "initial schema", func(d Dialect) []string { return ddl(d, schemaV1) }},
 	{2, "change revision and change log", func(d Dialect) []string { return ddl(d, schemaV2) }},
 	{3, "bookings and idempotency keys", bookingSchema},
+	{4, "partnerships and health checks", func(d Dialect) []string { return ddl(d, schemaV4) }},
 }
 
 // schemaV1 uses placeholder types: {TS} timestamp, {F} double, {B} boolean.

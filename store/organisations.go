@@ -117,12 +117,13 @@ func chunks(ids []string, n int) [][]string {
 }
 
 // UpdateOrganisation saves an organisation's own fields (not its offers,
-// needs or token). It returns an error wrapping matching.ErrNotFound if
-// the organisation is gone.
+// needs, token or count of trusted partnerships, which only completing a
+// partnership changes). It returns an error wrapping matching.ErrNotFound
+// if the organisation is gone.
 func (db *DB) UpdateOrganisation(ctx context.Context, o *matching.Organisation) error {
 	row := toOrganisationRow(o)
 	err := db.write(ctx, func(tx *gorm.DB) ([]change, error) {
-		res := tx.Model(&row).Select("*").Omit("id", "token_hash", "created_at").Updates(&row)
+		res := tx.Model(&row).Select("*").Omit("id", "token_hash", "trusted_partnerships", "created_at").Updates(&row)
 		if res.Error == nil && res.RowsAffected == 0 {
 			return nil, gorm.ErrRecordNotFound
 		}

@@ -55,8 +55,11 @@ type organisationRow struct {
 	Exclusions            jsonColumn[[]string]
 	CapacityHoursPerMonth int
 	TokenHash             *string
-	CreatedAt             time.Time
-	UpdatedAt             time.Time
+	// TrustedPartnerships is changed only by TransitionPartnership;
+	// UpdateOrganisation leaves it.
+	TrustedPartnerships int
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
 }
 
 func (organisationRow) TableName() string { return "organisations" }
@@ -163,6 +166,7 @@ func toOrganisationRow(o *matching.Organisation) organisationRow {
 		Practices:             jsonColumn[[]string]{nonNil(o.Practices)},
 		Exclusions:            jsonColumn[[]string]{nonNil(o.Exclusions)},
 		CapacityHoursPerMonth: o.CapacityHoursPerMonth,
+		TrustedPartnerships:   o.TrustedPartnerships,
 		CreatedAt:             o.CreatedAt.UTC().Truncate(time.Microsecond), UpdatedAt: o.UpdatedAt.UTC().Truncate(time.Microsecond),
 	}
 }
@@ -174,6 +178,7 @@ func toOrganisation(r *organisationRow) matching.Organisation {
 		Location: point(r.Lat, r.Lon), ServiceRadiusKm: r.ServiceRadiusKm,
 		Values: nonNil(r.ValuesList.V), Practices: nonNil(r.Practices.V), Exclusions: nonNil(r.Exclusions.V),
 		CapacityHoursPerMonth: r.CapacityHoursPerMonth,
+		TrustedPartnerships:   r.TrustedPartnerships,
 		Offers:                []matching.Offer{}, Needs: []matching.Need{},
 		CreatedAt: r.CreatedAt.UTC().Truncate(time.Microsecond), UpdatedAt: r.UpdatedAt.UTC().Truncate(time.Microsecond),
 	}

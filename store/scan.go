@@ -28,7 +28,7 @@ import (
 
 const (
 	orgColumns = "id, name, type, description, website, email, phone, lat, lon, service_radius_km, " +
-		"values_list, practices, exclusions, capacity_hours_per_month, created_at, updated_at"
+		"values_list, practices, exclusions, capacity_hours_per_month, trusted_partnerships, created_at, updated_at"
 	itemColumns  = "id, organisation_id, category, description, hours_per_month, created_at"
 	venueColumns = "id, organisation_id, name, address, postcode, lat, lon, timezone, " +
 		"step_free, accessible_toilet, hearing_loop, parking, created_at, updated_at"
@@ -222,13 +222,13 @@ type orgCols struct {
 	id, name, description, website, email, phone string
 	typ, values, practices, exclusions           []byte
 	lat, lon, radius                             float64
-	capacity                                     int64
+	capacity, trusted                            int64
 	created, updated                             time.Time
 }
 
 func (c *orgCols) fields() []any {
 	return []any{&c.id, &c.name, &c.typ, &c.description, &c.website, &c.email, &c.phone, &c.lat, &c.lon, &c.radius,
-		&c.values, &c.practices, &c.exclusions, &c.capacity, &c.created, &c.updated}
+		&c.values, &c.practices, &c.exclusions, &c.capacity, &c.trusted, &c.created, &c.updated}
 }
 
 // organisation builds the organisation, without offers and needs.
@@ -238,6 +238,7 @@ func (c *orgCols) organisation(in *interner) (matching.Organisation, error) {
 		Website: c.website, Email: c.email, Phone: c.phone,
 		Location: point(c.lat, c.lon), ServiceRadiusKm: c.radius,
 		CapacityHoursPerMonth: int(c.capacity),
+		TrustedPartnerships:   int(c.trusted),
 		Offers:                []matching.Offer{}, Needs: []matching.Need{},
 		CreatedAt: utc(c.created), UpdatedAt: utc(c.updated),
 	}

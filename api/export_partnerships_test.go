@@ -1,0 +1,8 @@
+package api
+
+// The partnership request bodies, exported for the fuzz tests.
+type (
+	PartnershipIn    = partnershipIn
+	PartnershipPatch = partnershipPatch
+	HealthCheckIn    = healthCheckIn
+)

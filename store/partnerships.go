@@ -1,0 +1,420 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"commonground/matching"
+)
+
+// schemaV4 holds partnerships and their health checks, and the count of
+// each organisation's completed partnerships whose health stayed good.
+//
+// partnerships.health_checks and health_low count a partnership's checks
+// and those that scored any criterion at matching.HealthFlagScore or
+// below; AddHealthCheck keeps them in step inside its transaction, so
+// completing a partnership decides whether its health stayed good from
+// its own row. Roles (an object keyed by organisation ID) and outcomes
+// are JSON text, as the other list columns. review_on is a date written
+// YYYY-MM-DD.
+var schemaV4 = []string{
+	`CREATE TABLE partnerships (
+		id TEXT PRIMARY KEY,
+		proposer_id TEXT NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
+		partner_id TEXT NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
+		status TEXT NOT NULL CHECK (status IN ('proposed', 'accepted', 'declined', 'active', 'completed', 'ended')),
+		purpose TEXT NOT NULL,
+		roles TEXT NOT NULL DEFAULT '{}',
+		outcomes TEXT NOT NULL DEFAULT '[]',
+		review_on TEXT NOT NULL,
+		health_checks INTEGER NOT NULL DEFAULT 0,
+		health_low INTEGER NOT NULL DEFAULT 0,
+		created_at {TS} NOT NULL,
+		updated_at {TS} NOT NULL,
+		CHECK (proposer_id <> partner_id)
+	)`,
+	`CREATE INDEX partnerships_proposer ON partnerships (proposer_id)`,
+	`CREATE INDEX partnerships_partner ON partnerships (partner_id)`,
+	`CREATE TABLE partnership_health (
+		id TEXT PRIMARY KEY,
+		partnership_id TEXT NOT NULL REFERENCES partnerships (id) ON DELETE CASCADE,
+		organisation_id TEXT NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
+		commitment INTEGER NOT NULL CHECK (commitment BETWEEN 1 AND 5),
+		clarity_of_purpose INTEGER NOT NULL CHECK (clarity_of_purpose BETWEEN 1 AND 5),
+		coordination INTEGER NOT NULL CHECK (coordination BETWEEN 1 AND 5),
+		trust INTEGER NOT NULL CHECK (trust BETWEEN 1 AND 5),
+		communication INTEGER NOT NULL CHECK (communication BETWEEN 1 AND 5),
+		conflict_resolution INTEGER NOT NULL CHECK (conflict_resolution BETWEEN 1 AND 5),
+		comment TEXT NOT NULL DEFAULT '',
+		created_at {TS} NOT NULL
+	)`,
+	`CREATE INDEX partnership_health_partnership ON partnership_health (partnership_id, created_at, id)`,
+	`CREATE INDEX partnership_health_latest ON partnership_health (partnership_id, organisation_id, created_at)`,
+	`ALTER TABLE organisations ADD COLUMN trusted_partnerships INTEGER NOT NULL DEFAULT 0`,
+}
+
+type partnershipRow struct {
+	ID           string `gorm:"primaryKey"`
+	ProposerID   string
+	PartnerID    string
+	Status       string
+	Purpose      string
+	Roles        jsonColumn[map[string]string]
+	Outcomes     jsonColumn[[]string]
+	ReviewOn     string
+	HealthChecks int
+	HealthLow    int
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+func (partnershipRow) TableName() string { return "partnerships" }
+
+type healthRow struct {
+	ID                 string `gorm:"primaryKey"`
+	PartnershipID      string
+	OrganisationID     string
+	Commitment         int
+	ClarityOfPurpose   int
+	Coordination       int
+	Trust              int
+	Communication      int
+	ConflictResolution int
+	Comment            string
+	CreatedAt          time.Time
+}
+
+func (healthRow) TableName() string { return "partnership_health" }
+
+func toPartnershipRow(p *matching.Partnership) partnershipRow {
+	roles := p.Roles
+	if roles == nil {
+		roles = map[string]string{}
+	}
+	return partnershipRow{
+		ID: p.ID, ProposerID: p.ProposerID, PartnerID: p.PartnerID, Status: string(p.Status), Purpose: p.Purpose,
+		Roles: jsonColumn[map[string]string]{roles}, Outcomes: jsonColumn[[]string]{nonNil(p.Outcomes)},
+		ReviewOn:     p.ReviewOn.UTC().Format(matching.DateLayout),
+		HealthChecks: p.Health.Checks, HealthLow: p.Health.LowChecks,
+		CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt),
+	}
+}
+
+// toPartnership converts a row; its health summary holds the counts only
+// until loadHealth adds the newest checks.
+func toPartnership(r *partnershipRow) (matching.Partnership, error) {
+	review, err := time.Parse(matching.DateLayout, r.ReviewOn)
+	if err != nil {
+		return matching.Partnership{}, fmt.Errorf("partnership %s: review_on %q: %w", r.ID, r.ReviewOn, err)
+	}
+	roles := r.Roles.V
+	if roles == nil {
+		roles = map[string]string{}
+	}
+	return matching.Partnership{
+		ID: r.ID, ProposerID: r.ProposerID, PartnerID: r.PartnerID, Status: matching.PartnershipStatus(r.Status),
+		Purpose: r.Purpose, Roles: roles, Outcomes: nonNil(r.Outcomes.V), ReviewOn: review,
+		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt),
+		Health: matching.SummariseHealth(nil, r.HealthChecks, r.HealthLow),
+	}, nil
+}
+
+func toHealthRow(h *matching.HealthCheck) healthRow {
+	s := h.Scores
+	return healthRow{ID: h.ID, PartnershipID: h.PartnershipID, OrganisationID: h.OrganisationID,
+		Commitment: s[0], ClarityOfPurpose: s[1], Coordination: s[2], Trust: s[3], Communication: s[4], ConflictResolution: s[5],
+		Comment: h.Comment, CreatedAt: utc(h.CreatedAt)}
+}
+
+func toHealthCheck(r *healthRow) matching.HealthCheck {
+	return matching.HealthCheck{ID: r.ID, PartnershipID: r.PartnershipID, OrganisationID: r.OrganisationID,
+		Scores:  matching.HealthScores{r.Commitment, r.ClarityOfPurpose, r.Coordination, r.Trust, r.Communication, r.ConflictResolution},
+		Comment: r.Comment, CreatedAt: utc(r.CreatedAt)}
+}
+
+// Partnerships are not part of the matching read model, so their writes
+// record no change, with one exception: completing a partnership whose
+// health stayed good changes both organisations' trusted_partnerships,
+// and is recorded as a change to each.
+
+// CreatePartnership inserts a proposed partnership with no health checks.
+// It returns a *matching.ValidationError for an invalid agreement or a
+// status other than proposed, and an error wrapping matching.ErrConflict
+// if the ID is taken or either organisation does not exist.
+func (db *DB) CreatePartnership(ctx context.Context, p *matching.Partnership) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if p.Status != matching.PartnershipProposed {
+		return matching.Invalid("status", "a new partnership must be proposed, not %s", p.Status)
+	}
+	p.Health = matching.SummariseHealth(nil, 0, 0)
+	row := toPartnershipRow(p)
+	return translate(db.write(ctx, func(tx *gorm.DB) ([]change, error) {
+		return nil, tx.Create(&row).Error
+	}), "partnership")
+}
+
+// GetPartnership returns one partnership with its health summary, or an
+// error wrapping matching.ErrNotFound. It does not check who asks: see
+// Partnership.VisibleTo.
+func (db *DB) GetPartnership(ctx context.Context, id string) (*matching.Partnership, error) {
+	p, err := db.readPartnership(db.gorm.WithContext(ctx), id, false)
+	if err != nil {
+		return nil, translate(err, "partnership "+id)
+	}
+	return p, nil
+}
+
+// ListPartnerships returns partnerships in ID order (IDs are time-ordered,
+// so oldest first), each with its health summary: those f.OrganisationID
+// is party to (every one for ""), in f.Status if set, one page of f.Page.
+func (db *DB) ListPartnerships(ctx context.Context, f matching.PartnershipFilter) ([]matching.Partnership, error) {
+	g := db.gorm.WithContext(ctx)
+	q := page(g.Model(&partnershipRow{}), f.Page)
+	if f.OrganisationID != "" {
+		q = q.Where("(proposer_id = ? OR partner_id = ?)", f.OrganisationID, f.OrganisationID)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", string(f.Status))
+	}
+	var rows []partnershipRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, translate(err, "partnerships")
+	}
+	out := make([]matching.Partnership, len(rows))
+	for i := range rows {
+		p, err := toPartnership(&rows[i])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = p
+	}
+	if err := loadHealth(g, out); err != nil {
+		return nil, translate(err, "partnerships")
+	}
+	return out, nil
+}
+
+// readPartnership reads one partnership and its health summary through
+// tx, locking its row until the transaction ends when lock is set (on
+// PostgreSQL; SQLite's write transactions hold the whole database
+// already).
+func (db *DB) readPartnership(tx *gorm.DB, id string, lock bool) (*matching.Partnership, error) {
+	q := tx.Where("id = ?", id)
+	if lock && db.dialect == Postgres {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var row partnershipRow
+	if err := q.Take(&row).Error; err != nil {
+		return nil, err
+	}
+	p, err := toPartnership(&row)
+	if err != nil {
+		return nil, err
+	}
+	ps := []matching.Partnership{p}
+	if err := loadHealth(tx, ps); err != nil {
+		return nil, err
+	}
+	return &ps[0], nil
+}
+
+// latestChecks selects the newest check of each side of the partnerships
+// named by the IN list that follows it.
+const latestChecks = `SELECT h.* FROM partnership_health h
+	WHERE NOT EXISTS (SELECT 1 FROM partnership_health n
+		WHERE n.partnership_id = h.partnership_id AND n.organisation_id = h.organisation_id
+		AND (n.created_at > h.created_at OR (n.created_at = h.created_at AND n.id > h.id)))
+	AND h.partnership_id IN `
+
+// loadHealth sums up the health of ps from each side's newest check and
+// the counts on their rows (already in ps[i].Health).
+func loadHealth(tx *gorm.DB, ps []matching.Partnership) error {
+	byID := make(map[string]*matching.Partnership, len(ps))
+	for i := range ps {
+		byID[ps[i].ID] = &ps[i]
+	}
+	latest := map[string][]matching.HealthCheck{}
+	for _, chunk := range chunks(idsOf(ps, func(p *matching.Partnership) string { return p.ID }), idChunk) {
+		var rows []healthRow
+		if err := tx.Raw(latestChecks+inList(len(chunk)), anys(chunk)...).Scan(&rows).Error; err != nil {
+			return err
+		}
+		for i := range rows {
+			latest[rows[i].PartnershipID] = append(latest[rows[i].PartnershipID], toHealthCheck(&rows[i]))
+		}
+	}
+	for id, p := range byID {
+		p.Health = matching.SummariseHealth(latest[id], p.Health.Checks, p.Health.LowChecks)
+	}
+	return nil
+}
+
+// UpdatePartnership changes a partnership's agreement in one transaction:
+// it locks the row, checks actor may see it and that the agreement may
+// still change, lets edit change p, validates the result, and saves the
+// purpose, roles, outcomes and review date (nothing else edit changes),
+// stamping updated_at with the store's clock. It returns the updated
+// partnership, or an error wrapping matching.ErrNotFound (no such
+// partnership, or actor is not party to it), matching.ErrConflict (not
+// proposed, accepted or active), or matching.ErrInvalid (edit's error, or
+// the edited agreement's *ValidationError).
+func (db *DB) UpdatePartnership(ctx context.Context, id string, actor matching.Actor, edit func(p *matching.Partnership) error) (*matching.Partnership, error) {
+	var out *matching.Partnership
+	err := db.write(ctx, func(tx *gorm.DB) ([]change, error) {
+		p, err := db.lockVisible(tx, id, actor)
+		if err != nil {
+			return nil, err
+		}
+		if err := p.Editable(); err != nil {
+			return nil, err
+		}
+		if err := edit(p); err != nil {
+			return nil, err
+		}
+		if err := p.Validate(); err != nil {
+			return nil, err
+		}
+		p.UpdatedAt = utc(db.now())
+		row := toPartnershipRow(p)
+		err = tx.Model(&partnershipRow{}).Where("id = ?", id).Updates(map[string]any{
+			"purpose": row.Purpose, "roles": row.Roles, "outcomes": row.Outcomes, "review_on": row.ReviewOn,
+			"updated_at": row.UpdatedAt,
+		}).Error
+		out = p
+		return nil, err
+	})
+	if err != nil {
+		return nil, translate(err, "partnership "+id)
+	}
+	return out, nil
+}
+
+// lockVisible reads and locks a partnership actor may see; to anyone else
+// it does not exist, and the error says so in the same words as for a
+// partnership that does not.
+func (db *DB) lockVisible(tx *gorm.DB, id string, actor matching.Actor) (*matching.Partnership, error) {
+	p, err := db.readPartnership(tx, id, true)
+	if err != nil {
+		return nil, err
+	}
+	if !p.VisibleTo(actor) {
+		return nil, gorm.ErrRecordNotFound
+	}
+	return p, nil
+}
+
+// TransitionPartnership applies an action (matching.Partnership.Transition
+// decides) in one transaction: it locks the row, so concurrent changes to
+// one partnership happen one after the other and each sees the status the
+// one before left, updates the status and updated_at, and, when the
+// action completes a partnership whose health stayed good, adds one to
+// both organisations' trusted_partnerships (recorded as a change to each,
+// so every replica's matching engine reloads them). It returns the
+// updated partnership, or Transition's errors: matching.ErrNotFound,
+// ErrForbidden, ErrConflict or a *ValidationError.
+func (db *DB) TransitionPartnership(ctx context.Context, id string, action matching.PartnershipAction, actor matching.Actor) (*matching.Partnership, error) {
+	var out *matching.Partnership
+	err := db.write(ctx, func(tx *gorm.DB) ([]change, error) {
+		// Not found in the same words whether or not it exists.
+		p, err := db.lockVisible(tx, id, actor)
+		if err != nil {
+			return nil, err
+		}
+		to, err := p.Transition(action, actor)
+		if err != nil {
+			return nil, err
+		}
+		p.Status, p.UpdatedAt = to, utc(db.now())
+		err = tx.Model(&partnershipRow{}).Where("id = ?", id).
+			Updates(map[string]any{"status": string(p.Status), "updated_at": p.UpdatedAt}).Error
+		if err != nil {
+			return nil, err
+		}
+		out = p
+		if !p.StayedGood() {
+			return nil, nil
+		}
+		var changes []change
+		// In ID order, so two completions never lock the same two
+		// organisations in opposite orders.
+		orgs := []string{p.ProposerID, p.PartnerID}
+		slices.Sort(orgs)
+		for _, org := range orgs {
+			err := tx.Exec("UPDATE organisations SET trusted_partnerships = trusted_partnerships + 1 WHERE id = ?", org).Error
+			if err != nil {
+				return nil, err
+			}
+			changes = append(changes, change{changeOrganisation, org})
+		}
+		return changes, nil
+	})
+	if err != nil {
+		return nil, translate(err, "partnership "+id)
+	}
+	return out, nil
+}
+
+// AddHealthCheck records one side's health check in one transaction: it
+// locks the partnership, checks the check's organisation is party to it
+// and that it is accepted or active, validates the scores, inserts the
+// check and counts it on the partnership (stamping its updated_at with
+// the store's clock). It returns an error wrapping matching.ErrNotFound
+// (no such partnership, or the organisation is not party to it),
+// matching.ErrConflict (not accepted or active, or the check's ID is
+// taken), or a *matching.ValidationError for bad scores.
+func (db *DB) AddHealthCheck(ctx context.Context, h *matching.HealthCheck) error {
+	return translate(db.write(ctx, func(tx *gorm.DB) ([]change, error) {
+		p, err := db.lockVisible(tx, h.PartnershipID, matching.Actor{OrganisationID: h.OrganisationID})
+		if err != nil {
+			return nil, err
+		}
+		if err := p.CanRecordHealth(); err != nil {
+			return nil, err
+		}
+		if err := h.Validate(); err != nil {
+			return nil, err
+		}
+		row := toHealthRow(h)
+		if err := tx.Create(&row).Error; err != nil {
+			return nil, err
+		}
+		low := 0
+		if h.Scores.Low() {
+			low = 1
+		}
+		return nil, tx.Exec("UPDATE partnerships SET health_checks = health_checks + 1, health_low = health_low + ?, updated_at = ? WHERE id = ?",
+			low, utc(db.now()), p.ID).Error
+	}), "health check")
+}
+
+// ListHealthChecks returns a partnership's health checks newest first
+// (ties in time by ID, greatest first): those after the check
+// page.AfterID names, at most page.Limit of them (0: every one). It does
+// not check the partnership exists or who asks.
+func (db *DB) ListHealthChecks(ctx context.Context, partnershipID string, page matching.Page) ([]matching.HealthCheck, error) {
+	q := db.gorm.WithContext(ctx).Where("partnership_id = ?", partnershipID)
+	if a := page.AfterID; a != "" {
+		const at = "(SELECT created_at FROM partnership_health WHERE id = ?)"
+		q = q.Where("(created_at < "+at+" OR (created_at = "+at+" AND id < ?))", a, a, a)
+	}
+	q = q.Order("created_at DESC, id DESC")
+	if page.Limit > 0 {
+		q = q.Limit(page.Limit)
+	}
+	var rows []healthRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, translate(err, "health checks")
+	}
+	out := make([]matching.HealthCheck, len(rows))
+	for i := range rows {
+		out[i] = toHealthCheck(&rows[i])
+	}
+	return out, nil
+}
