@@ -21,6 +21,7 @@ import (
 type BookingStore interface {
 	Book(ctx context.Context, id string, req *matching.BookingRequest, idem *store.Idempotency, render store.Render) (store.Reply, *matching.BookingOutcome, error)
 	GetBooking(ctx context.Context, id string) (*matching.Booking, error)
+	ListBookings(ctx context.Context, f matching.BookingFilter) ([]matching.Booking, error)
 	ChangeBooking(ctx context.Context, id string, action store.BookingAction, allowed func(*matching.Booking) error) (*matching.Booking, error)
 	SpaceCalendar(ctx context.Context, spaceID string, since time.Time) ([]store.CalendarEntry, error)
 }
@@ -193,6 +194,45 @@ func (h *handler) getBooking(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, BookingEnvelope{Booking: toBookingJSON(b)})
+}
+
+// listBookings serves GET /v1/bookings: the bookings the caller made or
+// holds the space of, newest last, optionally of one space (space_id) or
+// in one status. The operator sees every booking.
+func (h *handler) listBookings(c *gin.Context) {
+	who := caller(c)
+	q := c.Request.URL.Query()
+	p := newQueryParser(q, "space_id", "status", "limit", "cursor")
+	limit := p.limit()
+	key := queryKey(c.Request.URL.Path, q)
+	after := p.cursor(key, false)
+	f := matching.BookingFilter{PartyID: who.OrganisationID, SpaceID: p.id("space_id"), Status: matching.BookingStatus(p.str("status"))}
+	if f.Status != "" && !f.Status.Valid() {
+		p.ve.Add("status", "unknown status %q (one of requested, confirmed, declined, cancelled)", clip(string(f.Status)))
+	}
+	if err := p.err(); err != nil {
+		fail(c, err)
+		return
+	}
+	f.Page = matching.Page{Limit: limit + 1}
+	if after != nil {
+		f.AfterID = after.ID
+	}
+	bs, err := h.store.ListBookings(c.Request.Context(), f)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := list[Booking]{Items: []Booking{}}
+	if len(bs) > limit {
+		bs = bs[:limit]
+		next := cursor{Query: key, ID: bs[limit-1].ID}.encode()
+		out.NextCursor = &next
+	}
+	for i := range bs {
+		out.Items = append(out.Items, toBookingJSON(&bs[i]))
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 // mayRead lets the two parties of a booking and the operator see it; to

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -353,5 +354,66 @@ func TestBookingBadInput(t *testing.T) {
 			status, _, m = s.do(t, "POST", p+"/approve", b.ownerToken, nil)
 			wantStatus(t, "approve "+p, status, http.StatusNotFound, m)
 		}
+	})
+}
+
+func TestListBookings(t *testing.T) {
+	eachServer(t, func(t *testing.T, s *server, db *store.DB) {
+		b := newBookable(t, s, true)
+		otherID, other := s.registerAt(t, "Other Company", cLat, cLon)
+		var mine []string
+		for i, day := range []string{"2027-03-01", "2027-03-08", "2027-03-15"} {
+			status, _, raw := s.book(t, b.bookerToken, b.space.ID, one(day+"T10:00:00Z", day+"T11:00:00Z"), nil)
+			wantStatus(t, fmt.Sprint("book ", i), status, http.StatusCreated, string(raw))
+			mine = append(mine, bookingOf(t, raw).Booking.ID)
+		}
+		status, _, raw := s.book(t, other, b.space.ID, one("2027-03-22T10:00:00Z", "2027-03-22T11:00:00Z"), nil)
+		wantStatus(t, "other books", status, http.StatusCreated, string(raw))
+		theirs := bookingOf(t, raw).Booking.ID
+		status, _, m := s.do(t, "DELETE", "/v1/bookings/"+mine[1], b.bookerToken, nil)
+		wantStatus(t, "cancel", status, http.StatusOK, m)
+
+		// walkAs pages through a list with a token, two at a time.
+		walkAs := func(path, token string) []string {
+			t.Helper()
+			var ids []string
+			next := path
+			for range 20 {
+				status, _, m := s.do(t, "GET", next, token, nil)
+				wantStatus(t, "GET "+next, status, http.StatusOK, m)
+				for _, it := range m["items"].([]any) {
+					item := it.(map[string]any)
+					ids = append(ids, item["id"].(string))
+					if item["organisation_id"] != b.bookerID && item["organisation_id"] != otherID {
+						t.Errorf("item %v: unexpected booker", item)
+					}
+				}
+				if m["next_cursor"] == nil {
+					return ids
+				}
+				next = path + "&cursor=" + m["next_cursor"].(string)
+			}
+			t.Fatalf("walk %s: too many pages", path)
+			return nil
+		}
+		for _, tt := range []struct {
+			who, token, query string
+			want              []string
+		}{
+			{"the booker", b.bookerToken, "", mine},
+			{"the booker, cancelled", b.bookerToken, "&status=cancelled", mine[1:2]},
+			{"the owner", b.ownerToken, "", append(slices.Clone(mine), theirs)},
+			{"the owner, one space", b.ownerToken, "&space_id=" + b.space.ID, append(slices.Clone(mine), theirs)},
+			{"the other company", other, "", []string{theirs}},
+			{"the operator", adminToken, "", append(slices.Clone(mine), theirs)},
+		} {
+			if got := walkAs("/v1/bookings?limit=2"+tt.query, tt.token); !slices.Equal(got, tt.want) {
+				t.Errorf("%s: got %v, want %v", tt.who, got, tt.want)
+			}
+		}
+		status, _, m = s.do(t, "GET", "/v1/bookings", "", nil)
+		wantStatus(t, "anonymous list", status, http.StatusUnauthorized, m)
+		status, _, m = s.do(t, "GET", "/v1/bookings?status=maybe", b.bookerToken, nil)
+		wantStatus(t, "unknown status", status, http.StatusBadRequest, m)
 	})
 }

@@ -156,6 +156,7 @@ func NewRouter(cfg Config) http.Handler {
 	v1.DELETE("/spaces/:id", requireAuth, h.deleteSpace)
 	v1.GET("/spaces/:id/calendar.ics", h.spaceCalendar)
 	v1.POST("/spaces/:id/bookings", requireAuth, h.createBooking)
+	v1.GET("/bookings", requireAuth, h.listBookings)
 	v1.GET("/bookings/:id", requireAuth, h.getBooking)
 	v1.DELETE("/bookings/:id", requireAuth, h.changeBooking(store.CancelBooking))
 	v1.POST("/bookings/:id/approve", requireAuth, h.changeBooking(store.ApproveBooking))

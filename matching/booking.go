@@ -265,3 +265,21 @@ func (e *ConflictError) Error() string { return "conflict: " + e.Msg }
 
 // Unwrap lets errors.Is match ErrConflict.
 func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// Valid reports whether s is a booking status.
+func (s BookingStatus) Valid() bool {
+	switch s {
+	case BookingRequested, BookingConfirmed, BookingDeclined, BookingCancelled:
+		return true
+	}
+	return false
+}
+
+// BookingFilter selects bookings: those PartyID made or holds the space
+// of (when set), of one space, in one status.
+type BookingFilter struct {
+	Page
+	PartyID string
+	SpaceID string
+	Status  BookingStatus
+}

@@ -95,3 +95,56 @@ func readBooked(r rowReader, fn func(spaceID string, periods []matching.Session)
 	}
 	return fn(current, periods)
 }
+
+// ListBookings returns the bookings f selects, in ID order (the order
+// they were made), each with its occurrences and its space's owner.
+func (db *DB) ListBookings(ctx context.Context, f matching.BookingFilter) ([]matching.Booking, error) {
+	g := db.gorm.WithContext(ctx)
+	q := page(g.Model(&bookingRow{}), f.Page)
+	if f.PartyID != "" {
+		q = q.Where("(organisation_id = ? OR space_id IN (SELECT id FROM spaces WHERE organisation_id = ?))", f.PartyID, f.PartyID)
+	}
+	if f.SpaceID != "" {
+		q = q.Where("space_id = ?", f.SpaceID)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", string(f.Status))
+	}
+	var rows []bookingRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, translate(err, "bookings")
+	}
+	if len(rows) == 0 {
+		return []matching.Booking{}, nil
+	}
+	out := make([]matching.Booking, len(rows))
+	ids, spaceIDs := make([]string, len(rows)), make([]string, 0, len(rows))
+	at := make(map[string]int, len(rows))
+	for i, r := range rows {
+		out[i] = matching.Booking{ID: r.ID, SpaceID: r.SpaceID, OrganisationID: r.OrganisationID, Status: matching.BookingStatus(r.Status),
+			Purpose: r.Purpose, Occurrences: []matching.Occurrence{}, CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt)}
+		ids[i], at[r.ID] = r.ID, i
+		spaceIDs = append(spaceIDs, r.SpaceID)
+	}
+	var owners []struct{ ID, OrganisationID string }
+	if err := g.Model(&spaceRow{}).Select("id", "organisation_id").Where("id IN ?", spaceIDs).Scan(&owners).Error; err != nil {
+		return nil, translate(err, "bookings")
+	}
+	ownerOf := make(map[string]string, len(owners))
+	for _, o := range owners {
+		ownerOf[o.ID] = o.OrganisationID
+	}
+	var occ []occurrenceRow
+	if err := g.Where("booking_id IN ?", ids).Order("booking_id, seq").Find(&occ).Error; err != nil {
+		return nil, translate(err, "bookings")
+	}
+	for i := range out {
+		out[i].SpaceOwnerID = ownerOf[out[i].SpaceID]
+	}
+	for _, o := range occ {
+		b := &out[at[o.BookingID]]
+		b.Occurrences = append(b.Occurrences, matching.Occurrence{Start: utc(o.StartsAt), End: utc(o.EndsAt),
+			Status: matching.OccurrenceStatus(o.Status), Reason: o.Reason})
+	}
+	return out, nil
+}
