@@ -197,3 +197,27 @@ func TestRulerNearNeverLies(t *testing.T) {
 		t.Errorf("Near was unsure %d times in %d: the approximation is not pulling its weight", unsure, n)
 	}
 }
+
+// TestRulerFlatBound checks Flat's claim: within the ruler's limit the
+// flat distance is within its margin of the true one.
+func TestRulerFlatBound(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	used := 0
+	for range 100000 {
+		centre := MustPoint(rng.Float64()*170-85, rng.Float64()*360-180)
+		limit := rng.Float64()*100000 + 10
+		r := NewRuler(centre, limit)
+		p := pointAt(centre, rng.Float64()*360, rng.Float64()*limit)
+		flat, m := r.Flat(p)
+		if m == 0 {
+			continue
+		}
+		used++
+		if d := DistanceM(centre, p); flat < d*(1-m) || flat > d*(1+m) {
+			t.Fatalf("Flat(%v) from %v = %.3f m, true %.3f m: outside the margin %.5f", p, centre, flat, d, m)
+		}
+	}
+	if used < 50000 {
+		t.Errorf("the flat approximation was usable in only %d of 100000 cases", used)
+	}
+}

@@ -76,6 +76,30 @@ func (r Ruler) Near(p orb.Point, inner, outer float64) int {
 	return -1
 }
 
+// Flat returns the flat-earth approximation of the distance to p in
+// metres, with no trigonometry, and the relative bound m of its error: the
+// true distance d satisfies d(1-m) ≤ Flat(p) ≤ d(1+m) (as Near relies
+// on). m is 0 where the approximation is not usable; then measure with
+// Within.
+func (r Ruler) Flat(p orb.Point) (float64, float64) {
+	if r.margin <= 0 {
+		return 0, 0
+	}
+	dy := (p[1] - r.centre[1]) * metresPerDegree
+	dLon := p[0] - r.centre[0]
+	if dLon > 180 {
+		dLon -= 360
+	} else if dLon < -180 {
+		dLon += 360
+	}
+	dx := dLon * metresPerDegree * r.cosLat
+	return math.Sqrt(dx*dx + dy*dy), r.margin
+}
+
+// Margin is the relative error bound of Flat and Near around this ruler's
+// centre, up to its limit (0: they are not usable here).
+func (r Ruler) Margin() float64 { return r.margin }
+
 // metresPerDegree is one degree of arc on the sphere orb measures on.
 const metresPerDegree = EarthRadiusM * math.Pi / 180
 

@@ -131,7 +131,6 @@ func siftDown(h []ranked, i int) {
 func (e *Engine) NearbySpaces(q NearbyQuery) ([]NearbySpace, bool) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	ruler := geo.NewRuler(q.Centre, q.RadiusM)
 	st := e.st
 	act := uint64(0)
 	if q.Activity != "" {
@@ -144,15 +143,14 @@ func (e *Engine) NearbySpaces(q NearbyQuery) ([]NearbySpace, bool) {
 			return []NearbySpace{}, false
 		}
 	}
-	var rs []ranked
+	sel := newSelector(q)
+	defer sel.release()
 	visit := func(slot int32) bool {
 		sp := &st.spaces[slot]
 		if int(sp.capacity) < q.MinCapacity || sp.prohibited&act != 0 || (kind >= 0 && int(sp.kind) != kind) {
 			return true
 		}
-		if d, ok := ruler.Within(sp.loc); ok {
-			rs = append(rs, ranked{slot, sp.id, d})
-		}
+		sel.add(slot, sp.loc)
 		return true
 	}
 	// Visit the fewest candidates: the venue's spaces, the owner's, or
@@ -177,9 +175,9 @@ func (e *Engine) NearbySpaces(q NearbyQuery) ([]NearbySpace, bool) {
 			}
 		}
 	default:
-		st.grid.Each(geo.BoundAround(q.Centre, q.RadiusM), visit)
+		st.grid.Each(sel.box, visit)
 	}
-	rs, more := rankAfter(rs, q.After, q.Limit)
+	rs, more := sel.nearest(func(slot int32) (uid, orb.Point) { return st.spaces[slot].id, st.spaces[slot].loc })
 	out := make([]NearbySpace, len(rs))
 	for i, r := range rs {
 		sp := &st.spaces[r.slot]
@@ -204,14 +202,11 @@ func (e *Engine) NearbySpaces(q NearbyQuery) ([]NearbySpace, bool) {
 func (e *Engine) NearbyVenues(q NearbyQuery) ([]NearbyVenue, bool) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	ruler := geo.NewRuler(q.Centre, q.RadiusM)
 	st := e.st
-	var rs []ranked
+	sel := newSelector(q)
+	defer sel.release()
 	visit := func(slot int32) bool {
-		v := &st.venues[slot]
-		if d, ok := ruler.Within(v.loc); ok {
-			rs = append(rs, ranked{slot, v.id, d})
-		}
+		sel.add(slot, st.venues[slot].loc)
 		return true
 	}
 	if q.OrganisationID != "" {
@@ -223,9 +218,9 @@ func (e *Engine) NearbyVenues(q NearbyQuery) ([]NearbyVenue, bool) {
 			visit(v)
 		}
 	} else {
-		st.venueGrid.Each(geo.BoundAround(q.Centre, q.RadiusM), visit)
+		st.venueGrid.Each(sel.box, visit)
 	}
-	rs, more := rankAfter(rs, q.After, q.Limit)
+	rs, more := sel.nearest(func(slot int32) (uid, orb.Point) { return st.venues[slot].id, st.venues[slot].loc })
 	out := make([]NearbyVenue, len(rs))
 	for i, r := range rs {
 		v := &st.venues[r.slot]

@@ -54,8 +54,8 @@ func walkNearby[T any](t *testing.T, q matching.NearbyQuery, limit int, find fun
 	q.Limit = limit
 	var out []geo.Ranked
 	for pages := 0; ; pages++ {
-		if pages > 100 {
-			t.Fatalf("more than 100 pages")
+		if pages > 5000 {
+			t.Fatalf("more than 5000 pages")
 		}
 		items, more := find(q)
 		for _, it := range items {
