@@ -256,9 +256,10 @@ func (e *Engine) MatchVenues(req *VenueRequest) (*VenueResult, error) {
 	q.st.grid.Each(geo.BoundAround(req.Near, outer), func(slot int32) bool {
 		sp := &q.st.spaces[slot]
 		// Most spaces are placed without trigonometry; only those near a
-		// boundary, and the matches (to score), are measured exactly.
+		// boundary, and the matches that may rank, are measured exactly.
 		d := -1.0
-		where := q.ruler.Near(sp.loc, q.radiusM, outer)
+		flat, m := q.ruler.Flat(sp.loc)
+		where := placeFlat(flat, m, q.radiusM, outer)
 		if where < 0 {
 			var ok bool
 			if d, ok = q.ruler.Within(sp.loc); !ok {
@@ -281,10 +282,16 @@ func (e *Engine) MatchVenues(req *VenueRequest) (*VenueResult, error) {
 			excluded[reason]++
 			return true
 		}
+		res.TotalMatches++
 		if d < 0 {
+			// The flat distance bounds the true one from below, and so the
+			// score from above: a match that cannot beat the worst kept is
+			// counted without being measured.
+			if len(found) == limit && q.score(sp, flat/(1+m), free) < found[0].score {
+				return true
+			}
 			d, _ = q.ruler.Within(sp.loc)
 		}
-		res.TotalMatches++
 		q.keep(&found, limit, candidate{slot: slot, distM: d, free: free, score: q.score(sp, d, free)})
 		return true
 	})
@@ -302,6 +309,25 @@ func (e *Engine) MatchVenues(req *VenueRequest) (*VenueResult, error) {
 		res.Explanation = q.explain(req.ExplainSpaceID)
 	}
 	return res, nil
+}
+
+// placeFlat places a point whose flat-earth distance is flat (relative
+// error at most m, see geo.Ruler.Flat) against two radii: 1 surely within
+// inner, 2 surely beyond inner but within outer, 0 surely beyond outer,
+// -1 too near a boundary to say (or m is 0). It claims what geo.Ruler.Near
+// claims.
+func placeFlat(flat, m, inner, outer float64) int {
+	switch {
+	case m <= 0:
+		return -1
+	case flat > outer*(1+m):
+		return 0
+	case flat < inner*(1-m):
+		return 1
+	case flat > inner*(1+m) && flat < outer*(1-m):
+		return 2
+	}
+	return -1
 }
 
 func (e *Engine) newQuery(req *VenueRequest) (*query, error) {

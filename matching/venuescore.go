@@ -3,7 +3,11 @@ package matching
 import (
 	"fmt"
 	"math"
+	"math/bits"
 )
+
+// extrasFlags are the extras the extras factor counts.
+const extrasFlags = flagMirrors | flagBarres | flagSound | flagChanging | flagClimate
 
 // factors are the soft factors of a match, each 0..1, in the order of
 // VenueWeights.
@@ -22,13 +26,7 @@ func (q *query) factors(sp *spaceRec, d float64, free int) [6]float64 {
 	default:
 		f[3] = clamp01(1 - float64(p)/priceScale)
 	}
-	extras := 0
-	for _, bit := range []uint16{flagMirrors, flagBarres, flagSound, flagChanging, flagClimate} {
-		if sp.flags&bit != 0 {
-			extras++
-		}
-	}
-	f[4] = float64(extras) / 5
+	f[4] = float64(bits.OnesCount16(sp.flags&extrasFlags)) / 5
 	f[5] = float64(free) / float64(len(q.req.Sessions))
 	return f
 }
