@@ -29,6 +29,14 @@ func (g *Grid) cellOf(p orb.Point) (int64, int64) {
 
 func cellKey(x, y int64) uint64 { return uint64(uint32(int32(x)))<<32 | uint64(uint32(int32(y))) }
 
+// CellOrder is a key that sorts points by the cell they fall in, row by
+// row as Each walks the cells: items stored in that order are visited in
+// the order they lie in memory.
+func (g *Grid) CellOrder(p orb.Point) uint64 {
+	x, y := g.cellOf(p)
+	return uint64(uint32(int32(y))^0x80000000)<<32 | uint64(uint32(int32(x))^0x80000000)
+}
+
 // Insert adds handle h at point p.
 func (g *Grid) Insert(h int32, p orb.Point) {
 	k := cellKey(g.cellOf(p))

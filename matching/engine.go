@@ -137,6 +137,7 @@ func (l *Loader) Booked(spaceID string, periods []Session) error {
 // Commit makes the loaded snapshot, at revision rev, the engine's model.
 func (l *Loader) Commit(rev int64) {
 	l.st.rev = rev
+	l.st.placeSpacesByCell()
 	l.st.compact()
 	l.e.mu.Lock()
 	l.e.st = l.st

@@ -125,3 +125,13 @@ func (ix *idIndex) All() iter.Seq2[uid, int32] {
 		}
 	}
 }
+
+// renumber moves every entry to its new slot, remap[old] (the records
+// themselves have moved there already).
+func (ix *idIndex) renumber(remap []int32) {
+	for i, s := range ix.table {
+		if s != 0 {
+			ix.table[i] = remap[s-1] + 1
+		}
+	}
+}
