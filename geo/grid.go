@@ -93,6 +93,39 @@ func (g *Grid) Each(b orb.Bound, fn func(h int32) bool) {
 	}
 }
 
+// EachCell calls fn with every occupied cell that overlaps the box b: the
+// cell's bounds (padded by a hair, so they surely hold every point filed
+// in the cell) and its handles, which fn must not change. fn returning
+// false stops the walk. Cells come in the order Each visits them.
+func (g *Grid) EachCell(b orb.Bound, fn func(cell orb.Bound, handles []int32) bool) {
+	const pad = 1e-9
+	x0, y0 := g.cellOf(b.Min)
+	x1, y1 := g.cellOf(b.Max)
+	bound := func(x, y int64) orb.Bound {
+		return orb.Bound{Min: orb.Point{float64(x)*g.cellDeg - pad, float64(y)*g.cellDeg - pad},
+			Max: orb.Point{float64(x+1)*g.cellDeg + pad, float64(y+1)*g.cellDeg + pad}}
+	}
+	if (x1-x0+1)*(y1-y0+1) > int64(len(g.cells))*2 {
+		for k, cell := range g.cells {
+			x, y := int64(int32(uint32(k>>32))), int64(int32(uint32(k)))
+			if x < x0 || x > x1 || y < y0 || y > y1 {
+				continue
+			}
+			if !fn(bound(x, y), cell) {
+				return
+			}
+		}
+		return
+	}
+	for y := y0; y <= y1; y++ {
+		for x := x0; x <= x1; x++ {
+			if cell := g.cells[cellKey(x, y)]; len(cell) > 0 && !fn(bound(x, y), cell) {
+				return
+			}
+		}
+	}
+}
+
 // Len returns the number of items in the grid.
 func (g *Grid) Len() int {
 	n := 0

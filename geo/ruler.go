@@ -96,6 +96,27 @@ func (r Ruler) Flat(p orb.Point) (float64, float64) {
 	return math.Sqrt(dx*dx + dy*dy), r.margin
 }
 
+// FlatRange returns the flat-earth distances from the centre to the
+// nearest and the farthest points of the latitude/longitude box b, and
+// the margin as Flat does (0: not usable). The flat metric is Euclidean in
+// scaled degrees, so the nearest point is the centre clamped into b and
+// the farthest a corner. b must not wrap the antimeridian.
+func (r Ruler) FlatRange(b orb.Bound) (near, far, margin float64) {
+	if r.margin <= 0 {
+		return 0, 0, 0
+	}
+	cx, cy := r.centre[0], r.centre[1]
+	nx, ny := math.Max(b.Min[0], math.Min(cx, b.Max[0])), math.Max(b.Min[1], math.Min(cy, b.Max[1]))
+	fx := math.Max(math.Abs(b.Min[0]-cx), math.Abs(b.Max[0]-cx))
+	fy := math.Max(math.Abs(b.Min[1]-cy), math.Abs(b.Max[1]-cy))
+	kx := metresPerDegree * r.cosLat
+	dx, dy := (nx-cx)*kx, (ny-cy)*metresPerDegree
+	near = math.Sqrt(dx*dx + dy*dy)
+	dx, dy = fx*kx, fy*metresPerDegree
+	far = math.Sqrt(dx*dx + dy*dy)
+	return near, far, r.margin
+}
+
 // Margin is the relative error bound of Flat and Near around this ruler's
 // centre, up to its limit (0: they are not usable here).
 func (r Ruler) Margin() float64 { return r.margin }

@@ -221,8 +221,11 @@ type query struct {
 	zone0  *time.Location
 	hours0 [][]bool
 	// closed caches, per interned closure list, which sessions it blocks.
-	closed  [][]bool
-	ruler   geo.Ruler
+	closed [][]bool
+	ruler  geo.Ruler // to twice the radius: exact distances
+	// wide reaches the corners of the search box (about 2.83 radii), so
+	// its flat-earth margin holds for every candidate.
+	wide    geo.Ruler
 	weights VenueWeights
 }
 
@@ -253,12 +256,12 @@ func (e *Engine) MatchVenues(req *VenueRequest) (*VenueResult, error) {
 	}
 	found := make([]candidate, 0, limit)
 	var excluded [len(exclusionReasons)]int
-	q.st.grid.Each(geo.BoundAround(req.Near, outer), func(slot int32) bool {
+	visit := func(slot int32) bool {
 		sp := &q.st.spaces[slot]
 		// Most spaces are placed without trigonometry; only those near a
 		// boundary, and the matches that may rank, are measured exactly.
 		d := -1.0
-		flat, m := q.ruler.Flat(sp.loc)
+		flat, m := q.wide.Flat(sp.loc)
 		where := placeFlat(flat, m, q.radiusM, outer)
 		if where < 0 {
 			var ok bool
@@ -293,6 +296,27 @@ func (e *Engine) MatchVenues(req *VenueRequest) (*VenueResult, error) {
 			d, _ = q.ruler.Within(sp.loc)
 		}
 		q.keep(&found, limit, candidate{slot: slot, distM: d, free: free, score: q.score(sp, d, free)})
+		return true
+	}
+	// Whole cells are placed first: one beyond twice the radius is
+	// skipped, one wholly between the radius and twice it counts all its
+	// spaces as too far, and only the others are visited space by space.
+	box := geo.BoundAround(req.Near, outer)
+	cells := q.wide.Margin() > 0 && box.Max[0]-box.Min[0] < 180
+	q.st.grid.EachCell(box, func(cell orb.Bound, slots []int32) bool {
+		if cells {
+			near, far, m := q.wide.FlatRange(cell)
+			switch {
+			case near > outer*(1+m):
+				return true
+			case near > q.radiusM*(1+m) && far < outer*(1-m):
+				excluded[reasonTooFar] += len(slots)
+				return true
+			}
+		}
+		for _, slot := range slots {
+			visit(slot)
+		}
 		return true
 	})
 	for i, n := range excluded {
@@ -332,6 +356,7 @@ func placeFlat(flat, m, inner, outer float64) int {
 
 func (e *Engine) newQuery(req *VenueRequest) (*query, error) {
 	q := &query{e: e, st: e.st, req: req, radiusM: req.RadiusKm * 1000, ruler: geo.NewRuler(req.Near, 2*req.RadiusKm*1000),
+		wide:  geo.NewRuler(req.Near, 3*req.RadiusKm*1000),
 		zones: map[*time.Location][]localSession{}, hoursOK: map[hoursKey][]bool{}}
 	if req.OrganisationID != "" {
 		slot, ok := q.st.orgByID[req.OrganisationID]
