@@ -1,9 +1,11 @@
 package geo
 
 import (
+	"cmp"
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -219,5 +221,45 @@ func TestRulerFlatBound(t *testing.T) {
 	}
 	if used < 50000 {
 		t.Errorf("the flat approximation was usable in only %d of 100000 cases", used)
+	}
+}
+
+func TestGridFillMatchesInsert(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	pts := make([]orb.Point, 5000)
+	for i := range pts {
+		pts[i] = orb.Point{rng.Float64()*4 - 2, 51 + rng.Float64()*3}
+	}
+	filled, inserted := NewGrid(0.05), NewGrid(0.05)
+	slices.SortFunc(pts, func(a, b orb.Point) int { return cmp.Compare(filled.CellOrder(a), filled.CellOrder(b)) })
+	filled.Fill(len(pts), func(i int32) orb.Point { return pts[i] })
+	for i, p := range pts {
+		inserted.Insert(int32(i), p)
+	}
+	box := orb.Bound{Min: orb.Point{-1, 52}, Max: orb.Point{0.5, 53}}
+	collect := func(g *Grid) []int32 {
+		var out []int32
+		g.Each(box, func(h int32) bool { out = append(out, h); return true })
+		slices.Sort(out)
+		return out
+	}
+	if a, b := collect(filled), collect(inserted); !slices.Equal(a, b) || len(a) == 0 {
+		t.Fatalf("Fill finds %d handles, Insert %d: want the same, and some", len(a), len(b))
+	}
+	// Cells filled as windows of one array must not spill into each other.
+	filled.Insert(int32(len(pts)), pts[0])
+	filled.Remove(0, pts[0])
+	if filled.Len() != len(pts) {
+		t.Fatalf("after an insert and a removal: %d handles, want %d", filled.Len(), len(pts))
+	}
+	var seen []int32
+	filled.Each(orb.Bound{Min: orb.Point{-3, 50}, Max: orb.Point{3, 55}}, func(h int32) bool { seen = append(seen, h); return true })
+	slices.Sort(seen)
+	want := make([]int32, len(pts))
+	for i := range want {
+		want[i] = int32(i + 1)
+	}
+	if !slices.Equal(seen, want) {
+		t.Fatalf("handles after insert and removal are not 1..%d", len(pts))
 	}
 }

@@ -37,6 +37,35 @@ func (g *Grid) CellOrder(p orb.Point) uint64 {
 	return uint64(uint32(int32(y))^0x80000000)<<32 | uint64(uint32(int32(x))^0x80000000)
 }
 
+// Fill files handles 0 to n-1 in an empty grid, where at gives handle
+// i's point and the handles come sorted by CellOrder: each cell's handles
+// are then one run, and every cell gets a window of one shared array
+// (capped, so a later Insert into a cell copies it rather than spill into
+// the next) instead of a slice of its own.
+func (g *Grid) Fill(n int, at func(i int32) orb.Point) {
+	all := make([]int32, n)
+	start := 0
+	var startKey uint64
+	for i := 0; i <= n; i++ {
+		var k uint64
+		if i < n {
+			all[i] = int32(i)
+			k = cellKey(g.cellOf(at(int32(i))))
+		}
+		if i == n || (i > start && k != startKey) {
+			if run := all[start:i:i]; len(g.cells[startKey]) == 0 {
+				g.cells[startKey] = run
+			} else { // not sorted as promised: still correct, just copied
+				g.cells[startKey] = append(g.cells[startKey], run...)
+			}
+			start, startKey = i, k
+		}
+		if i == 0 {
+			startKey = k
+		}
+	}
+}
+
 // Insert adds handle h at point p.
 func (g *Grid) Insert(h int32, p orb.Point) {
 	k := cellKey(g.cellOf(p))

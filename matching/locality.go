@@ -3,6 +3,8 @@ package matching
 import (
 	"slices"
 
+	"github.com/paulmach/orb"
+
 	"commonground/geo"
 )
 
@@ -18,26 +20,28 @@ func (st *state) placeSpacesByCell() {
 	if n < 2 || len(st.freeSpaces) > 0 {
 		return
 	}
-	keys := make([]uint64, n)
-	order := make([]int32, n) // new slot → old slot
-	for i := range st.spaces {
-		keys[i] = st.grid.CellOrder(st.spaces[i].loc)
-		order[i] = int32(i)
+	type keyed struct {
+		cell uint64
+		slot int32
 	}
-	slices.SortStableFunc(order, func(a, b int32) int {
-		switch {
-		case keys[a] < keys[b]:
-			return -1
-		case keys[a] > keys[b]:
+	order := make([]keyed, n) // new slot → old slot
+	for i := range st.spaces {
+		order[i] = keyed{st.grid.CellOrder(st.spaces[i].loc), int32(i)}
+	}
+	slices.SortFunc(order, func(a, b keyed) int {
+		if a.cell != b.cell {
+			if a.cell < b.cell {
+				return -1
+			}
 			return 1
 		}
-		return 0
+		return int(a.slot - b.slot)
 	})
 	remap := make([]int32, n) // old slot → new slot
 	spaces := make([]spaceRec, n)
-	for to, from := range order {
-		spaces[to] = st.spaces[from]
-		remap[from] = int32(to)
+	for to, k := range order {
+		spaces[to] = st.spaces[k.slot]
+		remap[k.slot] = int32(to)
 	}
 	st.spaces = spaces
 	for i := range st.venues {
@@ -55,8 +59,6 @@ func (st *state) placeSpacesByCell() {
 	}
 	st.spaceByID.renumber(remap)
 	grid := geo.NewGrid(gridCellDeg)
-	for i := range st.spaces {
-		grid.Insert(int32(i), st.spaces[i].loc)
-	}
+	grid.Fill(n, func(i int32) orb.Point { return st.spaces[i].loc })
 	st.grid = grid
 }
