@@ -79,8 +79,9 @@ the venue's zone, and scores free spaces with the engine's formula.
   20 best, and no total_matches.
 What they do not do: count excluded spaces by reason (the engine counts every space within twice the
 radius under the first rule it fails; SQL would have to fetch all of them, unfiltered, from 2×radius and
-test them in Go); values checks between organisations (no requester here); booked periods (none exist
-yet); the reasons text of each match (the engine renders it for its 20). PostGIS measures on the
-spheroid and the engine on orb's sphere, so a space right at 15 km can fall on different sides.
+test them in Go); values checks between organisations (no requester here); booked periods (the seeded
+data has none, so the engine's check of them costs little); the reasons text of each match (the engine
+renders it for its 20). PostGIS measures on the spheroid and the engine on orb's sphere, so a space right
+at 15 km can fall on different sides.
 `)
 }
