@@ -223,16 +223,7 @@ func (h *handler) listBookings(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	out := list[Booking]{Items: []Booking{}}
-	if len(bs) > limit {
-		bs = bs[:limit]
-		next := cursor{Query: key, ID: bs[limit-1].ID}.encode()
-		out.NextCursor = &next
-	}
-	for i := range bs {
-		out.Items = append(out.Items, toBookingJSON(&bs[i]))
-	}
-	c.JSON(http.StatusOK, out)
+	c.JSON(http.StatusOK, pageOf(bs, limit, key, func(b *matching.Booking) string { return b.ID }, toBookingJSON))
 }
 
 // mayRead lets the two parties of a booking and the operator see it; to

@@ -16,6 +16,23 @@ type list[T any] struct {
 	NextCursor *string `json:"next_cursor"`
 }
 
+// pageOf renders a page of items in ID order that was fetched with one
+// item more than limit: it keeps limit and, when there were more, sets
+// next_cursor to resume after the last one kept (the cursor is bound to
+// the query key).
+func pageOf[S, T any](items []S, limit int, key string, id func(*S) string, render func(*S) T) list[T] {
+	out := list[T]{Items: make([]T, 0, min(len(items), limit))}
+	if len(items) > limit {
+		items = items[:limit]
+		next := cursor{Query: key, ID: id(&items[limit-1])}.encode()
+		out.NextCursor = &next
+	}
+	for i := range items {
+		out.Items = append(out.Items, render(&items[i]))
+	}
+	return out
+}
+
 // locatedPage pages through items either in ID order (no near) or nearest
 // first within radius of near. fetch loads the candidates: every item in
 // the box around near, or the next page in ID order. It returns the page

@@ -185,16 +185,7 @@ func (h *handler) listPartnerships(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	out := list[Partnership]{Items: []Partnership{}}
-	if len(ps) > limit {
-		ps = ps[:limit]
-		next := cursor{Query: key, ID: ps[limit-1].ID}.encode()
-		out.NextCursor = &next
-	}
-	for i := range ps {
-		out.Items = append(out.Items, toPartnershipJSON(&ps[i]))
-	}
-	c.JSON(http.StatusOK, out)
+	c.JSON(http.StatusOK, pageOf(ps, limit, key, func(p *matching.Partnership) string { return p.ID }, toPartnershipJSON))
 }
 
 func statusList() string {

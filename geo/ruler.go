@@ -55,15 +55,7 @@ func (r Ruler) Near(p orb.Point, inner, outer float64) int {
 	if r.margin <= 0 {
 		return -1
 	}
-	dy := (p[1] - r.centre[1]) * metresPerDegree
-	dLon := p[0] - r.centre[0]
-	if dLon > 180 {
-		dLon -= 360
-	} else if dLon < -180 {
-		dLon += 360
-	}
-	dx := dLon * metresPerDegree * r.cosLat
-	d2 := dx*dx + dy*dy
+	d2 := r.flat2(p)
 	lo, hi := 1-r.margin, 1+r.margin
 	switch {
 	case d2 > outer*outer*hi*hi:
@@ -85,6 +77,12 @@ func (r Ruler) Flat(p orb.Point) (float64, float64) {
 	if r.margin <= 0 {
 		return 0, 0
 	}
+	return math.Sqrt(r.flat2(p)), r.margin
+}
+
+// flat2 is the square of the flat-earth distance to p: degrees scaled to
+// metres, longitude by the cosine of the centre's latitude.
+func (r Ruler) flat2(p orb.Point) float64 {
 	dy := (p[1] - r.centre[1]) * metresPerDegree
 	dLon := p[0] - r.centre[0]
 	if dLon > 180 {
@@ -93,7 +91,7 @@ func (r Ruler) Flat(p orb.Point) (float64, float64) {
 		dLon += 360
 	}
 	dx := dLon * metresPerDegree * r.cosLat
-	return math.Sqrt(dx*dx + dy*dy), r.margin
+	return dx*dx + dy*dy
 }
 
 // FlatRange returns the flat-earth distances from the centre to the
