@@ -149,11 +149,17 @@ func (h *handler) createBooking(c *gin.Context) {
 		return
 	}
 	if outcome != nil && outcome.Booked() {
-		h.catchUp(c)
+		if len(outcome.Booking.ConfirmedSessions()) > 0 {
+			h.catchUp(c) // a request holds nothing the read model needs
+		}
 		c.Header("Location", "/v1/bookings/"+outcome.Booking.ID)
 	}
 	if reply.Replayed {
 		c.Header("Idempotent-Replayed", "true")
+		var first BookingEnvelope
+		if reply.Status == http.StatusCreated && json.Unmarshal(reply.Body, &first) == nil && first.Booking.ID != "" {
+			c.Header("Location", "/v1/bookings/"+first.Booking.ID)
+		}
 	}
 	contentType := "application/json; charset=utf-8"
 	if reply.Status >= 400 {

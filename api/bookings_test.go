@@ -261,6 +261,9 @@ func TestBookingIdempotencyKey(t *testing.T) {
 		if status != http.StatusCreated || string(again) != string(first) || h.Get("Idempotent-Replayed") != "true" {
 			t.Fatalf("retry: got %d %s (replayed %q), want 201 and the first body %s", status, again, h.Get("Idempotent-Replayed"), first)
 		}
+		if want := "/v1/bookings/" + bookingOf(t, first).Booking.ID; h.Get("Location") != want {
+			t.Errorf("retry: Location %q, want %q", h.Get("Location"), want)
+		}
 		var n int64
 		db.Gorm().Table("bookings").Count(&n)
 		if n != 1 {
