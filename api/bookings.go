@@ -154,6 +154,7 @@ func (h *handler) createBooking(c *gin.Context) {
 		}
 		c.Header("Location", "/v1/bookings/"+outcome.Booking.ID)
 	}
+	h.metrics.bookings.WithLabelValues(bookingOutcome(reply.Status, reply.Replayed)).Inc()
 	if reply.Replayed {
 		c.Header("Idempotent-Replayed", "true")
 		var first BookingEnvelope

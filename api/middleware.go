@@ -114,6 +114,7 @@ func (h *handler) requestLog(c *gin.Context) {
 		attrs = append(attrs, slog.Bool("operator", true))
 	}
 	h.log.LogAttrs(c.Request.Context(), level, "request", attrs...)
+	h.metrics.observe(c.Request.Method, route, c.Writer.Status(), time.Since(start))
 }
 
 // recoverer turns a panic into a logged 500 problem, never a stack trace in

@@ -84,6 +84,7 @@ type Follower interface {
 }
 
 type handler struct {
+	metrics    *metrics
 	engine     *matching.Engine
 	follower   Follower
 	store      Store
@@ -104,7 +105,7 @@ func NewRouter(cfg Config) http.Handler {
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 30 * time.Second
 	}
-	h := &handler{engine: cfg.Engine, follower: cfg.Follower, store: cfg.Store, tx: cfg.Taxonomy, log: cfg.Logger, adminToken: cfg.AdminToken,
+	h := &handler{metrics: newMetrics(cfg.Engine), engine: cfg.Engine, follower: cfg.Follower, store: cfg.Store, tx: cfg.Taxonomy, log: cfg.Logger, adminToken: cfg.AdminToken,
 		// Microseconds: what both databases keep.
 		now: func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) }}
 
@@ -124,6 +125,7 @@ func NewRouter(cfg Config) http.Handler {
 
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
+	r.GET("/metrics", h.metrics.handler())
 
 	v1 := r.Group("/v1", h.authenticate, checkPathIDs)
 	v1.GET("/taxonomy", h.taxonomy)
