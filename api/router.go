@@ -125,6 +125,7 @@ func NewRouter(cfg Config) http.Handler {
 
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
+	r.GET("/openapi.json", h.openAPI)
 	r.GET("/metrics", h.metrics.handler())
 
 	v1 := r.Group("/v1", h.authenticate, checkPathIDs)
