@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -50,6 +51,11 @@ type config struct {
 	AdminToken  string // COMMONGROUND_ADMIN_TOKEN
 	LogLevel    slog.Level
 	LogFormat   string // COMMONGROUND_LOG_FORMAT: text or json
+	// WriteRate and WriteBurst limit each organisation's writes
+	// (COMMONGROUND_WRITE_RATE per second, 0 for no limit;
+	// COMMONGROUND_WRITE_BURST).
+	WriteRate  float64
+	WriteBurst int
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -72,6 +78,15 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if cfg.AdminToken != "" && len(cfg.AdminToken) < 16 {
 		return cfg, errors.New("COMMONGROUND_ADMIN_TOKEN must be at least 16 characters")
 	}
+	rate, err := strconv.ParseFloat(orDefault(getenv("COMMONGROUND_WRITE_RATE"), "10"), 64)
+	if err != nil || rate < 0 || math.IsInf(rate, 0) || math.IsNaN(rate) {
+		return cfg, fmt.Errorf("COMMONGROUND_WRITE_RATE must be a number of writes a second, 0 or more, got %q", getenv("COMMONGROUND_WRITE_RATE"))
+	}
+	burst, err := strconv.Atoi(orDefault(getenv("COMMONGROUND_WRITE_BURST"), "50"))
+	if err != nil || burst < 1 {
+		return cfg, fmt.Errorf("COMMONGROUND_WRITE_BURST must be a whole number of writes, 1 or more, got %q", getenv("COMMONGROUND_WRITE_BURST"))
+	}
+	cfg.WriteRate, cfg.WriteBurst = rate, burst
 	return cfg, nil
 }
 
@@ -161,7 +176,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	go follower.Run(followCtx)
 	router := api.NewRouter(api.Config{
 		Store: db, Taxonomy: seed.Taxonomy(), Logger: log, AdminToken: cfg.AdminToken,
-		Engine: engine, Follower: follower,
+		Engine: engine, Follower: follower, WritesPerSecond: cfg.WriteRate, WriteBurst: cfg.WriteBurst,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

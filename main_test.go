@@ -186,6 +186,11 @@ func TestConfig(t *testing.T) {
 		{map[string]string{"COMMONGROUND_LOG_FORMAT": "xml"}, "COMMONGROUND_LOG_FORMAT"},
 		{map[string]string{"COMMONGROUND_LOG_LEVEL": "loud"}, "COMMONGROUND_LOG_LEVEL"},
 		{map[string]string{"COMMONGROUND_ADMIN_TOKEN": "short"}, "COMMONGROUND_ADMIN_TOKEN"},
+		{map[string]string{"COMMONGROUND_WRITE_RATE": "0"}, ""},
+		{map[string]string{"COMMONGROUND_WRITE_RATE": "2.5", "COMMONGROUND_WRITE_BURST": "5"}, ""},
+		{map[string]string{"COMMONGROUND_WRITE_RATE": "-1"}, "COMMONGROUND_WRITE_RATE"},
+		{map[string]string{"COMMONGROUND_WRITE_RATE": "lots"}, "COMMONGROUND_WRITE_RATE"},
+		{map[string]string{"COMMONGROUND_WRITE_BURST": "0"}, "COMMONGROUND_WRITE_BURST"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.env), func(t *testing.T) {
@@ -197,8 +202,9 @@ func TestConfig(t *testing.T) {
 				t.Fatalf("got error %v, want one naming %s", err, tt.wantErr)
 			}
 			if tt.wantErr == "" && len(tt.env) == 0 {
-				if cfg.Addr != ":8080" || cfg.DatabaseURL != "sqlite:commonground.db" || cfg.Seed != "demo" {
-					t.Errorf("defaults: got %+v, want :8080, sqlite:commonground.db, demo", cfg)
+				if cfg.Addr != ":8080" || cfg.DatabaseURL != "sqlite:commonground.db" || cfg.Seed != "demo" ||
+					cfg.WriteRate != 10 || cfg.WriteBurst != 50 {
+					t.Errorf("defaults: got %+v, want :8080, sqlite:commonground.db, demo, 10 writes/s in bursts of 50", cfg)
 				}
 			}
 		})

@@ -76,6 +76,12 @@ type Config struct {
 	// Follower brings Engine up to date; writes call it before they
 	// answer, so a client reads its own writes.
 	Follower Follower
+	// WritesPerSecond limits each organisation's writes (and anonymous
+	// writes per client address) to this sustained rate, with bursts of
+	// WriteBurst (default: the rate, rounded up); over it a write is a 429
+	// with Retry-After. 0 does not limit.
+	WritesPerSecond float64
+	WriteBurst      int
 }
 
 // Follower catches the read model up with the database.
@@ -84,6 +90,7 @@ type Follower interface {
 }
 
 type handler struct {
+	writes     *writeLimiter // nil: no limit
 	metrics    *metrics
 	engine     *matching.Engine
 	follower   Follower
@@ -109,6 +116,10 @@ func NewRouter(cfg Config) http.Handler {
 		// Microseconds: what both databases keep.
 		now: func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) }}
 
+	if cfg.WritesPerSecond > 0 {
+		h.writes = newWriteLimiter(cfg.WritesPerSecond, cfg.WriteBurst, cfg.Now)
+	}
+
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
@@ -128,7 +139,7 @@ func NewRouter(cfg Config) http.Handler {
 	r.GET("/openapi.json", h.openAPI)
 	r.GET("/metrics", h.metrics.handler())
 
-	v1 := r.Group("/v1", h.authenticate, checkPathIDs)
+	v1 := r.Group("/v1", h.authenticate, checkPathIDs, h.limitWrites)
 	v1.GET("/taxonomy", h.taxonomy)
 	v1.GET("/nearby", h.nearby)
 	v1.POST("/match/venues", h.matchVenues)
