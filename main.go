@@ -146,7 +146,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 
 func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.DB, error) {
 	start := time.Now()
-	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Logger: log})
+	// The read model keeps booked periods from a day back: matching and
+	// booking are for the future, and years of past bookings would only
+	// cost memory.
+	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Logger: log, BookedPast: 24 * time.Hour})
 	if err != nil {
 		return nil, err
 	}

@@ -70,6 +70,15 @@ type bookedCols struct {
 
 func (c *bookedCols) fields() []any { return []any{&c.spaceID, &c.start, &c.end} }
 
+// bookedSince is the condition readBooked adds for Options.BookedPast:
+// "" and no argument when every period counts.
+func (db *DB) bookedSince() (string, []any) {
+	if db.bookedPast <= 0 {
+		return "", nil
+	}
+	return " AND ends_at > ?", []any{db.now().Add(-db.bookedPast).UTC().Truncate(time.Microsecond)}
+}
+
 // readBooked streams the confirmed periods of the spaces that match where
 // (a condition on booking_occurrences) to fn, one space at a time, each
 // space's periods by start.

@@ -301,3 +301,48 @@ func TestChangeBookingRules(t *testing.T) {
 		}
 	})
 }
+
+// TestBookedPastIsLeftOut checks Options.BookedPast: read models get the
+// booked periods that ended within it, and later ones, but not older ones.
+func TestBookedPastIsLeftOut(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			var now atomic.Int64
+			now.Store(mondayAt(0, 8).UnixMicro())
+			db, err := store.Open(t.Context(), storetest.URL(t, d), store.Options{BookedPast: 24 * time.Hour,
+				Now: func() time.Time { return time.UnixMicro(now.Load()) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			ctx := t.Context()
+			_, booker, space := bookingFixture(t, db)
+			var calls atomic.Int32
+			req := &matching.BookingRequest{SpaceID: space.ID, OrganisationID: booker.ID,
+				Sessions: []matching.Session{sessionAt(0, 10, 11), sessionAt(1, 10, 11), sessionAt(2, 10, 11)}}
+			if _, _, err := db.Book(ctx, uuid.NewString(), req, nil, renderID(&calls)); err != nil {
+				t.Fatal(err)
+			}
+			// Monday of week 1 at 23:00: week 0's session ended a week ago,
+			// week 1's twelve hours ago (within a day), week 2's is ahead.
+			now.Store(mondayAt(1, 23).UnixMicro())
+			sink, rev := snapshot(t, db)
+			want := []matching.Session{sessionAt(1, 10, 11), sessionAt(2, 10, 11)}
+			if got := sink.booked[space.ID]; !slices.Equal(got, want) {
+				t.Errorf("snapshot: booked %v, want only %v", got, want)
+			}
+			// A change to the space hands over the same.
+			space.Name = "Renamed"
+			if err := db.UpdateSpace(ctx, &space); err != nil {
+				t.Fatal(err)
+			}
+			cs, err := db.ChangesSince(ctx, rev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cs.Bookings[space.ID]; !slices.Equal(got, want) {
+				t.Errorf("changes: booked %v, want only %v", got, want)
+			}
+		})
+	}
+}

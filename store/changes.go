@@ -147,7 +147,7 @@ func (db *DB) ChangesSince(ctx context.Context, since int64) (*matching.ChangeSe
 			cs.Reload = true
 			return nil
 		}
-		return loadChanged(r, ch, cs)
+		return db.loadChanged(r, ch, cs)
 	})
 	if err != nil {
 		return nil, translate(err, "changes")
@@ -195,7 +195,7 @@ func readChangeLog(r rowReader, since int64) (*changed, error) {
 const idChunk = 500
 
 // loadChanged fills cs with the current state of the changed entities.
-func loadChanged(r rowReader, ch *changed, cs *matching.ChangeSet) error {
+func (db *DB) loadChanged(r rowReader, ch *changed, cs *matching.ChangeSet) error {
 	in := newInterner()
 	var (
 		oc orgCols
@@ -267,13 +267,13 @@ func loadChanged(r rowReader, ch *changed, cs *matching.ChangeSet) error {
 		}
 	}
 	cs.DeletedSpaces = missing(rest, cs.Spaces[n:], spaceID)
-	return loadBooked(r, cs)
+	return db.loadBooked(r, cs)
 }
 
 // loadBooked sets the confirmed booked periods of every space in cs (an
 // empty list for a space with none, so the reader drops what it had):
 // bookings are written as changes to their space.
-func loadBooked(r rowReader, cs *matching.ChangeSet) error {
+func (db *DB) loadBooked(r rowReader, cs *matching.ChangeSet) error {
 	if len(cs.Spaces) == 0 {
 		return nil
 	}
@@ -282,11 +282,12 @@ func loadBooked(r rowReader, cs *matching.ChangeSet) error {
 	for _, id := range ids {
 		cs.Bookings[id] = nil
 	}
+	since, sinceArgs := db.bookedSince()
 	for _, chunk := range chunks(ids, idChunk) {
 		err := readBooked(r, func(id string, periods []matching.Session) error {
 			cs.Bookings[id] = periods
 			return nil
-		}, " AND space_id IN "+inList(len(chunk)), anys(chunk)...)
+		}, " AND space_id IN "+inList(len(chunk))+since, append(anys(chunk), sinceArgs...)...)
 		if err != nil {
 			return err
 		}

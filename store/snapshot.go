@@ -66,9 +66,10 @@ func (db *DB) Snapshot(ctx context.Context, sink matching.SnapshotSink) (int64, 
 		if err != nil {
 			return err
 		}
+		since, args := db.bookedSince()
 		return readBooked(r, func(id string, periods []matching.Session) error {
 			return sinkErr(sink.Booked(id, periods), "booked periods of space", id)
-		}, "")
+		}, since, args...)
 	})
 	if err != nil {
 		return 0, translate(err, "snapshot")

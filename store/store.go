@@ -36,10 +36,11 @@ const (
 // DB is the store: every read and write of Common Ground's data goes
 // through it. It is safe for concurrent use.
 type DB struct {
-	gorm    *gorm.DB
-	dialect Dialect
-	log     *slog.Logger
-	now     func() time.Time
+	gorm       *gorm.DB
+	dialect    Dialect
+	log        *slog.Logger
+	now        func() time.Time
+	bookedPast time.Duration
 }
 
 // Options tune Open. The zero value is fine.
@@ -53,6 +54,13 @@ type Options struct {
 	SlowQuery time.Duration
 	// Now is the clock used for created_at/updated_at (default time.Now).
 	Now func() time.Time
+	// BookedPast bounds how far into the past the booked periods handed
+	// to read models reach (Snapshot, ChangesSince): periods that ended
+	// longer ago than this, by Now, are left out, so a read model's memory
+	// does not grow with years of bookings that can no longer matter
+	// (every booking and match is for the future). 0 hands over every
+	// confirmed period.
+	BookedPast time.Duration
 }
 
 // Open connects to the database named by rawURL and brings its schema up
@@ -107,7 +115,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	if dialect == Postgres {
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	}
-	db := &DB{gorm: g, dialect: dialect, log: opts.Logger, now: opts.Now}
+	db := &DB{gorm: g, dialect: dialect, log: opts.Logger, now: opts.Now, bookedPast: opts.BookedPast}
 	if err := db.Ping(ctx); err != nil {
 		sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
