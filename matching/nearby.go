@@ -175,7 +175,7 @@ func (e *Engine) NearbySpaces(q NearbyQuery) ([]NearbySpace, bool) {
 			}
 		}
 	default:
-		st.grid.Each(sel.box, visit)
+		sel.walkNearestFirst(st.grid, visit)
 	}
 	rs, more := sel.nearest(func(slot int32) (uid, orb.Point) { return st.spaces[slot].id, st.spaces[slot].loc })
 	out := make([]NearbySpace, len(rs))
@@ -218,7 +218,7 @@ func (e *Engine) NearbyVenues(q NearbyQuery) ([]NearbyVenue, bool) {
 			visit(v)
 		}
 	} else {
-		st.venueGrid.Each(sel.box, visit)
+		sel.walkNearestFirst(st.venueGrid, visit)
 	}
 	rs, more := sel.nearest(func(slot int32) (uid, orb.Point) { return st.venues[slot].id, st.venues[slot].loc })
 	out := make([]NearbyVenue, len(rs))

@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"cmp"
 	"slices"
 	"sync"
 
@@ -36,6 +37,17 @@ type selector struct {
 	cands  []approx
 	rs     []ranked
 	heap   []float64
+	// cells not yet visited by walkNearestFirst (nearest first), and the
+	// visit that files their records.
+	cells []cellRef
+	rest  int
+	visit func(int32) bool
+}
+
+// cellRef is one grid cell and the flat distance to its nearest point.
+type cellRef struct {
+	near  float64
+	slots []int32
 }
 
 type approx struct {
@@ -61,8 +73,54 @@ func newSelector(q NearbyQuery) *selector {
 	if q.After != nil {
 		s.lo = q.After.DistanceM * (1 - s.m)
 	}
-	s.cands, s.rs = s.cands[:0], s.rs[:0]
+	s.cands, s.rs, s.cells, s.rest, s.visit = s.cands[:0], s.rs[:0], s.cells[:0], 0, nil
 	return s
+}
+
+// walkNearestFirst visits the records of g's cells in the query's box,
+// nearest cell first, and stops once the cells left cannot hold one of
+// the limit nearest: their nearest points lie beyond the bound nearest
+// would measure to (see there). The rest stay in s.cells for nearest to
+// visit if it needs them. Without the flat approximation or a limit it
+// visits every cell, as Grid.Each does.
+func (s *selector) walkNearestFirst(g *geo.Grid, visit func(int32) bool) {
+	if s.m == 0 || s.q.Limit <= 0 {
+		g.Each(s.box, visit)
+		return
+	}
+	s.visit = visit
+	g.EachCell(s.box, func(cell orb.Bound, slots []int32) bool {
+		near, _, _ := s.flat.FlatRange(cell)
+		if near <= s.hi {
+			s.cells = append(s.cells, cellRef{near, slots})
+		}
+		return true
+	})
+	slices.SortFunc(s.cells, func(a, b cellRef) int { return cmp.Compare(a.near, b.near) })
+	for s.rest < len(s.cells) {
+		if len(s.cands) >= s.q.Limit {
+			t := kthSmallest(s.cands, s.q.Limit, &s.heap)
+			if s.cells[s.rest].near > t/(1-s.m)*(1+s.m) {
+				return
+			}
+		}
+		s.visitCell()
+	}
+}
+
+// visitCell visits the next unvisited cell.
+func (s *selector) visitCell() {
+	for _, slot := range s.cells[s.rest].slots {
+		s.visit(slot)
+	}
+	s.rest++
+}
+
+// visitRest visits every cell walkNearestFirst left.
+func (s *selector) visitRest() {
+	for s.rest < len(s.cells) {
+		s.visitCell()
+	}
 }
 
 // release returns the selector's buffers for reuse (unless they grew
@@ -103,7 +161,10 @@ func (s *selector) nearest(at func(int32) (uid, orb.Point)) ([]ranked, bool) {
 		return slices.Clone(rs), more
 	}
 	if limit <= 0 || len(s.cands) <= limit {
-		return s.rankAll(at, limit)
+		s.visitRest()
+		if limit <= 0 || len(s.cands) <= limit {
+			return s.rankAll(at, limit)
+		}
 	}
 	t := kthSmallest(s.cands, limit, &s.heap)
 	u := t / (1 - s.m)
@@ -129,13 +190,24 @@ func (s *selector) nearest(at func(int32) (uid, orb.Point)) ([]ranked, bool) {
 	}
 	if sure < limit {
 		s.rs = s.rs[:0]
+		s.visitRest()
 		return s.rankAll(at, limit)
 	}
 	rs, more := rankAfter(s.rs, nil, limit)
 	if !more {
 		// Exactly limit passed among those measured; another beyond the
-		// bound that is within the radius means more remain.
-		for _, c := range s.cands {
+		// bound that is within the radius means more remain (in the
+		// cells visited, or else in those left).
+		for i := 0; ; i++ {
+			if i == len(s.cands) {
+				if s.rest == len(s.cells) {
+					break
+				}
+				s.visitCell()
+				i--
+				continue
+			}
+			c := s.cands[i]
 			if c.d <= bound {
 				continue
 			}
