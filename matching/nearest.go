@@ -89,13 +89,19 @@ func (s *selector) walkNearestFirst(g *geo.Grid, visit func(int32) bool) {
 		return
 	}
 	s.visit = visit
+	total := 0
 	g.EachCell(s.box, func(cell orb.Bound, slots []int32) bool {
 		near, _, _ := s.flat.FlatRange(cell)
 		if near <= s.hi {
 			s.cells = append(s.cells, cellRef{near, slots})
+			total += len(slots)
 		}
 		return true
 	})
+	if total <= 4*s.q.Limit {
+		s.visitRest() // too few to be worth ordering
+		return
+	}
 	slices.SortFunc(s.cells, func(a, b cellRef) int { return cmp.Compare(a.near, b.near) })
 	for s.rest < len(s.cells) {
 		if len(s.cands) >= s.q.Limit {
