@@ -132,6 +132,10 @@ func (s *selector) visitRest() {
 // release returns the selector's buffers for reuse (unless they grew
 // large).
 func (s *selector) release() {
+	// Drop what points into the model, so a pooled selector never keeps
+	// an old model's cells alive after a reload.
+	clear(s.cells)
+	s.cells, s.visit = s.cells[:0], nil
 	if cap(s.cands) <= 1<<16 {
 		selectors.Put(s)
 	}
