@@ -36,7 +36,8 @@ type selector struct {
 	lo, hi float64
 	cands  []approx
 	rs     []ranked
-	heap   []float64
+	heap   []float64 // the limit smallest of cands[:fed], a max-heap
+	fed    int
 	// cells not yet visited by walkNearestFirst (nearest first), and the
 	// visit that files their records.
 	cells []cellRef
@@ -74,6 +75,7 @@ func newSelector(q NearbyQuery) *selector {
 		s.lo = q.After.DistanceM * (1 - s.m)
 	}
 	s.cands, s.rs, s.cells, s.rest, s.visit = s.cands[:0], s.rs[:0], s.cells[:0], 0, nil
+	s.heap, s.fed = s.heap[:0], 0
 	return s
 }
 
@@ -105,7 +107,7 @@ func (s *selector) walkNearestFirst(g *geo.Grid, visit func(int32) bool) {
 	slices.SortFunc(s.cells, func(a, b cellRef) int { return cmp.Compare(a.near, b.near) })
 	for s.rest < len(s.cells) {
 		if len(s.cands) >= s.q.Limit {
-			t := kthSmallest(s.cands, s.q.Limit, &s.heap)
+			t := s.kthSmallest()
 			if s.cells[s.rest].near > t/(1-s.m)*(1+s.m) {
 				return
 			}
@@ -176,7 +178,7 @@ func (s *selector) nearest(at func(int32) (uid, orb.Point)) ([]ranked, bool) {
 			return s.rankAll(at, limit)
 		}
 	}
-	t := kthSmallest(s.cands, limit, &s.heap)
+	t := s.kthSmallest()
 	u := t / (1 - s.m)
 	bound := u * (1 + s.m)
 	sure := 0 // measured, passing, and within u
@@ -255,12 +257,14 @@ func afterCursor(after *geo.Ranked, r ranked) bool {
 	return cur.less(r)
 }
 
-// kthSmallest returns the k-th smallest distance of cs (1 ≤ k ≤ len(cs)),
-// keeping the k smallest in a max-heap in *buf.
-func kthSmallest(cs []approx, k int, buf *[]float64) float64 {
-	h := (*buf)[:0]
-	defer func() { *buf = h }()
-	for _, c := range cs {
+// kthSmallest returns the limit-th smallest distance among the
+// candidates (at least limit of them), keeping the limit smallest in a
+// max-heap that later calls extend with the candidates added since: the
+// walk asks after every cell, and each candidate enters the heap once.
+func (s *selector) kthSmallest() float64 {
+	k := s.q.Limit
+	h := s.heap
+	for _, c := range s.cands[s.fed:] {
 		switch {
 		case len(h) < k:
 			h = append(h, c.d)
@@ -290,5 +294,6 @@ func kthSmallest(cs []approx, k int, buf *[]float64) float64 {
 			}
 		}
 	}
+	s.heap, s.fed = h, len(s.cands)
 	return h[0]
 }
