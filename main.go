@@ -241,6 +241,50 @@ func seedDemo(ctx context.Context, cfg config, db *store.DB, log *slog.Logger) e
 	}
 	log.Info("loaded demo county", "seed", n, "organisations", len(ds.Organisations), "venues", len(ds.Venues),
 		"spaces", len(ds.Spaces), "took", time.Since(start).Round(time.Millisecond))
+	return loadDemoPartnerships(ctx, db, ds, n, log)
+}
+
+// demoPartnerships is how many partnerships the demo county starts with.
+const demoPartnerships = 12
+
+// loadDemoPartnerships replays the demo county's partnership stories
+// through the store, as their organisations would have: proposal,
+// acceptance, start, health checks and completion, so completed ones count
+// as trust in partner matching.
+func loadDemoPartnerships(ctx context.Context, db *store.DB, ds *seed.Dataset, n int64, log *slog.Logger) error {
+	stories := seed.DemoPartnerships(ds, seed.Taxonomy(), n, time.Now(), demoPartnerships)
+	completed := 0
+	for _, st := range stories {
+		p := st.Partnership
+		proposer, partner := matching.Actor{OrganisationID: p.ProposerID}, matching.Actor{OrganisationID: p.PartnerID}
+		if err := db.CreatePartnership(ctx, &p); err != nil {
+			return fmt.Errorf("demo partnership: %w", err)
+		}
+		if !st.Accepted {
+			continue
+		}
+		steps := []struct {
+			action matching.PartnershipAction
+			by     matching.Actor
+		}{{matching.ActionAccept, partner}, {matching.ActionActivate, proposer}}
+		for _, step := range steps {
+			if _, err := db.TransitionPartnership(ctx, p.ID, step.action, step.by); err != nil {
+				return fmt.Errorf("demo partnership %s: %w", step.action, err)
+			}
+		}
+		for i := range st.Checks {
+			if err := db.AddHealthCheck(ctx, &st.Checks[i]); err != nil {
+				return fmt.Errorf("demo health check: %w", err)
+			}
+		}
+		if st.Completed {
+			if _, err := db.TransitionPartnership(ctx, p.ID, matching.ActionComplete, proposer); err != nil {
+				return fmt.Errorf("demo partnership complete: %w", err)
+			}
+			completed++
+		}
+	}
+	log.Info("loaded demo partnerships", "partnerships", len(stories), "completed", completed)
 	return nil
 }
 

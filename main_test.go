@@ -141,6 +141,28 @@ func TestServeDemoCountyAndRestart(t *testing.T) {
 				}
 			}
 
+			// Six completed demo partnerships count for both their partners.
+			trusted, next := 0, ""
+			for range 10 {
+				var page struct {
+					Items []struct {
+						TrustedPartnerships int `json:"trusted_partnerships"`
+					}
+					NextCursor *string `json:"next_cursor"`
+				}
+				getJSON(t, s.base+"/v1/organisations?limit=500"+next, &page)
+				for _, o := range page.Items {
+					trusted += o.TrustedPartnerships
+				}
+				if page.NextCursor == nil {
+					break
+				}
+				next = "&cursor=" + *page.NextCursor
+			}
+			if trusted != 12 {
+				t.Errorf("demo county: trusted partnerships add up to %d, want 12 (6 completed, two sides each)", trusted)
+			}
+
 			body := `{"name":"Mill Road Movers","type":"arts","location":{"lat":52.1985,"lon":0.1405},"values":["inclusion"]}`
 			res, err := http.Post(s.base+"/v1/organisations", "application/json", strings.NewReader(body))
 			if err != nil {

@@ -1,0 +1,63 @@
+package seed
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"commonground/geo"
+)
+
+func TestDemoPartnerships(t *testing.T) {
+	ds, tx := Demo(1), Taxonomy()
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	got := DemoPartnerships(ds, tx, 1, now, 12)
+	if again := DemoPartnerships(Demo(1), tx, 1, now, 12); !reflect.DeepEqual(got, again) {
+		t.Fatal("the same dataset and seed gave different stories")
+	}
+	if len(got) != 12 {
+		t.Fatalf("got %d stories, want 12 from the demo county", len(got))
+	}
+	byID := map[string]int{}
+	for i := range ds.Organisations {
+		byID[ds.Organisations[i].ID] = i
+	}
+	seen := map[string]bool{}
+	completed := 0
+	for i, st := range got {
+		p := st.Partnership
+		a, b := &ds.Organisations[byID[p.ProposerID]], &ds.Organisations[byID[p.PartnerID]]
+		if seen[a.ID] || seen[b.ID] {
+			t.Errorf("story %d: an organisation in two partnerships", i)
+		}
+		seen[a.ID], seen[b.ID] = true, true
+		if err := p.Validate(); err != nil {
+			t.Errorf("story %d: %v", i, err)
+		}
+		if !tx.Compatible(a, b) || geo.DistanceM(a.Location, b.Location) > demoReach {
+			t.Errorf("story %d: %s and %s are incompatible or too far apart", i, a.Name, b.Name)
+		}
+		if _, _, ok := firstMet(a, b, tx); !ok {
+			t.Errorf("story %d: %s offers nothing %s needs", i, b.Name, a.Name)
+		}
+		low := false
+		for _, h := range st.Checks {
+			if err := h.Validate(); err != nil {
+				t.Errorf("story %d check: %v", i, err)
+			}
+			low = low || h.Scores.Low()
+		}
+		switch {
+		case st.Completed && (low || len(st.Checks) == 0 || !st.Accepted):
+			t.Errorf("story %d: completed without good health", i)
+		case st.Accepted && !st.Completed && !low:
+			t.Errorf("story %d: the active partnership should flag a criterion", i)
+		}
+		if st.Completed {
+			completed++
+		}
+	}
+	if completed != 6 {
+		t.Errorf("%d completed, want 6 of 12", completed)
+	}
+}
