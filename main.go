@@ -285,6 +285,28 @@ func loadDemoPartnerships(ctx context.Context, db *store.DB, ds *seed.Dataset, n
 		}
 	}
 	log.Info("loaded demo partnerships", "partnerships", len(stories), "completed", completed)
+	return loadDemoBookings(ctx, db, ds, n, log)
+}
+
+// demoBookings is how many weekly bookings the demo county starts with.
+const demoBookings = 20
+
+// loadDemoBookings books the demo county's weekly classes through the
+// store, as the API would (the store checks hours, closures and overlaps).
+func loadDemoBookings(ctx context.Context, db *store.DB, ds *seed.Dataset, n int64, log *slog.Logger) error {
+	nothing := func(*matching.BookingOutcome) (store.Reply, error) { return store.Reply{}, nil }
+	booked, sessions := 0, 0
+	for _, req := range seed.DemoBookings(ds, n, time.Now(), demoBookings) {
+		_, outcome, err := db.Book(ctx, uuid.Must(uuid.NewV7()).String(), &req, nil, nothing)
+		if err != nil {
+			return fmt.Errorf("demo booking: %w", err)
+		}
+		if outcome.Booked() {
+			booked++
+			sessions += len(outcome.Booking.ConfirmedSessions())
+		}
+	}
+	log.Info("loaded demo bookings", "bookings", booked, "sessions", sessions)
 	return nil
 }
 

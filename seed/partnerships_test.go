@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"commonground/geo"
+	"commonground/matching"
 )
 
 func TestDemoPartnerships(t *testing.T) {
@@ -59,5 +60,40 @@ func TestDemoPartnerships(t *testing.T) {
 	}
 	if completed != 6 {
 		t.Errorf("%d completed, want 6 of 12", completed)
+	}
+}
+
+func TestDemoBookings(t *testing.T) {
+	ds := Demo(1)
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	got := DemoBookings(ds, 1, now, 20)
+	if again := DemoBookings(Demo(1), 1, now, 20); !reflect.DeepEqual(got, again) {
+		t.Fatal("the same dataset, seed and day gave different bookings")
+	}
+	if len(got) < 5 {
+		t.Fatalf("got %d bookings, want several", len(got))
+	}
+	spaces := map[string]*matching.Space{}
+	for i := range ds.Spaces {
+		spaces[ds.Spaces[i].ID] = &ds.Spaces[i]
+	}
+	for i, req := range got {
+		sp := spaces[req.SpaceID]
+		if sp == nil || !sp.InstantBook || sp.OrganisationID == req.OrganisationID {
+			t.Fatalf("booking %d: space %v, booker %s: want another organisation's instant space", i, sp != nil, req.OrganisationID)
+		}
+		if err := req.Validate(now); err != nil {
+			t.Errorf("booking %d: %v", i, err)
+		}
+		loc, _ := matching.LoadLocation("Europe/London")
+		open := 0
+		for _, s := range req.Sessions {
+			if sp.OpenFor(s, loc) {
+				open++
+			}
+		}
+		if open == 0 {
+			t.Errorf("booking %d: no session within the space's opening hours", i)
+		}
 	}
 }
