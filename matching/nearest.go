@@ -227,7 +227,8 @@ func (s *selector) nearest(at func(int32) (uid, orb.Point)) ([]ranked, bool) {
 				more = true
 				break
 			}
-			if _, p := at(c.slot); func() bool { _, ok := s.exact.Within(p); return ok }() {
+			_, p := at(c.slot)
+			if _, ok := s.exact.Within(p); ok {
 				more = true
 				break
 			}

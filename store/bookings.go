@@ -157,60 +157,68 @@ const maxBookingAttempts = 5
 // Errors wrap matching.ErrNotFound (no such space) or ErrConflict (lost a
 // race more than maxBookingAttempts times), or are the database's.
 func (db *DB) Book(ctx context.Context, id string, req *matching.BookingRequest, idem *Idempotency, render Render) (Reply, *matching.BookingOutcome, error) {
-	for attempt := 1; ; attempt++ {
-		var (
-			reply   Reply
-			outcome *matching.BookingOutcome
-		)
-		err := db.write(ctx, func(tx *gorm.DB) ([]change, error) {
-			reply, outcome = Reply{}, nil
-			now := db.now().UTC().Truncate(time.Microsecond)
-			if idem != nil {
-				kept, found, err := db.keptReply(tx, req.OrganisationID, idem, now)
-				if err != nil || found {
-					reply = kept
-					return nil, err
-				}
-			}
-			space, loc, err := spaceForBooking(tx, req.SpaceID)
-			if err != nil {
+	var (
+		reply   Reply
+		outcome *matching.BookingOutcome
+	)
+	err := db.writeRetrying(ctx, func(tx *gorm.DB) ([]change, error) {
+		reply, outcome = Reply{}, nil
+		now := db.now().UTC().Truncate(time.Microsecond)
+		if idem != nil {
+			kept, found, err := db.keptReply(tx, req.OrganisationID, idem, now)
+			if err != nil || found {
+				reply = kept
 				return nil, err
 			}
-			booked, err := confirmedIn(tx, req.SpaceID, matching.Span(req.Sessions))
-			if err != nil {
-				return nil, err
-			}
-			o := matching.PlanBooking(req, space, loc, booked)
-			outcome = &o
-			var changes []change
-			if b := o.Booking; b != nil {
-				b.ID, b.CreatedAt, b.UpdatedAt = id, now, now
-				if err := insertBooking(tx, b); err != nil {
-					return nil, err
-				}
-				if len(b.ConfirmedSessions()) > 0 {
-					changes = changed1(changeSpace, b.SpaceID)
-				}
-			}
-			if reply, err = render(outcome); err != nil {
-				return nil, err
-			}
-			if idem != nil {
-				row := idempotencyRow{OrganisationID: req.OrganisationID, IdemKey: idem.Key, RequestHash: idem.RequestHash,
-					Status: reply.Status, Body: string(reply.Body), CreatedAt: now}
-				if err := tx.Create(&row).Error; err != nil {
-					return nil, err
-				}
-			}
-			return changes, nil
-		})
-		if err != nil && attempt < maxBookingAttempts && lostRace(err) {
-			continue
 		}
+		space, loc, err := spaceForBooking(tx, req.SpaceID)
 		if err != nil {
-			return Reply{}, nil, translate(err, "booking")
+			return nil, err
 		}
-		return reply, outcome, nil
+		booked, err := confirmedIn(tx, req.SpaceID, matching.Span(req.Sessions))
+		if err != nil {
+			return nil, err
+		}
+		o := matching.PlanBooking(req, space, loc, booked)
+		outcome = &o
+		var changes []change
+		if b := o.Booking; b != nil {
+			b.ID, b.CreatedAt, b.UpdatedAt = id, now, now
+			if err := insertBooking(tx, b); err != nil {
+				return nil, err
+			}
+			if len(b.ConfirmedSessions()) > 0 {
+				changes = changed1(changeSpace, b.SpaceID)
+			}
+		}
+		if reply, err = render(outcome); err != nil {
+			return nil, err
+		}
+		if idem != nil {
+			row := idempotencyRow{OrganisationID: req.OrganisationID, IdemKey: idem.Key, RequestHash: idem.RequestHash,
+				Status: reply.Status, Body: string(reply.Body), CreatedAt: now}
+			if err := tx.Create(&row).Error; err != nil {
+				return nil, err
+			}
+		}
+		return changes, nil
+	})
+	if err != nil {
+		return Reply{}, nil, translate(err, "booking")
+	}
+	return reply, outcome, nil
+}
+
+// writeRetrying is write, run again (up to maxBookingAttempts in all)
+// when the transaction lost a race on PostgreSQL (see lostRace): the
+// retry sees the winner's commit. fn must reset whatever it reports
+// back, since it may run more than once.
+func (db *DB) writeRetrying(ctx context.Context, fn func(tx *gorm.DB) ([]change, error)) error {
+	for attempt := 1; ; attempt++ {
+		err := db.write(ctx, fn)
+		if err == nil || attempt >= maxBookingAttempts || !lostRace(err) {
+			return err
+		}
 	}
 }
 
@@ -357,50 +365,45 @@ const (
 // as a *matching.ConflictError naming the sessions), or are the
 // database's.
 func (db *DB) ChangeBooking(ctx context.Context, id string, action BookingAction, allowed func(*matching.Booking) error) (*matching.Booking, error) {
-	for attempt := 1; ; attempt++ {
-		var out *matching.Booking
-		err := db.write(ctx, func(tx *gorm.DB) ([]change, error) {
-			b, err := getBooking(tx, id, db.dialect == Postgres)
-			if err != nil {
+	var out *matching.Booking
+	err := db.writeRetrying(ctx, func(tx *gorm.DB) ([]change, error) {
+		b, err := getBooking(tx, id, db.dialect == Postgres)
+		if err != nil {
+			return nil, err
+		}
+		if allowed != nil {
+			if err := allowed(b); err != nil {
 				return nil, err
 			}
-			if allowed != nil {
-				if err := allowed(b); err != nil {
-					return nil, err
-				}
-			}
-			before := append([]matching.Occurrence(nil), b.Occurrences...)
-			held := len(b.ConfirmedSessions()) > 0
-			switch action {
-			case ApproveBooking:
-				err = db.approve(tx, b)
-			case DeclineBooking:
-				err = b.Decline()
-			case CancelBooking:
-				err = b.Cancel()
-			default:
-				err = fmt.Errorf("%w: unknown booking action %q", matching.ErrInvalid, action)
-			}
-			if err != nil {
-				return nil, err
-			}
-			out = b
-			if err := saveBookingChange(tx, b, before, db.now().UTC().Truncate(time.Microsecond)); err != nil {
-				return nil, err
-			}
-			if held || len(b.ConfirmedSessions()) > 0 {
-				return changed1(changeSpace, b.SpaceID), nil
-			}
-			return nil, nil
-		})
-		if err != nil && attempt < maxBookingAttempts && lostRace(err) {
-			continue
+		}
+		before := append([]matching.Occurrence(nil), b.Occurrences...)
+		held := len(b.ConfirmedSessions()) > 0
+		switch action {
+		case ApproveBooking:
+			err = db.approve(tx, b)
+		case DeclineBooking:
+			err = b.Decline()
+		case CancelBooking:
+			err = b.Cancel()
+		default:
+			err = fmt.Errorf("%w: unknown booking action %q", matching.ErrInvalid, action)
 		}
 		if err != nil {
-			return nil, translate(err, "booking "+id)
+			return nil, err
 		}
-		return out, nil
+		out = b
+		if err := saveBookingChange(tx, b, before, db.now().UTC().Truncate(time.Microsecond)); err != nil {
+			return nil, err
+		}
+		if held || len(b.ConfirmedSessions()) > 0 {
+			return changed1(changeSpace, b.SpaceID), nil
+		}
+		return nil, nil
+	})
+	if err != nil {
+		return nil, translate(err, "booking "+id)
 	}
+	return out, nil
 }
 
 func (db *DB) approve(tx *gorm.DB, b *matching.Booking) error {

@@ -70,15 +70,27 @@ func (r sqlReader) each(fields []any, fn func() error, query string, args ...any
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := rows.Scan(dests...); err != nil {
+	return scanEach(rows, dests, fn)
+}
+
+// resultRows is what database/sql's and pgx's result sets have in common.
+type resultRows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// scanEach scans every row into dests and calls fn after each.
+func scanEach(rs resultRows, dests []any, fn func() error) error {
+	for rs.Next() {
+		if err := rs.Scan(dests...); err != nil {
 			return err
 		}
 		if err := fn(); err != nil {
 			return err
 		}
 	}
-	return rows.Err()
+	return rs.Err()
 }
 
 // sqlFloat and sqlInt scan numbers without database/sql's reflection.
@@ -127,15 +139,7 @@ func (r pgxReader) each(fields []any, fn func() error, query string, args ...any
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := rows.Scan(dests...); err != nil {
-			return err
-		}
-		if err := fn(); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return scanEach(rows, dests, fn)
 }
 
 // dollarParams numbers a query's ? placeholders $1, $2, … (the queries
