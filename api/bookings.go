@@ -221,10 +221,7 @@ func (h *handler) listBookings(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	f.Page = matching.Page{Limit: limit + 1}
-	if after != nil {
-		f.AfterID = after.ID
-	}
+	f.Page = pageAfter(limit, after)
 	bs, err := h.store.ListBookings(c.Request.Context(), f)
 	if err != nil {
 		fail(c, err)

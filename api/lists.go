@@ -16,6 +16,16 @@ type list[T any] struct {
 	NextCursor *string `json:"next_cursor"`
 }
 
+// pageAfter is the page to fetch for a list: one item more than limit,
+// so pageOf can tell whether more remain, after the cursor's ID if any.
+func pageAfter(limit int, after *cursor) matching.Page {
+	pg := matching.Page{Limit: limit + 1}
+	if after != nil {
+		pg.AfterID = after.ID
+	}
+	return pg
+}
+
 // pageOf renders a page of items in ID order that was fetched with one
 // item more than limit: it keeps limit and, when there were more, sets
 // next_cursor to resume after the last one kept (the cursor is bound to
@@ -41,11 +51,7 @@ func locatedPage[T any](near *orb.Point, radiusKm float64, after *cursor, limit 
 	fetch func(within *orb.Bound, page matching.Page) ([]T, error),
 	at func(T) (orb.Point, string)) ([]T, []*float64, *string, error) {
 	if near == nil {
-		pg := matching.Page{Limit: limit + 1}
-		if after != nil {
-			pg.AfterID = after.ID
-		}
-		items, err := fetch(nil, pg)
+		items, err := fetch(nil, pageAfter(limit, after))
 		if err != nil {
 			return nil, nil, nil, err
 		}

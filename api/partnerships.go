@@ -176,10 +176,7 @@ func (h *handler) listPartnerships(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	f.Page = matching.Page{Limit: limit + 1}
-	if after != nil {
-		f.AfterID = after.ID
-	}
+	f.Page = pageAfter(limit, after)
 	ps, err := h.store.ListPartnerships(c.Request.Context(), f)
 	if err != nil {
 		fail(c, err)
@@ -281,25 +278,12 @@ func (h *handler) listHealthChecks(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	page := matching.Page{Limit: limit + 1}
-	if after != nil {
-		page.AfterID = after.ID
-	}
-	checks, err := h.store.ListHealthChecks(c.Request.Context(), p.ID, page)
+	checks, err := h.store.ListHealthChecks(c.Request.Context(), p.ID, pageAfter(limit, after))
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	out := list[HealthCheck]{Items: []HealthCheck{}}
-	if len(checks) > limit {
-		checks = checks[:limit]
-		next := cursor{Query: key, ID: checks[limit-1].ID}.encode()
-		out.NextCursor = &next
-	}
-	for i := range checks {
-		out.Items = append(out.Items, toHealthCheckJSON(&checks[i]))
-	}
-	c.JSON(http.StatusOK, out)
+	c.JSON(http.StatusOK, pageOf(checks, limit, key, func(h *matching.HealthCheck) string { return h.ID }, toHealthCheckJSON))
 }
 
 // parseDate reads a YYYY-MM-DD date as midnight UTC, recording an error
