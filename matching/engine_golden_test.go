@@ -1,12 +1,8 @@
 package matching_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"flag"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -304,28 +300,7 @@ func TestMatchVenuesGolden(t *testing.T) {
 			req := sc.build(g)
 			g.l.Commit(1)
 			res := mustMatch(t, g.e, req)
-			got, err := json.MarshalIndent(g.render(sc.name, sc.about, req, res), "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, '\n')
-			path := filepath.Join("testdata", "golden", sc.name+".json")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./matching -run TestMatchVenuesGolden -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from the golden file; if the change is meant, review it and run with -update.\ngot:\n%s", path, got)
-			}
+			checkGolden(t, sc.name, g.render(sc.name, sc.about, req, res))
 		})
 	}
 }

@@ -327,14 +327,16 @@ var goldenConsortiumScenarios = []goldenConsortiumScenario{
 	},
 }
 
-func checkPartnerGolden(t *testing.T, name string, v any) {
+// checkGolden compares v, as indented JSON, with testdata/golden/name.json,
+// or rewrites that file with -update.
+func checkGolden(t *testing.T, name string, v any) {
 	t.Helper()
 	got, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
-	path := filepath.Join("testdata", "golden", "partners-"+name+".json")
+	path := filepath.Join("testdata", "golden", name+".json")
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
@@ -346,7 +348,7 @@ func checkPartnerGolden(t *testing.T, name string, v any) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./matching -run 'TestMatchPartnersGolden|TestBuildConsortiaGolden' -update)", err)
+		t.Fatalf("%v (run go test ./matching -run Golden -update)", err)
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from the golden file; if the change is meant, review it and run with -update.\ngot:\n%s", path, got)
@@ -363,7 +365,7 @@ func TestMatchPartnersGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkPartnerGolden(t, sc.name, g.renderPartners(sc.name, sc.about, req, res))
+			checkGolden(t, "partners-"+sc.name, g.renderPartners(sc.name, sc.about, req, res))
 		})
 	}
 }
@@ -378,7 +380,7 @@ func TestBuildConsortiaGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkPartnerGolden(t, sc.name, g.renderConsortia(sc.name, sc.about, req, res))
+			checkGolden(t, "partners-"+sc.name, g.renderConsortia(sc.name, sc.about, req, res))
 		})
 	}
 }
