@@ -8,3 +8,14 @@ type (
 	VenueIn           = venueIn
 	SpaceIn           = spaceIn
 )
+
+// The partnership request bodies, exported for the fuzz tests.
+type (
+	PartnershipIn    = partnershipIn
+	PartnershipPatch = partnershipPatch
+	HealthCheckIn    = healthCheckIn
+)
+
+// OpenAPIDocument returns a copy of the embedded OpenAPI document, for
+// the tests that keep it true.
+func OpenAPIDocument() []byte { return append([]byte(nil), openAPIDocument...) }

@@ -16,9 +16,6 @@ import (
 //go:embed openapi.json
 var openAPIDocument []byte
 
-// OpenAPIDocument returns a copy of the embedded OpenAPI document.
-func OpenAPIDocument() []byte { return append([]byte(nil), openAPIDocument...) }
-
 // openAPI serves GET /openapi.json.
 func (h *handler) openAPI(c *gin.Context) {
 	c.Header("Cache-Control", "public, max-age=300")

@@ -2,6 +2,7 @@ package seed
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"commonground/geo"
@@ -70,7 +71,7 @@ func firstMet(a, b *matching.Organisation, tx *matching.Taxonomy) (need, offer s
 	return "", "", false
 }
 
-func story(r interface{ Uint64() uint64 }, n int, a, b *matching.Organisation, need, offer string, now time.Time) DemoStory {
+func story(r *rand.Rand, n int, a, b *matching.Organisation, need, offer string, now time.Time) DemoStory {
 	day := now.UTC().Truncate(24 * time.Hour)
 	p := matching.Partnership{
 		ID: uuidFrom(r.Uint64(), r.Uint64()), ProposerID: a.ID, PartnerID: b.ID, Status: matching.PartnershipProposed,

@@ -1,8 +1,0 @@
-package api
-
-// The partnership request bodies, exported for the fuzz tests.
-type (
-	PartnershipIn    = partnershipIn
-	PartnershipPatch = partnershipPatch
-	HealthCheckIn    = healthCheckIn
-)
