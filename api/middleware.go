@@ -90,6 +90,7 @@ func (h *handler) requestLog(c *gin.Context) {
 	c.Set(ctxLogger, h.log)
 	c.Header("X-Request-ID", id)
 	c.Next()
+	took := time.Since(start)
 	route := c.FullPath()
 	if route == "" {
 		route = "unmatched"
@@ -105,7 +106,7 @@ func (h *handler) requestLog(c *gin.Context) {
 		slog.String("path", c.Request.URL.Path),
 		slog.Int("status", c.Writer.Status()),
 		slog.Int("bytes", c.Writer.Size()),
-		slog.Duration("duration", time.Since(start)),
+		slog.Duration("duration", took),
 		slog.String("client", c.ClientIP()),
 	}
 	if who := caller(c); who.OrganisationID != "" {
@@ -114,7 +115,7 @@ func (h *handler) requestLog(c *gin.Context) {
 		attrs = append(attrs, slog.Bool("operator", true))
 	}
 	h.log.LogAttrs(c.Request.Context(), level, "request", attrs...)
-	h.metrics.observe(c.Request.Method, route, c.Writer.Status(), time.Since(start))
+	h.metrics.observe(c.Request.Method, route, c.Writer.Status(), took)
 }
 
 // recoverer turns a panic into a logged 500 problem, never a stack trace in
