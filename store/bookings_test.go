@@ -137,6 +137,39 @@ func TestBookAndFollow(t *testing.T) {
 	})
 }
 
+// TestDeletingBookerFreesSessions deletes an organisation that has booked
+// another's space: its bookings go with it, and the change set must name
+// that space with nothing booked, or engines would keep the sessions
+// blocked.
+func TestDeletingBookerFreesSessions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		_, booker, space := bookingFixture(t, db)
+		var calls atomic.Int32
+		req := &matching.BookingRequest{SpaceID: space.ID, OrganisationID: booker.ID, Sessions: []matching.Session{sessionAt(0, 18, 20)}}
+		if reply, _, err := db.Book(ctx, uuid.NewString(), req, nil, renderID(&calls)); err != nil || reply.Status != 201 {
+			t.Fatalf("Book: got %d, %v; want 201", reply.Status, err)
+		}
+		before := revision(t, db)
+		if err := db.DeleteOrganisation(ctx, booker.ID); err != nil {
+			t.Fatalf("DeleteOrganisation: %v", err)
+		}
+		if n := countRows(t, db, "booking_occurrences"); n != 0 {
+			t.Errorf("booking_occurrences: got %d rows after deleting the booker, want 0", n)
+		}
+		cs := changesSince(t, db, before)
+		if p, ok := cs.Bookings[space.ID]; !ok || len(p) != 0 {
+			t.Errorf("ChangesSince: booked periods of the booked space %v (present %v), want an empty list", p, ok)
+		}
+		if len(cs.Spaces) != 1 || cs.Spaces[0].ID != space.ID {
+			t.Errorf("ChangesSince: spaces %+v, want the booked space reloaded", cs.Spaces)
+		}
+		if got := cs.DeletedOrganisations; !slices.Equal(got, []string{booker.ID}) {
+			t.Errorf("ChangesSince: deleted organisations %v, want [%s]", got, booker.ID)
+		}
+	})
+}
+
 func TestBookIdempotency(t *testing.T) {
 	for _, d := range storetest.Dialects {
 		t.Run(string(d), func(t *testing.T) {

@@ -139,8 +139,34 @@ func (db *DB) UpdateOrganisation(ctx context.Context, o *matching.Organisation) 
 // DeleteOrganisation deletes an organisation and everything it owns
 // (offers, needs, venues, spaces). It returns an error wrapping
 // matching.ErrNotFound if there is no such organisation.
+//
+// Its bookings go too, and the spaces they were at (other organisations')
+// are logged as changed, so that every engine frees those sessions.
 func (db *DB) DeleteOrganisation(ctx context.Context, id string) error {
-	return db.deleteByID(ctx, &organisationRow{}, id, changeOrganisation)
+	return translate(db.write(ctx, func(tx *gorm.DB) ([]change, error) {
+		if db.dialect == Postgres {
+			// Hold the organisation so that no booking of its can be
+			// made or approved between reading its spaces and deleting
+			// it (SQLite runs one writer at a time).
+			var locked []string
+			if err := tx.Raw("SELECT id FROM organisations WHERE id = ? FOR UPDATE", id).Scan(&locked).Error; err != nil {
+				return nil, err
+			}
+		}
+		var booked []string
+		if err := tx.Raw("SELECT DISTINCT space_id FROM bookings WHERE organisation_id = ?", id).Scan(&booked).Error; err != nil {
+			return nil, err
+		}
+		res := tx.Where("id = ?", id).Delete(&organisationRow{})
+		if res.Error == nil && res.RowsAffected == 0 {
+			return nil, gorm.ErrRecordNotFound
+		}
+		changes := changed1(changeOrganisation, id)
+		for _, s := range booked {
+			changes = append(changes, change{changeSpace, s})
+		}
+		return changes, res.Error
+	}), changeOrganisation+" "+id)
 }
 
 // deleteByID deletes the row of model with the given ID and records the
