@@ -555,7 +555,11 @@ func oracleSessions(r *rand.Rand) []matching.Session {
 	switch r.IntN(4) {
 	case 0: // a list
 		var out []matching.Session
-		for range 1 + r.IntN(12) {
+		n := 1 + r.IntN(12)
+		if r.IntN(8) == 0 { // more sessions than one word of a set holds
+			n = 80 + r.IntN(matching.MaxSessions-79)
+		}
+		for range n {
 			s := randomPeriod(r, 6, 23, 8)
 			if r.IntN(20) == 0 { // past midnight
 				s.End = s.Start.Add(time.Duration(2+r.IntN(3)) * time.Hour)
@@ -578,8 +582,12 @@ func oracleSessions(r *rand.Rand) []matching.Session {
 			tz = oracleZones[r.IntN(len(oracleZones))]
 		}
 		d := randomDay(r)
+		count := 1 + r.IntN(20)
+		if r.IntN(10) == 0 { // more sessions than one word of a set holds
+			count = 60 + r.IntN(matching.MaxWeeklyCount-59)
+		}
 		return mustExpand(matching.Weekly{Day: matching.Days[r.IntN(7)], Start: start, End: end,
-			From: time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC), Count: 1 + r.IntN(20), Timezone: tz})
+			From: time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC), Count: count, Timezone: tz})
 	}
 }
 

@@ -10,17 +10,17 @@ import (
 // per space; bookings by binary search.
 func (q *query) freeSessions(slot int32, sp *spaceRec, conflicts *[]SessionConflict) int {
 	v := &q.st.venues[sp.venue]
-	if q.zone0 == nil {
-		q.zone0 = v.zone
-		q.hours0 = make([][]bool, len(q.st.hours))
-	}
 	var open []bool
-	if v.zone == q.zone0 {
+	zone0 := q.isZone0(v.zone)
+	if zone0 {
+		if q.hours0 == nil {
+			q.hours0 = make([][]bool, len(q.st.hours))
+		}
 		open = q.hours0[sp.hours]
 	}
 	if open == nil {
 		open = q.openFor(v.zone, sp.hours)
-		if v.zone == q.zone0 {
+		if zone0 {
 			q.hours0[sp.hours] = open
 		}
 	}
@@ -29,6 +29,15 @@ func (q *query) freeSessions(slot int32, sp *spaceRec, conflicts *[]SessionConfl
 		x = q.st.extras[slot]
 	}
 	return q.countFree(open, sp.closures, x, conflicts)
+}
+
+// isZone0 reports whether zone is the query's first zone, whose answers
+// are cached by timetable number; the first zone asked about becomes it.
+func (q *query) isZone0(zone *time.Location) bool {
+	if q.zone0 == nil {
+		q.zone0 = zone
+	}
+	return zone == q.zone0
 }
 
 // openFor says which sessions lie within a timetable, read in zone.

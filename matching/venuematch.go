@@ -220,6 +220,11 @@ type query struct {
 	// timetable answers are cached by timetable number without a map.
 	zone0  *time.Location
 	hours0 [][]bool
+	// open0, openOther and closedSets are the same answers as sets
+	// (sessionset.go), for the availability check of every candidate.
+	open0      []sessionSet
+	openOther  map[hoursKey]*sessionSet
+	closedSets []sessionSet
 	// closed caches, per interned closure list, which sessions it blocks.
 	closed [][]bool
 	ruler  geo.Ruler // to twice the radius: exact distances
@@ -421,7 +426,7 @@ func (q *query) first(slot int32, sp *spaceRec) (int, int) {
 	case q.overBudget(sp):
 		return reasonBudget, 0
 	}
-	free := q.freeSessions(slot, sp, nil)
+	free := q.freeCount(slot, sp)
 	n := len(q.req.Sessions)
 	if free == 0 || (q.req.RequireAllSessions && free < n) {
 		return reasonUnavailable, free

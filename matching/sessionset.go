@@ -1,0 +1,107 @@
+package matching
+
+import "math/bits"
+
+// sessionSet holds one bit per requested session (a request has at most
+// MaxSessions). A match's availability check works on sets, so a space
+// costs a few word operations however many sessions there are; the
+// session-by-session path (countFree) remains for the answers that list
+// conflicts.
+type sessionSet [sessionWords]uint64
+
+const sessionWords = (MaxSessions + 64) / 64 // one spare bit at least: setDone
+
+// setDone marks a cached set as computed. No session has its number.
+const setDone = sessionWords*64 - 1
+
+func (s *sessionSet) add(i int)      { s[i/64] |= 1 << (i % 64) }
+func (s *sessionSet) has(i int) bool { return s[i/64]&(1<<(i%64)) != 0 }
+func (s *sessionSet) remove(i int)   { s[i/64] &^= 1 << (i % 64) }
+func (s *sessionSet) done() bool     { return s.has(setDone) }
+func (s *sessionSet) markDone()      { s.add(setDone) }
+func (s *sessionSet) andNot(t *sessionSet) {
+	for i := range s {
+		s[i] &^= t[i]
+	}
+}
+
+// count is the number of sessions in s (setDone aside).
+func (s *sessionSet) count() int {
+	n := 0
+	for _, w := range s {
+		n += bits.OnesCount64(w)
+	}
+	if s.done() {
+		n--
+	}
+	return n
+}
+
+// openSet is the set of sessions within the space's opening hours, read in
+// its venue's zone; computed once per timetable and zone in a query.
+func (q *query) openSet(sp *spaceRec) *sessionSet {
+	zone := q.st.venues[sp.venue].zone
+	var s *sessionSet
+	if q.isZone0(zone) {
+		if q.open0 == nil {
+			q.open0 = make([]sessionSet, len(q.st.hours))
+		}
+		s = &q.open0[sp.hours]
+		if s.done() {
+			return s
+		}
+	} else {
+		key := hoursKey{zone, sp.hours}
+		if s = q.openOther[key]; s != nil {
+			return s
+		}
+		s = new(sessionSet)
+		if q.openOther == nil {
+			q.openOther = map[hoursKey]*sessionSet{}
+		}
+		q.openOther[key] = s
+	}
+	for i, ok := range q.openFor(zone, sp.hours) {
+		if ok {
+			s.add(i)
+		}
+	}
+	s.markDone()
+	return s
+}
+
+// closedSet is the set of sessions an interned closure list blocks.
+func (q *query) closedSet(id int32) *sessionSet {
+	if q.closedSets == nil {
+		q.closedSets = make([]sessionSet, len(q.st.closureLists))
+	}
+	s := &q.closedSets[id]
+	if !s.done() {
+		for i, c := range q.closedFor(id) {
+			if c {
+				s.add(i)
+			}
+		}
+		s.markDone()
+	}
+	return s
+}
+
+// freeCount counts the sessions a space can take, as freeSessions does,
+// with sets.
+func (q *query) freeCount(slot int32, sp *spaceRec) int {
+	free := *q.openSet(sp)
+	if sp.closures >= 0 {
+		free.andNot(q.closedSet(sp.closures))
+	}
+	if sp.flags&flagExtra != 0 {
+		if x := q.st.extras[slot]; x != nil {
+			for i, s := range q.req.Sessions {
+				if free.has(i) && overlapsAny(s, x.booked) {
+					free.remove(i)
+				}
+			}
+		}
+	}
+	return free.count()
+}
