@@ -232,6 +232,12 @@ type query struct {
 	// its flat-earth margin holds for every candidate.
 	wide    geo.Ruler
 	weights VenueWeights
+	// What bound needs, worked out once: the fit and extras terms by
+	// stars and by number of extras, and the scales of the room and price
+	// factors.
+	fitTerm, extrasTerm [6]float64
+	roomScale           float64
+	priceScale          float64
 }
 
 type hoursKey struct {
@@ -295,7 +301,7 @@ func (e *Engine) MatchVenues(req *VenueRequest) (*VenueResult, error) {
 			// The flat distance bounds the true one from below, and so the
 			// score from above: a match that cannot beat the worst kept is
 			// counted without being measured.
-			if len(found) == limit && q.score(sp, flat/(1+m), free) < found[0].score {
+			if len(found) == limit && q.bound(sp, flat/(1+m), free)+boundSlack < found[0].score {
 				return true
 			}
 			d, _ = q.ruler.Within(sp.loc)
@@ -391,6 +397,15 @@ func (e *Engine) newQuery(req *VenueRequest) (*query, error) {
 		w, sum = DefaultVenueWeights, 1
 	}
 	q.weights = VenueWeights{w.FitToDance / sum, w.Distance / sum, w.Room / sum, w.Price / sum, w.Extras / sum, w.Availability / sum}
+	for i := range q.fitTerm {
+		q.fitTerm[i] = q.weights.FitToDance * float64(i) / MaxFitToDance
+		q.extrasTerm[i] = q.weights.Extras * float64(i) / 5
+	}
+	q.roomScale = 1 / (2 * q.minArea)
+	q.priceScale = 1.0 / priceScale
+	if req.MaxPencePerHour > 0 {
+		q.priceScale = 1 / float64(req.MaxPencePerHour)
+	}
 	return q, nil
 }
 

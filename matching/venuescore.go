@@ -46,6 +46,35 @@ func (q *query) score(sp *spaceRec, d float64, free int) float64 {
 	return roundScore(s)
 }
 
+// bound is at least the score of a space at distance d or farther that
+// can take free sessions, and cheaper to work out than score: no rounding,
+// no factor list, and the fixed terms looked up. A space whose bound plus
+// boundSlack is below the worst score kept cannot be kept.
+func (q *query) bound(sp *spaceRec, d float64, free int) float64 {
+	w := &q.weights
+	b := q.fitTerm[sp.fit] + q.extrasTerm[bits.OnesCount16(sp.flags&extrasFlags)] +
+		w.Availability*float64(free)/float64(len(q.req.Sessions))
+	if near := 1 - d/q.radiusM; near > 0 {
+		b += w.Distance * min(near, 1)
+	}
+	if room := float64(sp.area) * q.roomScale; room < 1 {
+		b += w.Room * room
+	} else {
+		b += w.Room // also when the activity asks for no area (scale +Inf)
+	}
+	switch p := sp.prices[q.tier]; {
+	case p < 0:
+		b += w.Price * 0.5
+	case float64(p)*q.priceScale < 1:
+		b += w.Price * (1 - float64(p)*q.priceScale)
+	}
+	return b
+}
+
+// boundSlack covers what rounding a score to 6 places can add to it, and
+// the float error of adding its terms in another order.
+const boundSlack = 1e-6
+
 // roundScore keeps scores to 6 places, so equal inputs give equal scores
 // whatever the order of float operations.
 func roundScore(s float64) float64 { return math.Round(s*1e6) / 1e6 }
