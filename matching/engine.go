@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"commonground/geo"
 )
@@ -62,6 +63,9 @@ type state struct {
 	closureLists [][]Closure
 	closureIDs   map[string]int32
 	names        map[string]string
+	// zones are the venues' time zones, numbered for spaceRec.zone.
+	zones     []*time.Location
+	zoneIndex map[*time.Location]uint16
 }
 
 func newState() *state {
@@ -69,6 +73,7 @@ func newState() *state {
 		extras: map[int32]*extra{}, grid: geo.NewGrid(gridCellDeg),
 		venueGrid: geo.NewGrid(gridCellDeg), orgByID: map[string]int32{}, orgGrid: geo.NewGrid(gridCellDeg),
 		hoursByKey: map[string]int32{}, closureIDs: map[string]int32{}, names: map[string]string{},
+		zoneIndex: map[*time.Location]uint16{},
 	}
 	st.spaceByID = newIDIndex(func(slot int32) uid { return st.spaces[slot].id })
 	st.venueByID = newIDIndex(func(slot int32) uid { return st.venues[slot].id })

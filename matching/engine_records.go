@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sort"
+	"time"
 )
 
 func (e *Engine) upsertOrg(st *state, o *Organisation) error {
@@ -104,6 +105,7 @@ func (e *Engine) upsertVenue(st *state, v *Venue) error {
 				st.grid.Insert(s, sp.loc)
 			}
 			sp.org = org
+			sp.zone = st.zoneNumber(zone)
 			sp.flags = sp.flags&^venueFlags | accessFlags(rec.access)
 		}
 		return nil
@@ -114,6 +116,18 @@ func (e *Engine) upsertVenue(st *state, v *Venue) error {
 	st.venueGrid.Insert(slot, rec.loc)
 	st.orgs[org].venues = append(st.orgs[org].venues, slot)
 	return nil
+}
+
+// zoneNumber numbers a time zone for spaceRec.zone. There are a few
+// hundred zones, so the numbers never run out.
+func (st *state) zoneNumber(zone *time.Location) uint16 {
+	n, ok := st.zoneIndex[zone]
+	if !ok {
+		n = uint16(len(st.zones))
+		st.zones = append(st.zones, zone)
+		st.zoneIndex[zone] = n
+	}
+	return n
 }
 
 const venueFlags = flagStepFree | flagToilet | flagLoop | flagParking
@@ -154,7 +168,7 @@ func (e *Engine) upsertSpace(st *state, s *Space) error {
 		capacity: int32(s.Capacity), area: float32(s.FloorAreaM2), ceiling: float32(s.CeilingHeightM),
 		prices: [3]int32{-1, -1, -1}, hours: st.internHours(s.OpeningHours), closures: -1,
 		floor: floor8(s.Floor), kind: kind8(s.Kind), fit: uint8(s.FitToDance()), live: true,
-		flags: accessFlags(v.access),
+		flags: accessFlags(v.access), zone: st.zoneNumber(v.zone),
 	}
 	for _, p := range s.Prices {
 		if i := tierIndex(p.Tier); i >= 0 {

@@ -385,6 +385,29 @@ func TestEngineApplyVenueAccessibilityAndOwner(t *testing.T) {
 	checkMatched(t, mustMatch(t, e, tuesdays()))
 }
 
+// TestEngineApplyVenueZone: a venue's rooms read their opening hours in
+// the venue's zone, so a venue that changes zone changes what its rooms
+// can take at once.
+func TestEngineApplyVenueZone(t *testing.T) {
+	w := newApplyWorld()
+	e := w.load(t, 1)
+	req := tuesdays() // 18:00 to 20:00 in London; every room opens 08:00 to 22:00 local
+	checkMatched(t, mustMatch(t, e, req), w.studio.ID, w.annexRoom.ID, w.labRoom.ID)
+
+	annex := w.annex
+	annex.Timezone = "America/New_York" // 13:00 to 15:00 there: still open
+	mustApply(t, e, &matching.ChangeSet{Revision: 2, Venues: []matching.Venue{annex}})
+	checkMatched(t, mustMatch(t, e, req), w.studio.ID, w.annexRoom.ID, w.labRoom.ID)
+
+	annex.Timezone = "Asia/Tokyo" // 03:00 to 05:00 there: closed
+	mustApply(t, e, &matching.ChangeSet{Revision: 3, Venues: []matching.Venue{annex}})
+	res := mustMatch(t, e, req)
+	checkMatched(t, res, w.studio.ID, w.labRoom.ID)
+	if ex := explain(t, e, req, w.annexRoom.ID); ex.Matched || !slices.Equal(failureReasons(ex), []string{matching.ExcludedUnavailable}) {
+		t.Errorf("annex room in Tokyo: explanation %+v, want unavailable", ex)
+	}
+}
+
 func TestEngineApplySpaceChangesVenue(t *testing.T) {
 	w := newApplyWorld()
 	e := w.load(t, 1)

@@ -99,6 +99,7 @@ type spaceRec struct {
 	kind       uint8 // index into SpaceKinds
 	fit        uint8
 	live       bool
+	zone       uint16 // the venue's time zone, index into state.zones
 }
 
 // Floor8 is a floor as a small integer (index into Floors).

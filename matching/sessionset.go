@@ -38,35 +38,27 @@ func (s *sessionSet) count() int {
 }
 
 // openSet is the set of sessions within the space's opening hours, read in
-// its venue's zone; computed once per timetable and zone in a query.
+// its venue's zone; computed once per timetable and zone in a query. The
+// zone comes from the space's own record, as a number: reading it from the
+// venue would cost a cache miss a space.
 func (q *query) openSet(sp *spaceRec) *sessionSet {
-	zone := q.st.venues[sp.venue].zone
-	var s *sessionSet
-	if q.isZone0(zone) {
-		if q.open0 == nil {
-			q.open0 = make([]sessionSet, len(q.st.hours))
-		}
-		s = &q.open0[sp.hours]
-		if s.done() {
-			return s
-		}
-	} else {
-		key := hoursKey{zone, sp.hours}
-		if s = q.openOther[key]; s != nil {
-			return s
-		}
-		s = new(sessionSet)
-		if q.openOther == nil {
-			q.openOther = map[hoursKey]*sessionSet{}
-		}
-		q.openOther[key] = s
+	if q.open == nil {
+		q.open = make([][]sessionSet, len(q.st.zones))
 	}
-	for i, ok := range q.openFor(zone, sp.hours) {
-		if ok {
-			s.add(i)
-		}
+	byHours := q.open[sp.zone]
+	if byHours == nil {
+		byHours = make([]sessionSet, len(q.st.hours))
+		q.open[sp.zone] = byHours
 	}
-	s.markDone()
+	s := &byHours[sp.hours]
+	if !s.done() {
+		for i, ok := range q.openFor(q.st.zones[sp.zone], sp.hours) {
+			if ok {
+				s.add(i)
+			}
+		}
+		s.markDone()
+	}
 	return s
 }
 

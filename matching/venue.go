@@ -60,8 +60,10 @@ func LoadLocation(name string) (*time.Location, error) {
 	if err != nil {
 		return nil, errUnknownZone(name)
 	}
-	zones.Store(name, loc)
-	return loc, nil
+	// Every caller gets the same *Location for a name, so zones compare
+	// by pointer.
+	kept, _ := zones.LoadOrStore(name, loc)
+	return kept.(*time.Location), nil
 }
 
 // zones caches loaded time zones by name. Only names that loaded are

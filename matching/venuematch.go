@@ -220,10 +220,10 @@ type query struct {
 	// timetable answers are cached by timetable number without a map.
 	zone0  *time.Location
 	hours0 [][]bool
-	// open0, openOther and closedSets are the same answers as sets
-	// (sessionset.go), for the availability check of every candidate.
-	open0      []sessionSet
-	openOther  map[hoursKey]*sessionSet
+	// open (by zone number and timetable) and closedSets are the same
+	// answers as sets (sessionset.go), for the availability check of
+	// every candidate.
+	open       [][]sessionSet
 	closedSets []sessionSet
 	// closed caches, per interned closure list, which sessions it blocks.
 	closed [][]bool
