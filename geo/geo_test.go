@@ -224,6 +224,40 @@ func TestRulerFlatBound(t *testing.T) {
 	}
 }
 
+// TestRulerFlatBoundSweep holds Flat to its margin on a grid of centres,
+// bearings and distances, up to the largest limits the engine uses (three
+// times the largest match radius), where the approximation is furthest
+// from the sphere; FlatRange's margin too, for the points it bounds.
+func TestRulerFlatBoundSweep(t *testing.T) {
+	worst := 0.0 // the largest error seen, as a share of the margin
+	for _, limit := range []float64{1000, 15000, 45000, 150000, 600000} {
+		for lat := -89.0; lat <= 89; lat += 0.5 {
+			centre := orb.Point{12.3, lat}
+			r := NewRuler(centre, limit)
+			if r.Margin() == 0 {
+				continue
+			}
+			if _, _, mb := r.FlatRange(orb.Bound{Min: centre, Max: centre}); mb < r.Margin() {
+				t.Fatalf("lat %.1f limit %.0f: FlatRange's margin %.5f is below Flat's %.5f", lat, limit, mb, r.Margin())
+			}
+			for brg := 0.0; brg < 360; brg += 3 {
+				for _, f := range []float64{1, 0.999, 0.7, 0.3, 0.01} {
+					p := pointAt(centre, brg, limit*f)
+					d := DistanceM(centre, p)
+					flat, m := r.Flat(p)
+					err := math.Abs(flat-d) / d
+					if err > m {
+						t.Fatalf("lat %.1f limit %.0f bearing %.0f at %.3f of the limit: Flat = %.3f m, true %.3f m, error %.6f over the margin %.6f",
+							lat, limit, brg, f, flat, d, err, m)
+					}
+					worst = max(worst, err/m)
+				}
+			}
+		}
+	}
+	t.Logf("largest error: %.2f of the margin", worst)
+}
+
 func TestGridFillMatchesInsert(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	pts := make([]orb.Point, 5000)

@@ -92,9 +92,12 @@ func (s *selector) walkNearestFirst(g *geo.Grid, visit func(int32) bool) {
 	}
 	s.visit = visit
 	total := 0
+	// Cells are placed by FlatRange, whose error bound mb is its own.
+	var mb float64
 	g.EachCell(s.box, func(cell orb.Bound, slots []int32) bool {
-		near, _, _ := s.flat.FlatRange(cell)
-		if near <= s.hi {
+		var near float64
+		near, _, mb = s.flat.FlatRange(cell)
+		if near <= s.q.RadiusM*(1+mb) {
 			s.cells = append(s.cells, cellRef{near, slots})
 			total += len(slots)
 		}
@@ -108,7 +111,7 @@ func (s *selector) walkNearestFirst(g *geo.Grid, visit func(int32) bool) {
 	for s.rest < len(s.cells) {
 		if len(s.cands) >= s.q.Limit {
 			t := s.kthSmallest()
-			if s.cells[s.rest].near > t/(1-s.m)*(1+s.m) {
+			if s.cells[s.rest].near > t/(1-s.m)*(1+mb) {
 				return
 			}
 		}
