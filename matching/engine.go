@@ -34,7 +34,16 @@ type EngineOptions struct {
 	// Activities overrides or adds activity profiles
 	// (DefaultActivityProfiles otherwise).
 	Activities map[string]ActivityProfile
+	// ParallelMatchMin is how many spaces a venue match must visit one by
+	// one before it is split between goroutines (up to GOMAXPROCS, at
+	// most 4): DefaultParallelMatchMin when 0, never when negative. The
+	// answer is the same either way.
+	ParallelMatchMin int
 }
+
+// DefaultParallelMatchMin: below about this many spaces a second
+// goroutine costs more than it saves.
+const DefaultParallelMatchMin = 8192
 
 // state is one version of the read model.
 type state struct {

@@ -266,8 +266,14 @@ func buildOracle(t *testing.T, seedN int64) (*oracleWorld, *matching.Engine) {
 		perturbSpace(r, tx, w.spaces[id])
 	}
 
+	// Seeds 3 and 4 split every match between goroutines, so the split
+	// is held to the brute force too.
+	var opts matching.EngineOptions
+	if seedN >= 3 {
+		opts.ParallelMatchMin = 1
+	}
 	// Load: bookings of half the booked spaces come with the snapshot.
-	e := matching.NewEngine(tx, matching.EngineOptions{})
+	e := matching.NewEngine(tx, opts)
 	l := e.Load()
 	for _, id := range orgIDs {
 		if err := l.Organisation(w.orgs[id]); err != nil {

@@ -1,7 +1,9 @@
 package matching
 
 import (
+	"runtime"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -265,57 +267,18 @@ func (e *Engine) MatchVenues(req *VenueRequest) (*VenueResult, error) {
 	if limit == 0 {
 		limit = 20
 	}
-	found := make([]candidate, 0, limit)
 	var excluded [len(exclusionReasons)]int
-	visit := func(slot int32) bool {
-		sp := &q.st.spaces[slot]
-		// Most spaces are placed without trigonometry; only those near a
-		// boundary, and the matches that may rank, are measured exactly.
-		d := -1.0
-		flat, m := q.wide.Flat(sp.loc)
-		where := placeFlat(flat, m, q.radiusM, outer)
-		if where < 0 {
-			var ok bool
-			if d, ok = q.ruler.Within(sp.loc); !ok {
-				return true
-			}
-			where = 1
-			if d > q.radiusM {
-				where = 2
-			}
-		}
-		switch where {
-		case 0:
-			return true
-		case 2:
-			excluded[reasonTooFar]++
-			return true
-		}
-		reason, free := q.first(slot, sp)
-		if reason != reasonNone {
-			excluded[reason]++
-			return true
-		}
-		res.TotalMatches++
-		if d < 0 {
-			// The flat distance bounds the true one from below, and so the
-			// score from above: a match that cannot beat the worst kept is
-			// counted without being measured.
-			if len(found) == limit && q.bound(sp, flat/(1+m), free)+boundSlack < found[0].score {
-				return true
-			}
-			d, _ = q.ruler.Within(sp.loc)
-		}
-		q.keep(&found, limit, candidate{slot: slot, distM: d, free: free, score: q.score(sp, d, free)})
-		return true
-	}
 	// Whole cells are placed first: one beyond twice the radius is
 	// skipped, one wholly between the radius and twice it counts all its
-	// spaces as too far, and only the others are visited space by space.
+	// spaces as too far, one wholly within the radius needs no distance
+	// per space, and only the others are placed space by space.
 	box := geo.BoundAround(req.Near, outer)
-	cells := q.wide.Margin() > 0 && box.Max[0]-box.Min[0] < 180
+	byCell := q.wide.Margin() > 0 && box.Max[0]-box.Min[0] < 180
+	var runs []cellRun
+	total := 0
 	q.st.grid.EachCell(box, func(cell orb.Bound, slots []int32) bool {
-		if cells {
+		run := cellRun{slots: slots}
+		if byCell {
 			near, far, m := q.wide.FlatRange(cell)
 			switch {
 			case near > outer*(1+m):
@@ -323,19 +286,35 @@ func (e *Engine) MatchVenues(req *VenueRequest) (*VenueResult, error) {
 			case near > q.radiusM*(1+m) && far < outer*(1-m):
 				excluded[reasonTooFar] += len(slots)
 				return true
+			case far < q.radiusM*(1-m):
+				run.inside, run.nearM = true, near/(1+m)
 			}
 		}
-		for _, slot := range slots {
-			visit(slot)
-		}
+		runs = append(runs, run)
+		total += len(slots)
 		return true
 	})
+	scans := []*matchScan{{}}
+	if workers := e.matchWorkers(total); workers > 1 {
+		scans = e.scanParallel(q, runs, total, workers, limit)
+	} else {
+		q.scan(runs, limit, scans[0])
+	}
+	var found []candidate
+	for _, sc := range scans {
+		found = append(found, sc.found...)
+		res.TotalMatches += sc.total
+		for i, n := range sc.excluded {
+			excluded[i] += n
+		}
+	}
 	for i, n := range excluded {
 		if n > 0 {
 			res.Excluded[exclusionReasons[i]] = n
 		}
 	}
 	sort.Slice(found, func(i, j int) bool { return q.better(found[i], found[j]) })
+	found = found[:min(len(found), limit)]
 	res.Matches = make([]VenueMatch, len(found))
 	for i, c := range found {
 		res.Matches[i] = q.render(c)
@@ -344,6 +323,120 @@ func (e *Engine) MatchVenues(req *VenueRequest) (*VenueResult, error) {
 		res.Explanation = q.explain(req.ExplainSpaceID)
 	}
 	return res, nil
+}
+
+// cellRun is a grid cell whose spaces a match visits one by one. inside
+// says the whole cell lies within the radius; nearM then bounds its
+// spaces' distances from below.
+type cellRun struct {
+	slots  []int32
+	inside bool
+	nearM  float64
+}
+
+// matchScan is what a pass over some cells finds: the best limit matches,
+// how many matched, and the exclusions by reason.
+type matchScan struct {
+	found    []candidate
+	total    int
+	excluded [len(exclusionReasons)]int
+}
+
+// maxMatchWorkers is the most goroutines one match is split between.
+const maxMatchWorkers = 4
+
+// matchWorkers is how many goroutines a match over n spaces is split
+// between.
+func (e *Engine) matchWorkers(n int) int {
+	per := e.opts.ParallelMatchMin
+	switch {
+	case per < 0:
+		return 1
+	case per == 0:
+		per = DefaultParallelMatchMin
+	}
+	return max(1, min(runtime.GOMAXPROCS(0), maxMatchWorkers, n/per))
+}
+
+// scanParallel splits runs into parts of about the same number of spaces
+// and scans them at once, each with a query of its own (a query's caches
+// are not shared). Keeping each part's best limit loses nothing: the best
+// limit of all are among them.
+func (e *Engine) scanParallel(q *query, runs []cellRun, total, workers, limit int) []*matchScan {
+	scans := make([]*matchScan, workers)
+	var wg sync.WaitGroup
+	from, done := 0, 0
+	for w := range workers {
+		to, share := from, 0
+		for to < len(runs) && (w == workers-1 || done+share < total*(w+1)/workers) {
+			share += len(runs[to].slots)
+			to++
+		}
+		part := runs[from:to]
+		from, done = to, done+share
+		scans[w] = &matchScan{}
+		wq := q
+		if w > 0 {
+			wq, _ = e.newQuery(q.req) // q's request already passed newQuery
+		}
+		wg.Go(func() { wq.scan(part, limit, scans[w]) })
+	}
+	wg.Wait()
+	return scans
+}
+
+// scan visits the spaces of runs, keeping the best limit matches in out.
+func (q *query) scan(runs []cellRun, limit int, out *matchScan) {
+	outer := 2 * q.radiusM
+	found := make([]candidate, 0, limit)
+	for _, run := range runs {
+		for _, slot := range run.slots {
+			sp := &q.st.spaces[slot]
+			// Most spaces are placed without trigonometry; only those near
+			// a boundary, and the matches that may rank, are measured
+			// exactly. lo bounds the distance from below.
+			d, lo := -1.0, run.nearM
+			if !run.inside {
+				flat, m := q.wide.Flat(sp.loc)
+				where := placeFlat(flat, m, q.radiusM, outer)
+				if where < 0 {
+					var ok bool
+					if d, ok = q.ruler.Within(sp.loc); !ok {
+						continue
+					}
+					where = 1
+					if d > q.radiusM {
+						where = 2
+					}
+				}
+				switch where {
+				case 0:
+					continue
+				case 2:
+					out.excluded[reasonTooFar]++
+					continue
+				}
+				lo = flat / (1 + m)
+			}
+			reason, free := q.first(slot, sp)
+			if reason != reasonNone {
+				out.excluded[reason]++
+				continue
+			}
+			out.total++
+			if d < 0 {
+				// The bound on the distance bounds the score from above: a
+				// match that cannot beat the worst kept is counted without
+				// being measured.
+				if len(found) == limit && q.bound(sp, lo, free)+boundSlack < found[0].score {
+					continue
+				}
+				d, _ = q.ruler.Within(sp.loc)
+			}
+			q.keep(&found, limit, candidate{slot: slot, distM: d, free: free, score: q.score(sp, d, free)})
+		}
+	}
+	out.found = found
 }
 
 // placeFlat places a point whose flat-earth distance is flat (relative
