@@ -14,8 +14,9 @@ import (
 // radius; in load order (the database's) those are scattered over the
 // whole table, and at a million spaces each read is a cache miss. Only a
 // model with no free slots is renumbered (one just loaded); spaces added
-// later go at the end until the next load.
-func (st *state) placeSpacesByCell() {
+// later go at the end until the next load. The grid is rebuilt with cells
+// of cellDeg degrees.
+func (st *state) placeSpacesByCell(cellDeg float64) {
 	n := len(st.spaces)
 	if n < 2 || len(st.freeSpaces) > 0 {
 		return
@@ -24,9 +25,10 @@ func (st *state) placeSpacesByCell() {
 		cell uint64
 		slot int32
 	}
+	grid := geo.NewGrid(cellDeg)
 	order := make([]keyed, n) // new slot → old slot
 	for i := range st.spaces {
-		order[i] = keyed{st.grid.CellOrder(st.spaces[i].loc), int32(i)}
+		order[i] = keyed{grid.CellOrder(st.spaces[i].loc), int32(i)}
 	}
 	slices.SortFunc(order, func(a, b keyed) int {
 		if a.cell != b.cell {
@@ -58,7 +60,6 @@ func (st *state) placeSpacesByCell() {
 		st.extras = extras
 	}
 	st.spaceByID.renumber(remap)
-	grid := geo.NewGrid(gridCellDeg)
 	grid.Fill(n, func(i int32) orb.Point { return st.spaces[i].loc })
 	st.grid = grid
 }
