@@ -215,6 +215,9 @@ func TestRulerFlatBound(t *testing.T) {
 			continue
 		}
 		used++
+		if f2, m2 := r.Flat2(p); math.Sqrt(f2) != flat || m2 != m {
+			t.Fatalf("Flat2(%v) = %v, %v: not the square of Flat's %v, %v", p, f2, m2, flat, m)
+		}
 		if d := DistanceM(centre, p); flat < d*(1-m) || flat > d*(1+m) {
 			t.Fatalf("Flat(%v) from %v = %.3f m, true %.3f m: outside the margin %.5f", p, centre, flat, d, m)
 		}

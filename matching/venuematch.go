@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"math"
 	"runtime"
 	"sort"
 	"sync"
@@ -387,8 +388,8 @@ func (e *Engine) scanParallel(q *query, runs []cellRun, total, workers, limit in
 
 // scan visits the spaces of runs, keeping the best limit matches in out.
 func (q *query) scan(runs []cellRun, limit int, out *matchScan) {
-	outer := 2 * q.radiusM
 	found := make([]candidate, 0, limit)
+	p := newPlacer(q.wide.Margin(), q.radiusM, 2*q.radiusM)
 	for _, run := range runs {
 		for _, slot := range run.slots {
 			sp := &q.st.spaces[slot]
@@ -397,8 +398,8 @@ func (q *query) scan(runs []cellRun, limit int, out *matchScan) {
 			// exactly. lo bounds the distance from below.
 			d, lo := -1.0, run.nearM
 			if !run.inside {
-				flat, m := q.wide.Flat(sp.loc)
-				where := placeFlat(flat, m, q.radiusM, outer)
+				flat2, _ := q.wide.Flat2(sp.loc)
+				where := p.place(flat2)
 				if where < 0 {
 					var ok bool
 					if d, ok = q.ruler.Within(sp.loc); !ok {
@@ -416,7 +417,7 @@ func (q *query) scan(runs []cellRun, limit int, out *matchScan) {
 					out.excluded[reasonTooFar]++
 					continue
 				}
-				lo = flat / (1 + m)
+				lo = p.lower(flat2)
 			}
 			reason, free := q.first(slot, sp)
 			if reason != reasonNone {
@@ -439,24 +440,38 @@ func (q *query) scan(runs []cellRun, limit int, out *matchScan) {
 	out.found = found
 }
 
-// placeFlat places a point whose flat-earth distance is flat (relative
+// placer places points by their squared flat-earth distance (relative
 // error at most m, see geo.Ruler.Flat) against two radii: 1 surely within
 // inner, 2 surely beyond inner but within outer, 0 surely beyond outer,
 // -1 too near a boundary to say (or m is 0). It claims what geo.Ruler.Near
-// claims.
-func placeFlat(flat, m, inner, outer float64) int {
+// claims, with the thresholds squared once.
+type placer struct {
+	m                                  float64
+	innerLo, innerHi, outerLo, outerHi float64 // squared
+}
+
+func newPlacer(m, inner, outer float64) placer {
+	sq := func(x float64) float64 { return x * x }
+	return placer{m: m, innerLo: sq(inner * (1 - m)), innerHi: sq(inner * (1 + m)),
+		outerLo: sq(outer * (1 - m)), outerHi: sq(outer * (1 + m))}
+}
+
+func (p *placer) place(flat2 float64) int {
 	switch {
-	case m <= 0:
+	case p.m <= 0:
 		return -1
-	case flat > outer*(1+m):
+	case flat2 > p.outerHi:
 		return 0
-	case flat < inner*(1-m):
+	case flat2 < p.innerLo:
 		return 1
-	case flat > inner*(1+m) && flat < outer*(1-m):
+	case flat2 > p.innerHi && flat2 < p.outerLo:
 		return 2
 	}
 	return -1
 }
+
+// lower bounds from below the true distance of a point placed by flat2.
+func (p *placer) lower(flat2 float64) float64 { return math.Sqrt(flat2) / (1 + p.m) }
 
 func (e *Engine) newQuery(req *VenueRequest) (*query, error) {
 	q := &query{e: e, st: e.st, req: req, radiusM: req.RadiusKm * 1000, ruler: geo.NewRuler(req.Near, 2*req.RadiusKm*1000),
