@@ -3,6 +3,7 @@ package matching
 import (
 	"bytes"
 	"slices"
+	"strings"
 
 	"github.com/paulmach/orb"
 
@@ -178,18 +179,30 @@ func (e *Engine) NearbySpaces(q NearbyQuery) ([]NearbySpace, bool) {
 		sel.walkNearestFirst(st.grid, visit)
 	}
 	rs, more := sel.nearest(func(slot int32) (uid, orb.Point) { return st.spaces[slot].id, st.spaces[slot].loc })
+	// The answer's IDs are written into one string and its prices into
+	// one slice, so it costs a few allocations, not three a space.
+	var ids strings.Builder
+	ids.Grow(2 * uidLen * len(rs))
+	for _, r := range rs {
+		sp := &st.spaces[r.slot]
+		sp.id.writeTo(&ids)
+		st.venues[sp.venue].id.writeTo(&ids)
+	}
+	all := ids.String()
+	prices := make([]int, len(rs))
 	out := make([]NearbySpace, len(rs))
 	for i, r := range rs {
 		sp := &st.spaces[r.slot]
 		v := &st.venues[sp.venue]
+		at := 2 * uidLen * i
 		out[i] = NearbySpace{
-			ID: sp.id.String(), Name: sp.name, VenueID: v.id.String(), VenueName: v.name,
+			ID: all[at : at+uidLen], Name: sp.name, VenueID: all[at+uidLen : at+2*uidLen], VenueName: v.name,
 			OrganisationID: st.orgs[sp.org].id, Kind: SpaceKinds[sp.kind], Location: sp.loc, DistanceM: r.d,
 			Capacity: int(sp.capacity), Floor: Floors[sp.floor], FitToDance: int(sp.fit), InstantBook: sp.flags&flagInstant != 0,
 		}
 		if p := sp.prices[0]; p >= 0 {
-			pp := int(p)
-			out[i].CommunityPencePerHour = &pp
+			prices[i] = int(p)
+			out[i].CommunityPencePerHour = &prices[i]
 		}
 	}
 	return out, more

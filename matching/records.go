@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -50,7 +51,16 @@ const hexDigits = "0123456789abcdef"
 // String formats the UUID in its canonical lower-case form, whose string
 // order is the byte order.
 func (u uid) String() string {
-	var b [36]byte
+	b := u.text()
+	return string(b[:])
+}
+
+// uidLen is the length of a UUID's text.
+const uidLen = 36
+
+// text is the UUID's canonical text, lower-case hex with dashes.
+func (u uid) text() [uidLen]byte {
+	var b [uidLen]byte
 	j := 0
 	for i, x := range u {
 		if i == 4 || i == 6 || i == 8 || i == 10 {
@@ -60,7 +70,13 @@ func (u uid) String() string {
 		b[j], b[j+1] = hexDigits[x>>4], hexDigits[x&15]
 		j += 2
 	}
-	return string(b[:])
+	return b
+}
+
+// writeTo appends the UUID's text to b.
+func (u uid) writeTo(b *strings.Builder) {
+	t := u.text()
+	b.Write(t[:])
 }
 
 // Space flags, one bit each, copied from the space and its venue.
