@@ -84,7 +84,11 @@ func appendFloat(b []byte, f float64) []byte {
 // encoding/json itself.
 func appendString(b []byte, s string) []byte {
 	plain, ascii := true, true
-	for i := 0; i < len(s); i++ {
+	i := 0
+	// Eight bytes at a time while they are plain: IDs and most names are.
+	for ; i+8 <= len(s) && plainWord(s[i:i+8]); i += 8 {
+	}
+	for ; i < len(s); i++ {
 		if k := byteKind[s[i]]; k != 0 {
 			if k == needsEscape {
 				plain = false
@@ -103,6 +107,26 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
+}
+
+// plainWord reports whether eight bytes are all printable ASCII that
+// encoding/json copies as they are (no control character, quote,
+// backslash, <, > or &). It tests the eight at once: a byte b of the word
+// w is flagged by (w − 0x01…)&^w&0x80… exactly when the word has a zero
+// byte, and XOR with a repeated character turns that character into zero.
+func plainWord(s string) bool {
+	w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	zero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
+	if w&highs != 0 { // not ASCII
+		return false
+	}
+	// With every byte below 0x80, (w − 0x20…)&^w&0x80… flags a byte
+	// below 0x20.
+	bad := (w-0x20*ones)&^w&highs |
+		zero(w^('"'*ones)) | zero(w^('\\'*ones)) | zero(w^('<'*ones)) | zero(w^('>'*ones)) | zero(w^('&'*ones))
+	return bad == 0
 }
 
 // byteKind sorts bytes for appendString: 0 plain ASCII, nonASCII part of

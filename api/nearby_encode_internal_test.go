@@ -95,3 +95,59 @@ func FuzzAppendString(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkAppendSpacesCollection encodes a nearby answer of 50 spaces
+// with realistic names and UUIDs.
+func BenchmarkAppendSpacesCollection(b *testing.B) {
+	r := rand.New(rand.NewPCG(5, 6))
+	id := func() string {
+		const hex = "0123456789abcdef"
+		var u [36]byte
+		for i := range u {
+			u[i] = hex[r.IntN(16)]
+		}
+		u[8], u[13], u[18], u[23] = '-', '-', '-', '-'
+		return string(u[:])
+	}
+	spaces := make([]matching.NearbySpace, 50)
+	for i := range spaces {
+		p := 1500 + r.IntN(3000)
+		spaces[i] = matching.NearbySpace{ID: id(), Name: "Studio " + string(rune('A'+i%26)), VenueID: id(),
+			VenueName: "Mill Road Community Centre", OrganisationID: id(), Kind: "studio", Floor: "sprung",
+			Location: orb.Point{-0.12 + r.Float64()/10, 51.5 + r.Float64()/10}, DistanceM: r.Float64() * 5000,
+			Capacity: 10 + r.IntN(90), FitToDance: r.IntN(6), InstantBook: r.IntN(2) == 0, CommunityPencePerHour: &p}
+	}
+	next := "eyJxIjoiL3YxL25lYXJieSJ9"
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = appendSpacesCollection(buf[:0], spaces, &next)
+	}
+	b.SetBytes(int64(len(buf)))
+}
+
+// TestPlainWord holds the eight-byte test to the byte table on words made
+// of every byte value next to the borders that matter.
+func TestPlainWord(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	edges := []byte{0, 1, 0x1f, 0x20, 0x21, '"', '#', '%', '&', '\'', ';', '<', '=', '>', '?', '[', '\\', ']', 'a', 0x7e, 0x7f, 0x80, 0xff}
+	for range 200000 {
+		var w [8]byte
+		for i := range w {
+			if r.IntN(3) == 0 {
+				w[i] = byte(r.IntN(256))
+			} else if r.IntN(2) == 0 {
+				w[i] = edges[r.IntN(len(edges))]
+			} else {
+				w[i] = byte(0x20 + r.IntN(0x5f))
+			}
+		}
+		want := true
+		for _, c := range w {
+			want = want && byteKind[c] == 0
+		}
+		if got := plainWord(string(w[:])); got != want {
+			t.Fatalf("plainWord(%q) = %v, want %v", w, got, want)
+		}
+	}
+}
