@@ -149,6 +149,8 @@ func writeGeoJSON(c *gin.Context, body []byte) {
 		c.Status(http.StatusNotModified)
 		return
 	}
+	// With its length known the answer goes out as it is, not in chunks.
+	c.Header("Content-Length", strconv.Itoa(len(body)))
 	c.Data(http.StatusOK, "application/geo+json", body)
 }
 

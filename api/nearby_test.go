@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/google/uuid"
@@ -43,6 +44,9 @@ func (s *server) nearby(t testing.TB, query string, header map[string]string) (i
 	}
 	if mt, _, _ := mime.ParseMediaType(h.Get("Content-Type")); mt != "application/geo+json" {
 		t.Errorf("nearby %s: got Content-Type %q, want application/geo+json", query, h.Get("Content-Type"))
+	}
+	if cl := h.Get("Content-Length"); cl != "" && cl != strconv.Itoa(len(raw)) {
+		t.Errorf("nearby %s: Content-Length %s for a %d-byte body", query, cl, len(raw))
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &top); err != nil {
@@ -290,6 +294,9 @@ func TestNearbyETag(t *testing.T) {
 
 		status, h, fc := s.nearby(t, q, nil)
 		wantStatus(t, "nearby", status, http.StatusOK, fc)
+		if h.Get("Content-Length") == "" {
+			t.Errorf("nearby spaces: no Content-Length")
+		}
 		etag := h.Get("ETag")
 		if len(etag) < 3 || etag[0] != '"' || etag[len(etag)-1] != '"' {
 			t.Fatalf("got ETag %q, want a quoted strong tag", etag)

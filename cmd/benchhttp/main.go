@@ -36,6 +36,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -176,7 +177,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	nearbyBody := targets[0].answer
 	bare := gin.New()
 	bare.GET("/", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	bare.GET("/fixed-nearby", func(c *gin.Context) { c.Data(http.StatusOK, "application/geo+json", nearbyBody) })
+	nearbyLength := strconv.Itoa(len(nearbyBody))
+	bare.GET("/fixed-nearby", func(c *gin.Context) {
+		c.Header("Content-Length", nearbyLength) // as the service's nearby does
+		c.Data(http.StatusOK, "application/geo+json", nearbyBody)
+	})
 	ceiling, stopBare, err := serve(bare)
 	if err != nil {
 		return err
