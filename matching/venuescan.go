@@ -1,0 +1,157 @@
+package matching
+
+import (
+	"math"
+	"runtime"
+	"sync"
+)
+
+// How a venue match visits spaces: the cells it could not place whole,
+// space by space, split between goroutines when there are many.
+
+// cellRun is a grid cell whose spaces a match visits one by one. inside
+// says the whole cell lies within the radius; nearM then bounds its
+// spaces' distances from below.
+type cellRun struct {
+	slots  []int32
+	inside bool
+	nearM  float64
+}
+
+// matchScan is what a pass over some cells finds: the best limit matches,
+// how many matched, and the exclusions by reason.
+type matchScan struct {
+	found    []candidate
+	total    int
+	excluded [len(exclusionReasons)]int
+}
+
+// maxMatchWorkers is the most goroutines one match is split between.
+const maxMatchWorkers = 4
+
+// matchWorkers is how many goroutines a match over n spaces is split
+// between.
+func (e *Engine) matchWorkers(n int) int {
+	per := e.opts.ParallelMatchMin
+	switch {
+	case per < 0:
+		return 1
+	case per == 0:
+		per = DefaultParallelMatchMin
+	}
+	return max(1, min(runtime.GOMAXPROCS(0), maxMatchWorkers, n/per))
+}
+
+// scanParallel splits runs into parts of about the same number of spaces
+// and scans them at once, each with a query of its own (a query's caches
+// are not shared). Keeping each part's best limit loses nothing: the best
+// limit of all are among them.
+func (e *Engine) scanParallel(q *query, runs []cellRun, total, workers, limit int) []*matchScan {
+	scans := make([]*matchScan, workers)
+	var wg sync.WaitGroup
+	from, done := 0, 0
+	for w := range workers {
+		to, share := from, 0
+		for to < len(runs) && (w == workers-1 || done+share < total*(w+1)/workers) {
+			share += len(runs[to].slots)
+			to++
+		}
+		part := runs[from:to]
+		from, done = to, done+share
+		scans[w] = &matchScan{}
+		wq := q
+		if w > 0 {
+			wq, _ = e.newQuery(q.req) // q's request already passed newQuery
+		}
+		wg.Go(func() { wq.scan(part, limit, scans[w]) })
+	}
+	wg.Wait()
+	return scans
+}
+
+// scan visits the spaces of runs, keeping the best limit matches in out.
+func (q *query) scan(runs []cellRun, limit int, out *matchScan) {
+	found := make([]candidate, 0, limit)
+	p := newPlacer(q.wide.Margin(), q.radiusM, 2*q.radiusM)
+	for _, run := range runs {
+		for _, slot := range run.slots {
+			sp := &q.st.spaces[slot]
+			// Most spaces are placed without trigonometry; only those near
+			// a boundary, and the matches that may rank, are measured
+			// exactly. lo bounds the distance from below.
+			d, lo := -1.0, run.nearM
+			if !run.inside {
+				flat2, _ := q.wide.Flat2(sp.loc)
+				where := p.place(flat2)
+				if where < 0 {
+					var ok bool
+					if d, ok = q.ruler.Within(sp.loc); !ok {
+						continue
+					}
+					where = 1
+					if d > q.radiusM {
+						where = 2
+					}
+				}
+				switch where {
+				case 0:
+					continue
+				case 2:
+					out.excluded[reasonTooFar]++
+					continue
+				}
+				lo = p.lower(flat2)
+			}
+			reason, free := q.first(slot, sp)
+			if reason != reasonNone {
+				out.excluded[reason]++
+				continue
+			}
+			out.total++
+			if d < 0 {
+				// The bound on the distance bounds the score from above: a
+				// match that cannot beat the worst kept is counted without
+				// being measured.
+				if len(found) == limit && q.bound(sp, lo, free)+boundSlack < found[0].score {
+					continue
+				}
+				d, _ = q.ruler.Within(sp.loc)
+			}
+			q.keep(&found, limit, candidate{slot: slot, distM: d, free: free, score: q.score(sp, d, free)})
+		}
+	}
+	out.found = found
+}
+
+// placer places points by their squared flat-earth distance (relative
+// error at most m, see geo.Ruler.Flat) against two radii: 1 surely within
+// inner, 2 surely beyond inner but within outer, 0 surely beyond outer,
+// -1 too near a boundary to say (or m is 0). It claims what geo.Ruler.Near
+// claims, with the thresholds squared once.
+type placer struct {
+	m                                  float64
+	innerLo, innerHi, outerLo, outerHi float64 // squared
+}
+
+func newPlacer(m, inner, outer float64) placer {
+	sq := func(x float64) float64 { return x * x }
+	return placer{m: m, innerLo: sq(inner * (1 - m)), innerHi: sq(inner * (1 + m)),
+		outerLo: sq(outer * (1 - m)), outerHi: sq(outer * (1 + m))}
+}
+
+func (p *placer) place(flat2 float64) int {
+	switch {
+	case p.m <= 0:
+		return -1
+	case flat2 > p.outerHi:
+		return 0
+	case flat2 < p.innerLo:
+		return 1
+	case flat2 > p.innerHi && flat2 < p.outerLo:
+		return 2
+	}
+	return -1
+}
+
+// lower bounds from below the true distance of a point placed by flat2.
+func (p *placer) lower(flat2 float64) float64 { return math.Sqrt(flat2) / (1 + p.m) }
