@@ -1,9 +1,9 @@
 package matching
 
 import (
-	"fmt"
 	"math"
 	"math/bits"
+	"strconv"
 )
 
 // extrasFlags are the extras the extras factor counts.
@@ -157,17 +157,19 @@ func (q *query) render(c candidate) VenueMatch {
 
 func (q *query) details(sp *spaceRec, d float64, free int) [6]string {
 	var out [6]string
-	out[0] = fmt.Sprintf("%d of 5 stars on the Fit to Dance rubric (%s floor)", sp.fit, Floors[sp.floor])
-	out[1] = fmt.Sprintf("%.1f km away, within %.0f km", d/1000, q.req.RadiusKm)
-	out[2] = fmt.Sprintf("%.1f m² per dancer for %d (%s needs %.1f)", float64(sp.area)/float64(q.req.GroupSize),
-		q.req.GroupSize, q.req.Activity, q.minArea/float64(q.req.GroupSize))
+	var b text
+	out[0] = b.int(int(sp.fit)).str(" of 5 stars on the Fit to Dance rubric (").str(string(Floors[sp.floor])).str(" floor)").take()
+	out[1] = b.float(d/1000, 1).str(" km away, within ").float(q.req.RadiusKm, 0).str(" km").take()
+	out[2] = b.float(float64(sp.area)/float64(q.req.GroupSize), 1).str(" m² per dancer for ").int(q.req.GroupSize).
+		str(" (").str(q.req.Activity).str(" needs ").float(q.minArea/float64(q.req.GroupSize), 1).str(")").take()
 	switch p := sp.prices[q.tier]; {
 	case p < 0:
-		out[3] = fmt.Sprintf("no %s price listed", Tiers[q.tier])
+		out[3] = b.str("no ").str(string(Tiers[q.tier])).str(" price listed").take()
 	case q.req.MaxPencePerHour > 0:
-		out[3] = fmt.Sprintf("£%.2f an hour (%s) against a budget of £%.2f", float64(p)/100, Tiers[q.tier], float64(q.req.MaxPencePerHour)/100)
+		out[3] = b.str("£").float(float64(p)/100, 2).str(" an hour (").str(string(Tiers[q.tier])).
+			str(") against a budget of £").float(float64(q.req.MaxPencePerHour)/100, 2).take()
 	default:
-		out[3] = fmt.Sprintf("£%.2f an hour (%s)", float64(p)/100, Tiers[q.tier])
+		out[3] = b.str("£").float(float64(p)/100, 2).str(" an hour (").str(string(Tiers[q.tier])).str(")").take()
 	}
 	var have []string
 	for _, x := range []struct {
@@ -181,10 +183,31 @@ func (q *query) details(sp *spaceRec, d float64, free int) [6]string {
 	if len(have) == 0 {
 		out[4] = "no extras"
 	} else {
-		out[4] = fmt.Sprintf("has %s", joinAnd(have))
+		out[4] = "has " + joinAnd(have)
 	}
-	out[5] = fmt.Sprintf("free for %d of %d sessions", free, len(q.req.Sessions))
+	out[5] = b.str("free for ").int(free).str(" of ").int(len(q.req.Sessions)).str(" sessions").take()
 	return out
+}
+
+// text builds the detail lines of a match: what fmt.Sprintf would make of
+// %s, %d and %.Nf, without its reflection (a match's reasons are rendered
+// on every answer).
+type text []byte
+
+func (t *text) str(s string) *text { *t = append(*t, s...); return t }
+func (t *text) int(n int) *text    { *t = strconv.AppendInt(*t, int64(n), 10); return t }
+
+// float formats x as %.{prec}f does.
+func (t *text) float(x float64, prec int) *text {
+	*t = strconv.AppendFloat(*t, x, 'f', prec, 64)
+	return t
+}
+
+// take returns the text built so far and starts again.
+func (t *text) take() string {
+	s := string(*t)
+	*t = (*t)[:0]
+	return s
 }
 
 func joinAnd(s []string) string {
