@@ -1,6 +1,8 @@
 package matching
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"time"
 
@@ -285,19 +287,18 @@ func (e *Engine) MatchVenues(req *VenueRequest) (*VenueResult, error) {
 				excluded[reasonTooFar] += len(slots)
 				return true
 			case far < q.radiusM*(1-m):
-				run.inside, run.nearM = true, near/(1+m)
+				run.inside = true
 			}
+			run.nearM = near / (1 + m)
 		}
 		runs = append(runs, run)
 		total += len(slots)
 		return true
 	})
-	scans := []*matchScan{{}}
-	if workers := e.matchWorkers(total); workers > 1 {
-		scans = e.scanParallel(q, runs, total, workers, limit)
-	} else {
-		q.scan(runs, limit, scans[0])
-	}
+	// Nearest cells first: their matches score high, so the score bound
+	// turns away more of those that follow.
+	slices.SortStableFunc(runs, func(a, b cellRun) int { return cmp.Compare(a.nearM, b.nearM) })
+	scans := e.scanRuns(q, runs, e.matchWorkers(total), limit)
 	var found []candidate
 	for _, sc := range scans {
 		found = append(found, sc.found...)

@@ -4,6 +4,7 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // How a venue match visits spaces: the cells it could not place whole,
@@ -42,38 +43,44 @@ func (e *Engine) matchWorkers(n int) int {
 	return max(1, min(runtime.GOMAXPROCS(0), maxMatchWorkers, n/per))
 }
 
-// scanParallel splits runs into parts of about the same number of spaces
-// and scans them at once, each with a query of its own (a query's caches
-// are not shared). Keeping each part's best limit loses nothing: the best
-// limit of all are among them.
-func (e *Engine) scanParallel(q *query, runs []cellRun, total, workers, limit int) []*matchScan {
+// scanRuns scans runs with the given number of goroutines, each with a
+// query of its own (a query's caches are not shared), taking the next run
+// as they finish one, so a slow run holds up no other. Keeping each
+// goroutine's best limit loses nothing: the best limit of all are among
+// them.
+func (e *Engine) scanRuns(q *query, runs []cellRun, workers, limit int) []*matchScan {
+	var taken atomic.Int64
+	next := func() (*cellRun, bool) {
+		i := taken.Add(1) - 1
+		if i >= int64(len(runs)) {
+			return nil, false
+		}
+		return &runs[i], true
+	}
 	scans := make([]*matchScan, workers)
 	var wg sync.WaitGroup
-	from, done := 0, 0
 	for w := range workers {
-		to, share := from, 0
-		for to < len(runs) && (w == workers-1 || done+share < total*(w+1)/workers) {
-			share += len(runs[to].slots)
-			to++
-		}
-		part := runs[from:to]
-		from, done = to, done+share
 		scans[w] = &matchScan{}
 		wq := q
 		if w > 0 {
 			wq, _ = e.newQuery(q.req) // q's request already passed newQuery
 		}
-		wg.Go(func() { wq.scan(part, limit, scans[w]) })
+		if workers == 1 {
+			wq.scan(next, limit, scans[w])
+			break
+		}
+		wg.Go(func() { wq.scan(next, limit, scans[w]) })
 	}
 	wg.Wait()
 	return scans
 }
 
-// scan visits the spaces of runs, keeping the best limit matches in out.
-func (q *query) scan(runs []cellRun, limit int, out *matchScan) {
+// scan visits the spaces of the runs next hands out, keeping the best
+// limit matches in out.
+func (q *query) scan(next func() (*cellRun, bool), limit int, out *matchScan) {
 	found := make([]candidate, 0, limit)
 	p := newPlacer(q.wide.Margin(), q.radiusM, 2*q.radiusM)
-	for _, run := range runs {
+	for run, ok := next(); ok; run, ok = next() {
 		for _, slot := range run.slots {
 			sp := &q.st.spaces[slot]
 			// Most spaces are placed without trigonometry; only those near
