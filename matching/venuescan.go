@@ -10,9 +10,9 @@ import (
 // How a venue match visits spaces: the cells it could not place whole,
 // space by space, split between goroutines when there are many.
 
-// cellRun is a grid cell whose spaces a match visits one by one. inside
-// says the whole cell lies within the radius; nearM then bounds its
-// spaces' distances from below.
+// cellRun is a grid cell whose spaces a match visits one by one. nearM
+// bounds its spaces' distances from below (0 where cells are not placed
+// whole), and inside says the whole cell lies within the radius.
 type cellRun struct {
 	slots  []int32
 	inside bool
@@ -69,6 +69,8 @@ func (e *Engine) scanRuns(q *query, runs []cellRun, workers, limit int) []*match
 			wq.scan(next, limit, scans[w])
 			break
 		}
+		// The caller waits rather than scanning a share itself: measured,
+		// that was 3-7% slower at a million spaces.
 		wg.Go(func() { wq.scan(next, limit, scans[w]) })
 	}
 	wg.Wait()
