@@ -45,38 +45,45 @@ func FuzzDecodeStrict(f *testing.F) {
 		func() any { return new(api.VenueIn) },
 		func() any { return new(api.SpaceIn) },
 	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		for _, newDst := range types {
-			dst := newDst()
-			err := api.DecodeStrict(body, dst)
-			if err != nil {
-				var ve *matching.ValidationError
-				if !errors.Is(err, matching.ErrInvalid) || !errors.As(err, &ve) || len(ve.Errors) == 0 {
-					t.Fatalf("DecodeStrict(%q) into %T: got error %v (%T), want a ValidationError", body, dst, err, err)
+	f.Fuzz(func(t *testing.T, body []byte) { checkStrictDecode(t, body, types) })
+}
+
+// checkStrictDecode decodes body into each of types with DecodeStrict: a
+// refusal must be a ValidationError naming at least one problem, each
+// with a message; an acceptance must be of valid JSON and survive a round
+// trip unchanged.
+func checkStrictDecode(t *testing.T, body []byte, types []func() any) {
+	t.Helper()
+	for _, newDst := range types {
+		dst := newDst()
+		err := api.DecodeStrict(body, dst)
+		if err != nil {
+			var ve *matching.ValidationError
+			if !errors.Is(err, matching.ErrInvalid) || !errors.As(err, &ve) || len(ve.Errors) == 0 {
+				t.Fatalf("DecodeStrict(%q) into %T: got error %v (%T), want a ValidationError", body, dst, err, err)
+			}
+			for _, fe := range ve.Errors {
+				if fe.Message == "" {
+					t.Errorf("DecodeStrict(%q) into %T: field %q has no message", body, dst, fe.Field)
 				}
-				for _, fe := range ve.Errors {
-					if fe.Message == "" {
-						t.Errorf("DecodeStrict(%q) into %T: field %q has no message", body, dst, fe.Field)
-					}
-				}
-				continue
 			}
-			if !json.Valid(body) {
-				t.Fatalf("DecodeStrict(%q) into %T: accepted invalid JSON", body, dst)
-			}
-			again, err := json.Marshal(dst)
-			if err != nil {
-				t.Fatalf("re-encode %T: %v", dst, err)
-			}
-			dst2 := newDst()
-			if err := api.DecodeStrict(again, dst2); err != nil {
-				t.Fatalf("DecodeStrict(%s) of its own output: %v", again, err)
-			}
-			if !reflect.DeepEqual(dst, dst2) {
-				t.Fatalf("round trip of %T changed it:\n got %+v\nwant %+v", dst, dst2, dst)
-			}
+			continue
 		}
-	})
+		if !json.Valid(body) {
+			t.Fatalf("DecodeStrict(%q) into %T: accepted invalid JSON", body, dst)
+		}
+		again, err := json.Marshal(dst)
+		if err != nil {
+			t.Fatalf("re-encode %T: %v", dst, err)
+		}
+		dst2 := newDst()
+		if err := api.DecodeStrict(again, dst2); err != nil {
+			t.Fatalf("DecodeStrict(%s) of its own output: %v", again, err)
+		}
+		if !reflect.DeepEqual(dst, dst2) {
+			t.Fatalf("round trip of %T changed it:\n got %+v\nwant %+v", dst, dst2, dst)
+		}
+	}
 }
 
 // fuzzServer is a server on an in-memory SQLite store for fuzzing, or on
