@@ -93,7 +93,7 @@ func (r Ruler) Flat(p orb.Point) (float64, float64) {
 
 // Flat2 is the square of Flat(p)'s distance, with Flat's margin (0: not
 // usable). Comparing squares saves a square root per point.
-func (r *Ruler) Flat2(p orb.Point) (float64, float64) {
+func (r Ruler) Flat2(p orb.Point) (float64, float64) {
 	return r.flat2(p), r.margin
 }
 

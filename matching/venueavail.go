@@ -5,39 +5,16 @@ import (
 )
 
 // freeSessions counts the sessions the space can take, recording the
-// others in conflicts when it is not nil. Opening hours are checked once
-// per distinct timetable and zone, so a weekly check costs a few lookups
-// per space; bookings by binary search.
+// others in conflicts when it is not nil. It goes session by session, for
+// the answers that list conflicts; the search itself counts with sets
+// (freeCount). Opening hours are read once per timetable and zone in a
+// query (openFor); bookings by binary search.
 func (q *query) freeSessions(slot int32, sp *spaceRec, conflicts *[]SessionConflict) int {
-	v := &q.st.venues[sp.venue]
-	var open []bool
-	zone0 := q.isZone0(v.zone)
-	if zone0 {
-		if q.hours0 == nil {
-			q.hours0 = make([][]bool, len(q.st.hours))
-		}
-		open = q.hours0[sp.hours]
-	}
-	if open == nil {
-		open = q.openFor(v.zone, sp.hours)
-		if zone0 {
-			q.hours0[sp.hours] = open
-		}
-	}
 	var x *extra
 	if sp.flags&flagExtra != 0 {
 		x = q.st.extras[slot]
 	}
-	return q.countFree(open, sp.closures, x, conflicts)
-}
-
-// isZone0 reports whether zone is the query's first zone, whose answers
-// are cached by timetable number; the first zone asked about becomes it.
-func (q *query) isZone0(zone *time.Location) bool {
-	if q.zone0 == nil {
-		q.zone0 = zone
-	}
-	return zone == q.zone0
+	return q.countFree(q.openFor(q.st.zones[sp.zone], sp.hours), sp.closures, x, conflicts)
 }
 
 // openFor says which sessions lie within a timetable, read in zone.

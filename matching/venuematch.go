@@ -218,10 +218,6 @@ type query struct {
 	tier     int
 	zones    map[*time.Location][]localSession
 	hoursOK  map[hoursKey][]bool
-	// zone0 is the first zone seen (nearly always Europe/London); its
-	// timetable answers are cached by timetable number without a map.
-	zone0  *time.Location
-	hours0 [][]bool
 	// open (by zone number and timetable) and closedSets are the same
 	// answers as sets (sessionset.go), for the availability check of
 	// every candidate.
