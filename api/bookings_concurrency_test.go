@@ -128,6 +128,12 @@ func TestConcurrentBookingsOfOneSession(t *testing.T) {
 		if got := engineBooked(t, s, b.space.ID); len(got) != 1 {
 			t.Errorf("the read model holds %d booked periods, want 1: %v", len(got), got)
 		}
+		// Bookings at one space wait for each other rather than race to
+		// the exclusion constraint, where PostgreSQL's concurrent checks
+		// deadlock one another and a crowd of retries can stall for good.
+		if n := db.LostRaces(); n != 0 {
+			t.Errorf("%d booking transactions lost a race and were retried, want none", n)
+		}
 	})
 }
 
@@ -192,6 +198,9 @@ func TestConcurrentOverlappingSeries(t *testing.T) {
 			return a.Start.Equal(b.Start) && a.End.Equal(b.End)
 		}) {
 			t.Errorf("the read model's booked periods %v differ from the database's %v", eng, got)
+		}
+		if n := db.LostRaces(); n != 0 {
+			t.Errorf("%d booking transactions lost a race and were retried, want none", n)
 		}
 		t.Logf("%d asks: %d bookings, %d confirmed sessions, none overlapping", len(asks), created, len(got))
 	})

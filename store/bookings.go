@@ -171,7 +171,7 @@ func (db *DB) Book(ctx context.Context, id string, req *matching.BookingRequest,
 				return nil, err
 			}
 		}
-		space, loc, err := spaceForBooking(tx, req.SpaceID)
+		space, loc, err := db.spaceForBooking(tx, req.SpaceID)
 		if err != nil {
 			return nil, err
 		}
@@ -216,11 +216,22 @@ func (db *DB) Book(ctx context.Context, id string, req *matching.BookingRequest,
 func (db *DB) writeRetrying(ctx context.Context, fn func(tx *gorm.DB) ([]change, error)) error {
 	for attempt := 1; ; attempt++ {
 		err := db.write(ctx, fn)
-		if err == nil || attempt >= maxBookingAttempts || !lostRace(err) {
+		if err == nil || !lostRace(err) {
+			return err
+		}
+		db.lostRaces.Add(1)
+		if attempt >= maxBookingAttempts {
 			return err
 		}
 	}
 }
+
+// LostRaces is the number of booking transactions that have failed, since
+// Open, because a concurrent one committed first or PostgreSQL broke a
+// deadlock between them (each was retried, up to maxBookingAttempts).
+// Bookings at one space wait for each other (see spaceForBooking), so it
+// stays at zero however many book one space at once.
+func (db *DB) LostRaces() uint64 { return db.lostRaces.Load() }
 
 // keptReply looks up an idempotency key, forgetting it first if it has
 // expired.
@@ -256,10 +267,24 @@ func lostRace(err error) bool {
 	return errors.As(err, &pgErr) && (pgErr.Code == "23P01" || pgErr.Code == "23505" || pgErr.Code == "40001" || pgErr.Code == "40P01")
 }
 
-// spaceForBooking reads a space and its venue's time zone in tx.
-func spaceForBooking(tx *gorm.DB, spaceID string) (*matching.Space, *time.Location, error) {
+// spaceForBooking reads a space and its venue's time zone in tx. On
+// PostgreSQL it locks the space's row (FOR NO KEY UPDATE) until tx ends,
+// so that transactions booking or approving at one space take turns: the
+// next reads the confirmed occurrences after the last has committed, and
+// answers a conflict from them. Without the turn they would meet in the
+// exclusion constraint, whose checks of two concurrent inserts wait on each
+// other; PostgreSQL breaks such a deadlock once a second (deadlock_timeout),
+// and fifty retrying bookers can keep forming new ones until they time out.
+// The lock leaves the rows referencing the space free to be inserted (their
+// key-share locks do not conflict with it). SQLite runs one writer at a
+// time.
+func (db *DB) spaceForBooking(tx *gorm.DB, spaceID string) (*matching.Space, *time.Location, error) {
 	var row spaceRow
-	if err := tx.Where("id = ?", spaceID).Take(&row).Error; err != nil {
+	q := tx.Where("id = ?", spaceID)
+	if db.dialect == Postgres {
+		q = q.Clauses(clause.Locking{Strength: "NO KEY UPDATE"})
+	}
+	if err := q.Take(&row).Error; err != nil {
 		return nil, nil, fmt.Errorf("space %s: %w", spaceID, err)
 	}
 	var tz string
@@ -407,7 +432,7 @@ func (db *DB) ChangeBooking(ctx context.Context, id string, action BookingAction
 }
 
 func (db *DB) approve(tx *gorm.DB, b *matching.Booking) error {
-	space, loc, err := spaceForBooking(tx, b.SpaceID)
+	space, loc, err := db.spaceForBooking(tx, b.SpaceID)
 	if err != nil {
 		return err
 	}

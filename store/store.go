@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -41,6 +42,7 @@ type DB struct {
 	log        *slog.Logger
 	now        func() time.Time
 	bookedPast time.Duration
+	lostRaces  atomic.Uint64 // see LostRaces
 }
 
 // Options tune Open. The zero value is fine.
