@@ -24,6 +24,9 @@ type BookingStore interface {
 	ListBookings(ctx context.Context, f matching.BookingFilter) ([]matching.Booking, error)
 	ChangeBooking(ctx context.Context, id string, action store.BookingAction, allowed func(*matching.Booking) error) (*matching.Booking, error)
 	SpaceCalendar(ctx context.Context, spaceID string, since time.Time) ([]store.CalendarEntry, error)
+	// LostRaces counts the booking transactions retried since the store
+	// opened because a concurrent one committed first.
+	LostRaces() uint64
 }
 
 // bookingIn is the body of POST /v1/spaces/{id}/bookings.

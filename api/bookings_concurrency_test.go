@@ -14,27 +14,45 @@ import (
 	"commonground/api"
 	"commonground/matching"
 	"commonground/store"
+	"commonground/store/storetest"
 )
 
 // post sends one JSON request from any goroutine (no t.Fatal inside).
 func (s *server) post(token, path string, body any) (int, []byte, error) {
+	reply, err := s.postWith(token, path, body, nil)
+	return reply.status, reply.raw, err
+}
+
+// reply is an answer to postWith.
+type reply struct {
+	status int
+	header http.Header
+	raw    []byte
+}
+
+// postWith is post with extra request headers, answering the response's
+// headers too.
+func (s *server) postWith(token, path string, body any, header map[string]string) (reply, error) {
 	b, err := json.Marshal(body)
 	if err != nil {
-		return 0, nil, err
+		return reply{}, err
 	}
 	req, err := http.NewRequest("POST", s.url+path, bytes.NewReader(b))
 	if err != nil {
-		return 0, nil, err
+		return reply{}, err
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return reply{}, err
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, raw, err
+	return reply{resp.StatusCode, resp.Header, raw}, err
 }
 
 // concurrentBackends are the databases where writers really run at once:
@@ -204,6 +222,80 @@ func TestConcurrentOverlappingSeries(t *testing.T) {
 		}
 		t.Logf("%d asks: %d bookings, %d confirmed sessions, none overlapping", len(asks), created, len(got))
 	})
+}
+
+// TestOneKeyRetriedAtOnce sends one booking twice at once with the same
+// Idempotency-Key, both reaching the space's turn before either commits
+// (a transaction holding the space's row keeps them waiting). The second
+// to take its turn loses the race for the key, is retried, and replays
+// the first's answer: one booking, two identical 201s, one lost race,
+// which /metrics reports.
+func TestOneKeyRetriedAtOnce(t *testing.T) {
+	url := storetest.URL(t, store.Postgres)
+	db := openStore(t, url)
+	s := newServer(t, db)
+	b := newBookable(t, s, true)
+
+	hold := openStore(t, url).Gorm().Begin()
+	t.Cleanup(func() { hold.Rollback() })
+	var holder int
+	if err := hold.Raw("SELECT pg_backend_pid()").Scan(&holder).Error; err != nil {
+		t.Fatalf("backend pid: %v", err)
+	}
+	if err := hold.Exec("SELECT id FROM spaces WHERE id = ? FOR NO KEY UPDATE", b.space.ID).Error; err != nil {
+		t.Fatalf("hold the space: %v", err)
+	}
+
+	key := map[string]string{"Idempotency-Key": "twice-at-once"}
+	body := one("2027-03-01T18:00:00Z", "2027-03-01T20:00:00Z")
+	var replies [2]reply
+	var errs [2]error
+	var wg sync.WaitGroup
+	for i := range replies {
+		wg.Go(func() {
+			replies[i], errs[i] = s.postWith(b.bookerToken, "/v1/spaces/"+b.space.ID+"/bookings", body, key)
+		})
+	}
+	// Backends waiting on the holder, or on a backend that waits on it.
+	const waiting = `WITH RECURSIVE blocked(pid) AS (
+		SELECT pid FROM pg_stat_activity WHERE ?::int = ANY(pg_blocking_pids(pid))
+		UNION SELECT a.pid FROM pg_stat_activity a JOIN blocked w ON w.pid = ANY(pg_blocking_pids(a.pid)))
+		SELECT count(*) FROM blocked`
+	waitFor(t, 10*time.Second, "both requests to wait for the space", func() bool {
+		var n int
+		if err := db.Gorm().Raw(waiting, holder).Scan(&n).Error; err != nil {
+			t.Fatalf("count waiting backends: %v", err)
+		}
+		return n == 2
+	})
+	if err := hold.Commit().Error; err != nil {
+		t.Fatalf("release the space: %v", err)
+	}
+	wg.Wait()
+
+	replayed := 0
+	for i, r := range replies {
+		if errs[i] != nil || r.status != http.StatusCreated {
+			t.Fatalf("request %d: got %d %s (%v), want 201", i, r.status, r.raw, errs[i])
+		}
+		if r.header.Get("Idempotent-Replayed") == "true" {
+			replayed++
+		}
+	}
+	if replayed != 1 || !bytes.Equal(replies[0].raw, replies[1].raw) {
+		t.Errorf("%d answers replayed, bodies %s and %s; want one replay of the same body", replayed, replies[0].raw, replies[1].raw)
+	}
+	if got := confirmedOccurrences(t, db, b.space.ID); len(got) != 1 {
+		t.Errorf("the database holds %d confirmed occurrences, want 1", len(got))
+	}
+	if n := db.LostRaces(); n != 1 {
+		t.Errorf("%d booking transactions lost a race, want 1", n)
+	}
+	status, _, raw := s.send(t, request{method: "GET", path: "/metrics"})
+	wantStatus(t, "metrics", status, http.StatusOK, string(raw))
+	if got, ok := metricValue(t, string(raw), "commonground_booking_lost_races_total", ""); !ok || got != 1 {
+		t.Errorf("commonground_booking_lost_races_total = %v (present %v), want 1", got, ok)
+	}
 }
 
 // TestMatchingSeesBookings checks a booked session is no longer offered by

@@ -14,10 +14,10 @@ import (
 )
 
 // metrics are what GET /metrics exposes, in the Prometheus text format:
-// requests by route and status with their latency, booking outcomes, the
-// read model's size and revision, and the Go runtime's and the process's
-// own figures. Each router has its own registry, so several routers (in
-// tests) never collide.
+// requests by route and status with their latency, booking outcomes and
+// retried booking transactions, the read model's size and revision, and
+// the Go runtime's and the process's own figures. Each router has its own
+// registry, so several routers (in tests) never collide.
 type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
@@ -25,7 +25,7 @@ type metrics struct {
 	bookings *prometheus.CounterVec
 }
 
-func newMetrics(engine *matching.Engine) *metrics {
+func newMetrics(engine *matching.Engine, st BookingStore) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -44,6 +44,12 @@ func newMetrics(engine *matching.Engine) *metrics {
 	}
 	m.registry.MustRegister(m.requests, m.duration, m.bookings,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if st != nil {
+		m.registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "commonground_booking_lost_races_total",
+			Help: "Booking transactions retried because a concurrent one committed first (same Idempotency-Key, or a deadlock PostgreSQL broke).",
+		}, func() float64 { return float64(st.LostRaces()) }))
+	}
 	if engine != nil {
 		m.registry.MustRegister(
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
