@@ -126,7 +126,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("overlap check: %w", err)
 	}
-	report(out, o, db.Dialect(), res, pairs, confirmed)
+	report(out, o, db.Dialect(), res, pairs, confirmed, db.LostRaces())
 	switch {
 	case pairs > 0:
 		return fmt.Errorf("%d pairs of confirmed occurrences overlap", pairs)
@@ -403,7 +403,7 @@ func overlaps(ctx context.Context, db *store.DB) (pairs, confirmed int64, err er
 	return pairs, confirmed, err
 }
 
-func report(out io.Writer, o options, d store.Dialect, res result, pairs, confirmed int64) {
+func report(out io.Writer, o options, d store.Dialect, res result, pairs, confirmed int64, lostRaces uint64) {
 	secs := res.elapsed.Seconds()
 	var all []time.Duration
 	total := 0
@@ -425,6 +425,7 @@ func report(out io.Writer, o options, d store.Dialect, res result, pairs, confir
 	tw.Flush()
 	fmt.Fprintf(out, "\nretries with the same Idempotency-Key: %d, answered differently: %d; failed requests: %d\n",
 		res.replays, res.badReplays, res.errors)
+	fmt.Fprintf(out, "booking transactions retried after losing a race: %d\n", lostRaces)
 	fmt.Fprintf(out, "overlap check: %d confirmed occurrences, %d overlapping pairs\n", confirmed, pairs)
 }
 
