@@ -62,6 +62,11 @@ func TestNearbyMatchesBruteForce(t *testing.T) {
 					radius := []float64{300, 2000, 5000, 12000, 40000}[r.IntN(5)]
 					minCap := []int{0, 0, 40, 63}[r.IntN(4)]
 					for _, limit := range []int{1, 7, 50} {
+						if limit == 1 && radius > 5000 {
+							// Pages of one over the whole sample cost a walk a
+							// space; wider pages cover the large radii.
+							continue
+						}
 						q := matching.NearbyQuery{Centre: centre, RadiusM: radius, MinCapacity: minCap}
 						var want []geo.Ranked
 						for _, s := range view.Spaces {
