@@ -62,7 +62,7 @@ func (s *server) postWith(token, path string, body any, header map[string]string
 func concurrentBackends(t *testing.T, fn func(t *testing.T, s *server, db *store.DB, url string)) {
 	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
 		t.Run(string(d), func(t *testing.T) {
-			url := sharedURL(t, d)
+			url := storetest.SharedURL(t, d)
 			db := openStore(t, url)
 			fn(t, newServer(t, db), db, url)
 		})

@@ -108,7 +108,7 @@ func TestReadModelMatchesStoreAfterBurst(t *testing.T) {
 func TestReplicaWritesReachTheReadModel(t *testing.T) {
 	for _, d := range storetest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
-			url := sharedURL(t, d)
+			url := storetest.SharedURL(t, d)
 			db := openStore(t, url)
 			other := openStore(t, url)
 			s := newServer(t, db)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
@@ -16,7 +15,6 @@ import (
 	"commonground/matching"
 	"commonground/seed"
 	"commonground/store"
-	"commonground/store/storetest"
 )
 
 // openStore opens one more store on url, closed when t ends.
@@ -28,16 +26,6 @@ func openStore(t *testing.T, url string) *store.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
-}
-
-// sharedURL returns a database two stores can share: a file for SQLite,
-// a fresh schema for PostgreSQL (skipping t without TEST_DATABASE_URL).
-func sharedURL(t *testing.T, d store.Dialect) string {
-	t.Helper()
-	if d == store.SQLite {
-		return "sqlite:" + filepath.Join(t.TempDir(), "commonground.db")
-	}
-	return storetest.URL(t, d)
 }
 
 // engineOf is the test server's read model.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -41,16 +40,6 @@ func (r *recorder) count(msg string) int {
 		}
 	}
 	return n
-}
-
-// sharedURL returns a URL two stores can open and see the same data
-// through: a SQLite file in t.TempDir, or a fresh PostgreSQL schema.
-func sharedURL(t *testing.T, d store.Dialect) string {
-	t.Helper()
-	if d == store.SQLite {
-		return "sqlite:" + filepath.Join(t.TempDir(), "commonground.db")
-	}
-	return storetest.URL(t, d)
 }
 
 func open(t *testing.T, url string, opts store.Options) *store.DB {
@@ -105,7 +94,7 @@ func TestDialect(t *testing.T) {
 func TestReopen(t *testing.T) {
 	for _, d := range storetest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
-			url := sharedURL(t, d)
+			url := storetest.SharedURL(t, d)
 			first := &recorder{}
 			db := open(t, url, store.Options{Logger: slog.New(first)})
 			if got, want := first.count("applied migration"), store.NumMigrations; got != want {
@@ -154,7 +143,7 @@ func TestReopen(t *testing.T) {
 func TestOpenTwice(t *testing.T) {
 	for _, d := range storetest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
-			url := sharedURL(t, d)
+			url := storetest.SharedURL(t, d)
 			a := open(t, url, store.Options{})
 			defer a.Close()
 			rec := &recorder{}
@@ -182,7 +171,7 @@ func TestOpenConcurrently(t *testing.T) {
 	const n = 4
 	for _, d := range storetest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
-			url := sharedURL(t, d)
+			url := storetest.SharedURL(t, d)
 			rec := &recorder{}
 			wantApplied := store.NumMigrations
 			if d == store.SQLite {

@@ -191,7 +191,7 @@ func TestSnapshotReadsUnusualJSON(t *testing.T) {
 func TestSnapshotIsConsistent(t *testing.T) {
 	for _, d := range storetest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
-			url := sharedURL(t, d)
+			url := storetest.SharedURL(t, d)
 			a := open(t, url, store.Options{})
 			defer a.Close()
 			b := open(t, url, store.Options{})

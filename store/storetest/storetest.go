@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"gorm.io/driver/postgres"
@@ -104,4 +105,15 @@ func URL(t testing.TB, d store.Dialect) string {
 	q.Set("search_path", schema)
 	parsed.RawQuery = q.Encode()
 	return parsed.String()
+}
+
+// SharedURL returns a URL two stores can open and see the same data
+// through: a SQLite file in t.TempDir, or a fresh PostgreSQL schema
+// (skipping t without TEST_DATABASE_URL).
+func SharedURL(t testing.TB, d store.Dialect) string {
+	t.Helper()
+	if d == store.SQLite {
+		return "sqlite:" + filepath.Join(t.TempDir(), "commonground.db")
+	}
+	return URL(t, d)
 }
