@@ -24,8 +24,8 @@ type BookingStore interface {
 	ListBookings(ctx context.Context, f matching.BookingFilter) ([]matching.Booking, error)
 	ChangeBooking(ctx context.Context, id string, action store.BookingAction, allowed func(*matching.Booking) error) (*matching.Booking, error)
 	SpaceCalendar(ctx context.Context, spaceID string, since time.Time) ([]store.CalendarEntry, error)
-	// LostRaces counts the booking transactions retried since the store
-	// opened because a concurrent one committed first.
+	// LostRaces counts the booking transactions that lost a race to a
+	// concurrent one since the store opened (see store.DB.LostRaces).
 	LostRaces() uint64
 }
 

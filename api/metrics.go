@@ -47,7 +47,7 @@ func newMetrics(engine *matching.Engine, st BookingStore) *metrics {
 	if st != nil {
 		m.registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "commonground_booking_lost_races_total",
-			Help: "Booking transactions retried because a concurrent one committed first (same Idempotency-Key, or a deadlock PostgreSQL broke).",
+			Help: "Booking transactions that lost a race to a concurrent one (the same Idempotency-Key, or a deadlock PostgreSQL broke); all but the fifth attempt are retried.",
 		}, func() float64 { return float64(st.LostRaces()) }))
 	}
 	if engine != nil {

@@ -228,9 +228,10 @@ func (db *DB) writeRetrying(ctx context.Context, fn func(tx *gorm.DB) ([]change,
 
 // LostRaces is the number of booking transactions that have failed, since
 // Open, because a concurrent one committed first or PostgreSQL broke a
-// deadlock between them (each was retried, up to maxBookingAttempts).
-// Bookings at one space wait for each other (see spaceForBooking), so it
-// stays at zero however many book one space at once.
+// deadlock between them; all but the last of maxBookingAttempts are
+// retried. Bookings at one space take turns (see spaceForBooking), so
+// bookers with their own Idempotency-Keys never lose a race at one space;
+// two requests with one key still can (the second replays the first).
 func (db *DB) LostRaces() uint64 { return db.lostRaces.Load() }
 
 // keptReply looks up an idempotency key, forgetting it first if it has

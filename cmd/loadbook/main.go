@@ -425,7 +425,7 @@ func report(out io.Writer, o options, d store.Dialect, res result, pairs, confir
 	tw.Flush()
 	fmt.Fprintf(out, "\nretries with the same Idempotency-Key: %d, answered differently: %d; failed requests: %d\n",
 		res.replays, res.badReplays, res.errors)
-	fmt.Fprintf(out, "booking transactions retried after losing a race: %d\n", lostRaces)
+	fmt.Fprintf(out, "booking transactions that lost a race: %d\n", lostRaces)
 	fmt.Fprintf(out, "overlap check: %d confirmed occurrences, %d overlapping pairs\n", confirmed, pairs)
 }
 
