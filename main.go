@@ -294,7 +294,7 @@ const demoBookings = 20
 // loadDemoBookings books the demo county's weekly classes through the
 // store, as the API would (the store checks hours, closures and overlaps).
 func loadDemoBookings(ctx context.Context, db *store.DB, ds *seed.Dataset, n int64, log *slog.Logger) error {
-	nothing := func(*matching.BookingOutcome) (store.Reply, error) { return store.Reply{}, nil }
+	nothing := func(*matching.BookingOutcome) (matching.Reply, error) { return matching.Reply{}, nil }
 	booked, sessions := 0, 0
 	for _, req := range seed.DemoBookings(ds, n, time.Now(), demoBookings) {
 		_, outcome, err := db.Book(ctx, uuid.Must(uuid.NewV7()).String(), &req, nil, nothing)

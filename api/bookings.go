@@ -13,17 +13,16 @@ import (
 	"github.com/google/uuid"
 
 	"commonground/matching"
-	"commonground/store"
 )
 
 // BookingStore is what the booking endpoints need of the database.
 // *store.DB implements it.
 type BookingStore interface {
-	Book(ctx context.Context, id string, req *matching.BookingRequest, idem *store.Idempotency, render store.Render) (store.Reply, *matching.BookingOutcome, error)
+	Book(ctx context.Context, id string, req *matching.BookingRequest, idem *matching.Idempotency, render matching.Render) (matching.Reply, *matching.BookingOutcome, error)
 	GetBooking(ctx context.Context, id string) (*matching.Booking, error)
 	ListBookings(ctx context.Context, f matching.BookingFilter) ([]matching.Booking, error)
-	ChangeBooking(ctx context.Context, id string, action store.BookingAction, allowed func(*matching.Booking) error) (*matching.Booking, error)
-	SpaceCalendar(ctx context.Context, spaceID string, since time.Time) ([]store.CalendarEntry, error)
+	ChangeBooking(ctx context.Context, id string, action matching.BookingAction, allowed func(*matching.Booking) error) (*matching.Booking, error)
+	SpaceCalendar(ctx context.Context, spaceID string, since time.Time) ([]matching.CalendarEntry, error)
 	// LostRaces counts the booking transactions that lost a race to a
 	// concurrent one since the store opened (see store.DB.LostRaces).
 	LostRaces() uint64
@@ -103,7 +102,7 @@ const maxIdempotencyKey = 255
 // an error wrapping matching.ErrInvalid when it is not 1–255 visible ASCII
 // characters. The request hash covers the path and the body, so the same
 // key sent to another space, or with another body, is a different request.
-func idempotencyOf(c *gin.Context, body []byte) (*store.Idempotency, error) {
+func idempotencyOf(c *gin.Context, body []byte) (*matching.Idempotency, error) {
 	vals := c.Request.Header.Values("Idempotency-Key")
 	if len(vals) == 0 {
 		return nil, nil
@@ -119,7 +118,7 @@ func idempotencyOf(c *gin.Context, body []byte) (*store.Idempotency, error) {
 	sum := sha256.New()
 	sum.Write([]byte(c.Request.Method + " " + c.Request.URL.Path + "\n"))
 	sum.Write(body)
-	return &store.Idempotency{Key: key, RequestHash: hex.EncodeToString(sum.Sum(nil))}, nil
+	return &matching.Idempotency{Key: key, RequestHash: hex.EncodeToString(sum.Sum(nil))}, nil
 }
 
 func (h *handler) createBooking(c *gin.Context) {
@@ -144,7 +143,7 @@ func (h *handler) createBooking(c *gin.Context) {
 		return
 	}
 	id := uuid.Must(uuid.NewV7()).String()
-	reply, outcome, err := h.store.Book(c.Request.Context(), id, req, idem, func(o *matching.BookingOutcome) (store.Reply, error) {
+	reply, outcome, err := h.store.Book(c.Request.Context(), id, req, idem, func(o *matching.BookingOutcome) (matching.Reply, error) {
 		return renderOutcome(c, o)
 	})
 	if err != nil {
@@ -175,7 +174,7 @@ func (h *handler) createBooking(c *gin.Context) {
 
 // renderOutcome is the answer to a booking request: 201 with the booking,
 // or 409 with every session that could not be booked.
-func renderOutcome(c *gin.Context, o *matching.BookingOutcome) (store.Reply, error) {
+func renderOutcome(c *gin.Context, o *matching.BookingOutcome) (matching.Reply, error) {
 	if !o.Booked() {
 		msg := "no session could be booked"
 		if len(o.Conflicts) > 0 {
@@ -184,14 +183,14 @@ func renderOutcome(c *gin.Context, o *matching.BookingOutcome) (store.Reply, err
 		}
 		p := problemOf(c, &matching.ConflictError{Msg: msg, Conflicts: o.Conflicts})
 		body, err := json.Marshal(p)
-		return store.Reply{Status: p.Status, Body: body}, err
+		return matching.Reply{Status: p.Status, Body: body}, err
 	}
 	env := BookingEnvelope{Booking: toBookingJSON(o.Booking)}
 	if len(o.Conflicts) > 0 {
 		env.Conflicts = toConflicts(o.Conflicts)
 	}
 	body, err := json.Marshal(env)
-	return store.Reply{Status: http.StatusCreated, Body: body}, err
+	return matching.Reply{Status: http.StatusCreated, Body: body}, err
 }
 
 func (h *handler) getBooking(c *gin.Context) {
@@ -244,14 +243,14 @@ func mayRead(who Caller, b *matching.Booking) error {
 
 // changeBooking serves approve and decline (the space's owner) and cancel
 // (either party).
-func (h *handler) changeBooking(action store.BookingAction) gin.HandlerFunc {
+func (h *handler) changeBooking(action matching.BookingAction) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		who := caller(c)
 		b, err := h.store.ChangeBooking(c.Request.Context(), c.Param("id"), action, func(b *matching.Booking) error {
 			if err := mayRead(who, b); err != nil {
 				return err
 			}
-			if action != store.CancelBooking && !who.Operator && who.OrganisationID != b.SpaceOwnerID {
+			if action != matching.CancelBooking && !who.Operator && who.OrganisationID != b.SpaceOwnerID {
 				return fmt.Errorf("%w: only the space's owner can %s a booking", matching.ErrForbidden, action)
 			}
 			return nil

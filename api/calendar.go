@@ -9,7 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"commonground/store"
+	"commonground/matching"
 )
 
 // spaceCalendar serves GET /v1/spaces/{id}/calendar.ics: an RFC 5545
@@ -23,7 +23,7 @@ func (h *handler) spaceCalendar(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	entries, err := h.store.SpaceCalendar(ctx, s.ID, h.now().Add(-store.CalendarWindow))
+	entries, err := h.store.SpaceCalendar(ctx, s.ID, h.now().Add(-matching.CalendarWindow))
 	if err != nil {
 		fail(c, err)
 		return
@@ -38,7 +38,7 @@ func (h *handler) spaceCalendar(c *gin.Context) {
 // folded at 75 octets, text escaped, times in UTC. Each session's UID is
 // its booking and place in the booking, stable across fetches, so a
 // calendar client updates events rather than duplicating them.
-func renderCalendar(name, spaceID string, entries []store.CalendarEntry, named bool) string {
+func renderCalendar(name, spaceID string, entries []matching.CalendarEntry, named bool) string {
 	var b strings.Builder
 	line := func(s string) { foldLine(&b, s) }
 	line("BEGIN:VCALENDAR")

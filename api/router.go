@@ -15,7 +15,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"commonground/matching"
-	"commonground/store"
 )
 
 // Store is what the API needs of the database. *store.DB implements it.
@@ -172,9 +171,9 @@ func NewRouter(cfg Config) http.Handler {
 	v1.POST("/spaces/:id/bookings", requireAuth, h.createBooking)
 	v1.GET("/bookings", requireAuth, h.listBookings)
 	v1.GET("/bookings/:id", requireAuth, h.getBooking)
-	v1.DELETE("/bookings/:id", requireAuth, h.changeBooking(store.CancelBooking))
-	v1.POST("/bookings/:id/approve", requireAuth, h.changeBooking(store.ApproveBooking))
-	v1.POST("/bookings/:id/decline", requireAuth, h.changeBooking(store.DeclineBooking))
+	v1.DELETE("/bookings/:id", requireAuth, h.changeBooking(matching.CancelBooking))
+	v1.POST("/bookings/:id/approve", requireAuth, h.changeBooking(matching.ApproveBooking))
+	v1.POST("/bookings/:id/decline", requireAuth, h.changeBooking(matching.DeclineBooking))
 
 	v1.POST("/partnerships", requireAuth, h.createPartnership)
 	v1.GET("/partnerships", requireAuth, h.listPartnerships)

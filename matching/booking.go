@@ -283,3 +283,28 @@ type BookingFilter struct {
 	SpaceID string
 	Status  BookingStatus
 }
+
+// BookingAction is a change of a booking's status.
+type BookingAction string
+
+// The booking actions: the space's owner approves or declines a request;
+// either party cancels.
+const (
+	ApproveBooking BookingAction = "approve"
+	DeclineBooking BookingAction = "decline"
+	CancelBooking  BookingAction = "cancel"
+)
+
+// CalendarEntry is one confirmed session of a space, for its calendar.
+type CalendarEntry struct {
+	BookingID        string
+	Seq              int
+	OrganisationID   string
+	OrganisationName string
+	Start, End       time.Time
+	// Stamp is when the booking last changed.
+	Stamp time.Time
+}
+
+// CalendarWindow is how far back a space's calendar reaches.
+const CalendarWindow = 365 * 24 * time.Hour

@@ -109,34 +109,6 @@ type idempotencyRow struct {
 
 func (idempotencyRow) TableName() string { return "idempotency_keys" }
 
-// Idempotency names a request that a client may send more than once: its
-// Key (chosen by the client, unique per organisation) and a hash of what
-// it asked (RequestHash), so a retry can be told from a different request
-// under the same key. Keys are kept for TTL (24 hours if zero).
-type Idempotency struct {
-	Key         string
-	RequestHash string
-	TTL         time.Duration
-}
-
-// DefaultIdempotencyTTL is how long an idempotency key is remembered.
-const DefaultIdempotencyTTL = 24 * time.Hour
-
-// Reply is the answer to a booking request as kept for its idempotency
-// key: a status and a body, opaque to the store. Replayed says it was
-// read back, not made now.
-type Reply struct {
-	Status   int
-	Body     []byte
-	Replayed bool
-}
-
-// Render turns what came of a booking request into the reply to keep for
-// its idempotency key. It runs inside the booking's transaction and may
-// run more than once (a transaction is retried after a conflict with a
-// concurrent one), so it must not have side effects.
-type Render func(*matching.BookingOutcome) (Reply, error)
-
 // maxBookingAttempts bounds the retries of a booking transaction that lost
 // a race on PostgreSQL (an overlapping booking or the same idempotency key
 // committed first). The retry sees the winner and answers from it.
@@ -156,13 +128,13 @@ const maxBookingAttempts = 5
 // store's clock for its times. The returned outcome is nil for a replay.
 // Errors wrap matching.ErrNotFound (no such space) or ErrConflict (lost a
 // race more than maxBookingAttempts times), or are the database's.
-func (db *DB) Book(ctx context.Context, id string, req *matching.BookingRequest, idem *Idempotency, render Render) (Reply, *matching.BookingOutcome, error) {
+func (db *DB) Book(ctx context.Context, id string, req *matching.BookingRequest, idem *matching.Idempotency, render matching.Render) (matching.Reply, *matching.BookingOutcome, error) {
 	var (
-		reply   Reply
+		reply   matching.Reply
 		outcome *matching.BookingOutcome
 	)
 	err := db.writeRetrying(ctx, func(tx *gorm.DB) ([]change, error) {
-		reply, outcome = Reply{}, nil
+		reply, outcome = matching.Reply{}, nil
 		now := db.now().UTC().Truncate(time.Microsecond)
 		if idem != nil {
 			kept, found, err := db.keptReply(tx, req.OrganisationID, idem, now)
@@ -204,7 +176,7 @@ func (db *DB) Book(ctx context.Context, id string, req *matching.BookingRequest,
 		return changes, nil
 	})
 	if err != nil {
-		return Reply{}, nil, translate(err, "booking")
+		return matching.Reply{}, nil, translate(err, "booking")
 	}
 	return reply, outcome, nil
 }
@@ -236,28 +208,28 @@ func (db *DB) LostRaces() uint64 { return db.lostRaces.Load() }
 
 // keptReply looks up an idempotency key, forgetting it first if it has
 // expired.
-func (db *DB) keptReply(tx *gorm.DB, orgID string, idem *Idempotency, now time.Time) (Reply, bool, error) {
+func (db *DB) keptReply(tx *gorm.DB, orgID string, idem *matching.Idempotency, now time.Time) (matching.Reply, bool, error) {
 	ttl := idem.TTL
 	if ttl <= 0 {
-		ttl = DefaultIdempotencyTTL
+		ttl = matching.DefaultIdempotencyTTL
 	}
 	err := tx.Where("organisation_id = ? AND idem_key = ? AND created_at <= ?", orgID, idem.Key, now.Add(-ttl)).
 		Delete(&idempotencyRow{}).Error
 	if err != nil {
-		return Reply{}, false, err
+		return matching.Reply{}, false, err
 	}
 	var row idempotencyRow
 	err = tx.Where("organisation_id = ? AND idem_key = ?", orgID, idem.Key).Take(&row).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
-		return Reply{}, false, nil
+		return matching.Reply{}, false, nil
 	case err != nil:
-		return Reply{}, false, err
+		return matching.Reply{}, false, err
 	case row.RequestHash != idem.RequestHash:
-		return Reply{}, false, fmt.Errorf("%w: Idempotency-Key %q was first used %s for a different request; "+
+		return matching.Reply{}, false, fmt.Errorf("%w: Idempotency-Key %q was first used %s for a different request; "+
 			"send a new key for a new request", matching.ErrUnprocessable, idem.Key, row.CreatedAt.UTC().Format(time.RFC3339))
 	}
-	return Reply{Status: row.Status, Body: []byte(row.Body), Replayed: true}, true, nil
+	return matching.Reply{Status: row.Status, Body: []byte(row.Body), Replayed: true}, true, nil
 }
 
 // lostRace reports whether a PostgreSQL transaction failed only because a
@@ -368,17 +340,6 @@ func getBooking(tx *gorm.DB, id string, forUpdate bool) (*matching.Booking, erro
 	return b, nil
 }
 
-// BookingAction is a change of a booking's status.
-type BookingAction string
-
-// The booking actions: the space's owner approves or declines a request;
-// either party cancels.
-const (
-	ApproveBooking BookingAction = "approve"
-	DeclineBooking BookingAction = "decline"
-	CancelBooking  BookingAction = "cancel"
-)
-
 // ChangeBooking applies action to a booking in one transaction that holds
 // the booking still, and returns the booking as committed. Approving
 // checks every requested occurrence against the space as it stands (see
@@ -390,7 +351,7 @@ const (
 // status does not allow; an approval of which nothing can be confirmed,
 // as a *matching.ConflictError naming the sessions), or are the
 // database's.
-func (db *DB) ChangeBooking(ctx context.Context, id string, action BookingAction, allowed func(*matching.Booking) error) (*matching.Booking, error) {
+func (db *DB) ChangeBooking(ctx context.Context, id string, action matching.BookingAction, allowed func(*matching.Booking) error) (*matching.Booking, error) {
 	var out *matching.Booking
 	err := db.writeRetrying(ctx, func(tx *gorm.DB) ([]change, error) {
 		b, err := getBooking(tx, id, db.dialect == Postgres)
@@ -405,11 +366,11 @@ func (db *DB) ChangeBooking(ctx context.Context, id string, action BookingAction
 		before := append([]matching.Occurrence(nil), b.Occurrences...)
 		held := len(b.ConfirmedSessions()) > 0
 		switch action {
-		case ApproveBooking:
+		case matching.ApproveBooking:
 			err = db.approve(tx, b)
-		case DeclineBooking:
+		case matching.DeclineBooking:
 			err = b.Decline()
-		case CancelBooking:
+		case matching.CancelBooking:
 			err = b.Cancel()
 		default:
 			err = fmt.Errorf("%w: unknown booking action %q", matching.ErrInvalid, action)

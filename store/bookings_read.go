@@ -8,27 +8,13 @@ import (
 	"commonground/matching"
 )
 
-// CalendarEntry is one confirmed session of a space, for its calendar.
-type CalendarEntry struct {
-	BookingID        string
-	Seq              int
-	OrganisationID   string
-	OrganisationName string
-	Start, End       time.Time
-	// Stamp is when the booking last changed.
-	Stamp time.Time
-}
-
-// CalendarWindow is how far back a space's calendar reaches.
-const CalendarWindow = 365 * 24 * time.Hour
-
 // maxCalendarEntries bounds one calendar.
 const maxCalendarEntries = 5000
 
 // SpaceCalendar returns the confirmed sessions of a space that end after
 // since, by start, at most 5,000 of them. It returns an error wrapping
 // matching.ErrNotFound when the space does not exist.
-func (db *DB) SpaceCalendar(ctx context.Context, spaceID string, since time.Time) ([]CalendarEntry, error) {
+func (db *DB) SpaceCalendar(ctx context.Context, spaceID string, since time.Time) ([]matching.CalendarEntry, error) {
 	g := db.gorm.WithContext(ctx)
 	var n int64
 	if err := g.Model(&spaceRow{}).Where("id = ?", spaceID).Count(&n).Error; err != nil {
@@ -47,9 +33,9 @@ func (db *DB) SpaceCalendar(ctx context.Context, spaceID string, since time.Time
 		return nil, translate(err, "calendar")
 	}
 	defer rows.Close()
-	var out []CalendarEntry
+	var out []matching.CalendarEntry
 	for rows.Next() {
-		var e CalendarEntry
+		var e matching.CalendarEntry
 		if err := rows.Scan(&e.BookingID, &e.Seq, &e.OrganisationID, &e.OrganisationName, &e.Start, &e.End, &e.Stamp); err != nil {
 			return nil, translate(err, "calendar")
 		}

@@ -40,13 +40,13 @@ func bookingFixture(t *testing.T, db *store.DB) (owner, booker matching.Organisa
 
 // renderID answers 201 with the booking's ID, or 409 with the number of
 // conflicts, and counts its calls.
-func renderID(calls *atomic.Int32) store.Render {
-	return func(o *matching.BookingOutcome) (store.Reply, error) {
+func renderID(calls *atomic.Int32) matching.Render {
+	return func(o *matching.BookingOutcome) (matching.Reply, error) {
 		calls.Add(1)
 		if o.Booked() {
-			return store.Reply{Status: 201, Body: []byte(o.Booking.ID)}, nil
+			return matching.Reply{Status: 201, Body: []byte(o.Booking.ID)}, nil
 		}
-		return store.Reply{Status: 409, Body: fmt.Appendf(nil, "%d conflicts", len(o.Conflicts))}, nil
+		return matching.Reply{Status: 409, Body: fmt.Appendf(nil, "%d conflicts", len(o.Conflicts))}, nil
 	}
 }
 
@@ -119,7 +119,7 @@ func TestBookAndFollow(t *testing.T) {
 
 		// Cancelling frees the sessions, and the change set says so.
 		mid, _ := db.Revision(ctx)
-		b, err := db.ChangeBooking(ctx, id, store.CancelBooking, nil)
+		b, err := db.ChangeBooking(ctx, id, matching.CancelBooking, nil)
 		if err != nil || b.Status != matching.BookingCancelled || len(b.ConfirmedSessions()) != 0 {
 			t.Fatalf("cancel: got %+v, %v; want a cancelled booking", b, err)
 		}
@@ -188,7 +188,7 @@ func TestBookIdempotency(t *testing.T) {
 				return &matching.BookingRequest{SpaceID: space.ID, OrganisationID: org, Sessions: []matching.Session{sessionAt(week, 10, 11)}}
 			}
 			var calls atomic.Int32
-			key := &store.Idempotency{Key: "retry-1", RequestHash: "hash-a"}
+			key := &matching.Idempotency{Key: "retry-1", RequestHash: "hash-a"}
 			first, _, err := db.Book(ctx, uuid.NewString(), req(booker.ID, 0), key, renderID(&calls))
 			if err != nil || first.Status != 201 || first.Replayed {
 				t.Fatalf("first: got %+v %v", first, err)
@@ -200,17 +200,17 @@ func TestBookIdempotency(t *testing.T) {
 			if calls.Load() != 1 || countRows(t, db, "bookings") != 1 {
 				t.Errorf("retry: render ran %d times, %d bookings; want 1 and 1", calls.Load(), countRows(t, db, "bookings"))
 			}
-			_, _, err = db.Book(ctx, uuid.NewString(), req(booker.ID, 1), &store.Idempotency{Key: "retry-1", RequestHash: "hash-b"}, renderID(&calls))
+			_, _, err = db.Book(ctx, uuid.NewString(), req(booker.ID, 1), &matching.Idempotency{Key: "retry-1", RequestHash: "hash-b"}, renderID(&calls))
 			if !errors.Is(err, matching.ErrUnprocessable) {
 				t.Errorf("same key, other request: got %v, want ErrUnprocessable", err)
 			}
 			// Keys belong to one organisation.
-			r, _, err := db.Book(ctx, uuid.NewString(), req(other.ID, 2), &store.Idempotency{Key: "retry-1", RequestHash: "hash-c"}, renderID(&calls))
+			r, _, err := db.Book(ctx, uuid.NewString(), req(other.ID, 2), &matching.Idempotency{Key: "retry-1", RequestHash: "hash-c"}, renderID(&calls))
 			if err != nil || r.Replayed || r.Status != 201 {
 				t.Errorf("same key, other organisation: got %+v %v, want a new booking", r, err)
 			}
 			// A 409 is kept too.
-			k409 := &store.Idempotency{Key: "retry-409", RequestHash: "hash-d"}
+			k409 := &matching.Idempotency{Key: "retry-409", RequestHash: "hash-d"}
 			c1, _, err := db.Book(ctx, uuid.NewString(), req(other.ID, 0), k409, renderID(&calls))
 			c2, _, err2 := db.Book(ctx, uuid.NewString(), req(other.ID, 0), k409, renderID(&calls))
 			if err != nil || err2 != nil || c1.Status != 409 || !c2.Replayed || string(c2.Body) != string(c1.Body) {
@@ -218,7 +218,7 @@ func TestBookIdempotency(t *testing.T) {
 			}
 			// After 24 hours the key is forgotten.
 			now.Add((24*time.Hour + time.Second).Microseconds())
-			late, _, err := db.Book(ctx, uuid.NewString(), req(booker.ID, 3), &store.Idempotency{Key: "retry-1", RequestHash: "hash-b"}, renderID(&calls))
+			late, _, err := db.Book(ctx, uuid.NewString(), req(booker.ID, 3), &matching.Idempotency{Key: "retry-1", RequestHash: "hash-b"}, renderID(&calls))
 			if err != nil || late.Replayed || late.Status != 201 {
 				t.Errorf("after 24h: got %+v %v, want a new booking", late, err)
 			}
@@ -286,28 +286,28 @@ func TestChangeBookingRules(t *testing.T) {
 		a := book(booker.ID, sessionAt(0, 10, 12), sessionAt(1, 10, 12))
 		b := book(owner.ID, sessionAt(1, 11, 13)) // requests do not block each other
 		denied := errors.New("not you")
-		if _, err := db.ChangeBooking(ctx, a, store.ApproveBooking, func(*matching.Booking) error { return denied }); !errors.Is(err, denied) {
+		if _, err := db.ChangeBooking(ctx, a, matching.ApproveBooking, func(*matching.Booking) error { return denied }); !errors.Is(err, denied) {
 			t.Fatalf("a refused approval: got %v, want the refusal", err)
 		}
 		if got, _ := db.GetBooking(ctx, a); got.Status != matching.BookingRequested {
 			t.Errorf("after a refused approval: status %s, want requested", got.Status)
 		}
-		got, err := db.ChangeBooking(ctx, a, store.ApproveBooking, nil)
+		got, err := db.ChangeBooking(ctx, a, matching.ApproveBooking, nil)
 		if err != nil || got.Status != matching.BookingConfirmed || len(got.ConfirmedSessions()) != 2 {
 			t.Fatalf("approve a: got %+v %v", got, err)
 		}
-		_, err = db.ChangeBooking(ctx, b, store.ApproveBooking, nil)
+		_, err = db.ChangeBooking(ctx, b, matching.ApproveBooking, nil)
 		var ce *matching.ConflictError
 		if !errors.As(err, &ce) || len(ce.Conflicts) != 1 || ce.Conflicts[0].Reason != matching.ReasonBooked {
 			t.Fatalf("approve b over a: got %v, want a conflict naming one booked session", err)
 		}
-		if _, err := db.ChangeBooking(ctx, a, store.DeclineBooking, nil); !errors.Is(err, matching.ErrConflict) {
+		if _, err := db.ChangeBooking(ctx, a, matching.DeclineBooking, nil); !errors.Is(err, matching.ErrConflict) {
 			t.Errorf("decline a confirmed booking: got %v, want a conflict", err)
 		}
-		if got, err := db.ChangeBooking(ctx, b, store.DeclineBooking, nil); err != nil || got.Status != matching.BookingDeclined {
+		if got, err := db.ChangeBooking(ctx, b, matching.DeclineBooking, nil); err != nil || got.Status != matching.BookingDeclined {
 			t.Errorf("decline b: got %+v %v", got, err)
 		}
-		if _, err := db.ChangeBooking(ctx, uuid.NewString(), store.CancelBooking, nil); !errors.Is(err, matching.ErrNotFound) {
+		if _, err := db.ChangeBooking(ctx, uuid.NewString(), matching.CancelBooking, nil); !errors.Is(err, matching.ErrNotFound) {
 			t.Errorf("cancel a missing booking: got %v, want not found", err)
 		}
 		if _, err := db.GetBooking(ctx, "nope"); !errors.Is(err, matching.ErrNotFound) {

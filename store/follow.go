@@ -116,7 +116,7 @@ func (f *Follower) Run(ctx context.Context) {
 			if err := f.DB.PruneChanges(ctx, 24*time.Hour); err != nil && ctx.Err() == nil {
 				f.log().Warn("pruning the change log", "error", err.Error())
 			}
-			if err := f.DB.PruneIdempotencyKeys(ctx, DefaultIdempotencyTTL); err != nil && ctx.Err() == nil {
+			if err := f.DB.PruneIdempotencyKeys(ctx, matching.DefaultIdempotencyTTL); err != nil && ctx.Err() == nil {
 				f.log().Warn("pruning idempotency keys", "error", err.Error())
 			}
 		case <-t.C:
