@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -50,9 +52,20 @@ var (
 // the type stable wherever the service is deployed.
 const problemTypeBase = "/problems/"
 
+// busyRetryAfter is the Retry-After, in seconds, of a request the service
+// was too slow to answer.
+const busyRetryAfter = 5
+
+// statusClientClosed is the status recorded (in the log and the
+// metrics) for a request whose client went away before it was answered:
+// nginx's 499. Nobody reads its body.
+const statusClientClosed = 499
+
 // fail writes err as a problem body and aborts the request. Domain errors
-// keep their message; anything else is logged with the request id and shown
-// as "internal error".
+// keep their message; a request that ran out of time is a 503 with
+// Retry-After, one whose client went away a 499 (see contextProblem);
+// anything else is logged with the request id and shown as "internal
+// error".
 func fail(c *gin.Context, err error) {
 	writeProblem(c, problemOf(c, err))
 }
@@ -79,11 +92,41 @@ func problemOf(c *gin.Context, err error) Problem {
 		p.Conflicts = toConflicts(ce.Conflicts)
 	}
 	if p.Status == 0 {
+		contextProblem(c, err, &p)
+	}
+	if p.Status == 0 {
 		logger(c).LogAttrs(c.Request.Context(), slog.LevelError, "internal error",
 			slog.String("request_id", p.RequestID), slog.String("error", err.Error()))
 		p.Status, p.Type, p.Title, p.Detail = http.StatusInternalServerError, problemTypeBase+"internal", "Internal error", "internal error"
 	}
 	return p
+}
+
+// contextProblem fills in p when err comes of the request's context
+// rather than of the request: the client went away (the request's context
+// was cancelled: 499, logged at info, since nothing is wrong with the
+// service), or the work ran out of time (the request's deadline, see
+// withTimeout, or any other deadline or cancellation inside the service:
+// 503 with Retry-After, logged as a warning). The request's context decides, as well as
+// err: once it is done, the database may report it as anything, such as
+// a transaction already rolled back. p is left alone for other errors.
+func contextProblem(c *gin.Context, err error, p *Problem) {
+	ctx := c.Request.Context()
+	clientGone := errors.Is(ctx.Err(), context.Canceled)
+	if !clientGone && ctx.Err() == nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+		return
+	}
+	attrs := []slog.Attr{slog.String("request_id", p.RequestID), slog.String("error", err.Error())}
+	if clientGone {
+		logger(c).LogAttrs(ctx, slog.LevelInfo, "client went away before the answer", attrs...)
+		p.Status, p.Type, p.Title, p.Detail = statusClientClosed, problemTypeBase+"client-closed-request",
+			"Client closed request", "the client went away before the answer"
+		return
+	}
+	logger(c).LogAttrs(ctx, slog.LevelWarn, "request ran out of time", attrs...)
+	c.Header("Retry-After", strconv.Itoa(busyRetryAfter))
+	p.Status, p.Type, p.Title, p.Detail = http.StatusServiceUnavailable, problemTypeBase+"timeout",
+		"Service busy", "the service took too long to answer: try again in "+strconv.Itoa(busyRetryAfter)+" seconds"
 }
 
 func writeProblem(c *gin.Context, p Problem) {

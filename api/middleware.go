@@ -216,7 +216,9 @@ func mustOwn(c *gin.Context, orgID, what string) bool {
 	return true
 }
 
-// withTimeout bounds each request's work.
+// withTimeout bounds each request's work: the store's calls give up when
+// the deadline passes, and fail answers the error they return with 503 and
+// Retry-After (see contextProblem).
 func withTimeout(d time.Duration) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), d)
