@@ -119,8 +119,11 @@ func (in *venueMatchIn) toRequest() (*matching.VenueRequest, error) {
 	if in.Limit == 0 {
 		req.Limit = 20
 	}
-	if !validID(in.OrganisationID) || !validID(in.ExplainSpaceID) {
+	if !validID(in.OrganisationID) {
 		ve.Add("organisation_id", "is not a valid id")
+	}
+	if !validID(in.ExplainSpaceID) {
+		ve.Add("explain_space_id", "is not a valid id")
 	}
 	req.Sessions = sessionsOf(ve, in.Sessions, in.Weekly)
 	if err := ve.Err(); err != nil {
