@@ -243,7 +243,6 @@ func (h *handler) patchOrganisation(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	o.UpdatedAt = h.now().UTC()
 	if err := h.store.UpdateOrganisation(ctx, o); err != nil {
 		fail(c, err)
 		return

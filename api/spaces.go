@@ -258,7 +258,6 @@ func (h *handler) patchSpace(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	s.UpdatedAt = h.now().UTC()
 	if err := h.store.UpdateSpace(ctx, s); err != nil {
 		fail(c, err)
 		return

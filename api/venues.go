@@ -166,7 +166,6 @@ func (h *handler) patchVenue(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	v.UpdatedAt = h.now().UTC()
 	if err := h.store.UpdateVenue(ctx, v); err != nil {
 		fail(c, err)
 		return

@@ -22,27 +22,36 @@ func TestUpdateReportsStoredUpdatedAt(t *testing.T) {
 		s := newSpace(v.ID, "Clock Room")
 		createSpace(t, db, &s)
 
-		o.UpdatedAt, v.UpdatedAt, s.UpdatedAt = time.Time{}, time.Time{}, time.Time{}
-		if err := db.UpdateOrganisation(ctx, &o); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.UpdateVenue(ctx, &v); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.UpdateSpace(ctx, &s); err != nil {
-			t.Fatal(err)
-		}
-		gotO, _ := db.GetOrganisation(ctx, o.ID)
-		gotV, _ := db.GetVenue(ctx, v.ID)
-		gotS, _ := db.GetSpace(ctx, s.ID)
-		want := clock.Truncate(time.Microsecond)
-		for _, c := range []struct {
-			what           string
-			passed, stored time.Time
-		}{{"organisation", o.UpdatedAt, gotO.UpdatedAt}, {"venue", v.UpdatedAt, gotV.UpdatedAt}, {"space", s.UpdatedAt, gotS.UpdatedAt}} {
-			if !c.passed.Equal(c.stored) || !c.stored.Equal(want) {
-				t.Errorf("%s: value passed in has updated_at %v, stored %v, want both %v", c.what, c.passed, c.stored, want)
-			}
+		// Whatever updated_at the caller passes in, none or a stale one,
+		// the store's clock stamps the row.
+		for _, passed := range []struct {
+			name string
+			at   time.Time
+		}{{"none", time.Time{}}, {"stale", time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)}} {
+			t.Run(passed.name, func(t *testing.T) {
+				o.UpdatedAt, v.UpdatedAt, s.UpdatedAt = passed.at, passed.at, passed.at
+				if err := db.UpdateOrganisation(ctx, &o); err != nil {
+					t.Fatal(err)
+				}
+				if err := db.UpdateVenue(ctx, &v); err != nil {
+					t.Fatal(err)
+				}
+				if err := db.UpdateSpace(ctx, &s); err != nil {
+					t.Fatal(err)
+				}
+				gotO, _ := db.GetOrganisation(ctx, o.ID)
+				gotV, _ := db.GetVenue(ctx, v.ID)
+				gotS, _ := db.GetSpace(ctx, s.ID)
+				want := clock.Truncate(time.Microsecond)
+				for _, c := range []struct {
+					what           string
+					passed, stored time.Time
+				}{{"organisation", o.UpdatedAt, gotO.UpdatedAt}, {"venue", v.UpdatedAt, gotV.UpdatedAt}, {"space", s.UpdatedAt, gotS.UpdatedAt}} {
+					if !c.passed.Equal(c.stored) || !c.stored.Equal(want) {
+						t.Errorf("%s: value passed in has updated_at %v, stored %v, want both %v", c.what, c.passed, c.stored, want)
+					}
+				}
+			})
 		}
 	})
 }
