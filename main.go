@@ -15,7 +15,6 @@ import (
 	"log/slog"
 	"math"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
@@ -26,13 +25,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"commonground/api"
-	"commonground/matching"
+	"commonground/app"
 	"commonground/seed"
-	"commonground/store"
 )
-
-var _ api.Store = (*store.DB)(nil)
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -48,6 +43,7 @@ type config struct {
 	Addr        string // COMMONGROUND_ADDR
 	DatabaseURL string // DATABASE_URL
 	Seed        string // COMMONGROUND_SEED: demo, demo:N or none
+	DemoSeed    int64  // the seed number Seed names, -1 for none
 	AdminToken  string // COMMONGROUND_ADMIN_TOKEN
 	LogLevel    slog.Level
 	LogFormat   string // COMMONGROUND_LOG_FORMAT: text or json
@@ -72,9 +68,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
 		return cfg, fmt.Errorf("COMMONGROUND_LOG_FORMAT must be text or json, got %q", cfg.LogFormat)
 	}
-	if _, err := seedNumber(cfg.Seed); err != nil {
+	demoSeed, err := seedNumber(cfg.Seed)
+	if err != nil {
 		return cfg, err
 	}
+	cfg.DemoSeed = demoSeed
 	if cfg.AdminToken != "" && len(cfg.AdminToken) < 16 {
 		return cfg, errors.New("COMMONGROUND_ADMIN_TOKEN must be at least 16 characters")
 	}
@@ -144,56 +142,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 }
 
-func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.DB, error) {
-	start := time.Now()
-	// The read model keeps booked periods from a day back: matching and
-	// booking are for the future, and years of past bookings would only
-	// cost memory.
-	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Logger: log, BookedPast: 24 * time.Hour})
-	if err != nil {
-		return nil, err
-	}
-	log.Info("database ready", "dialect", db.Dialect(), "took", time.Since(start).Round(time.Millisecond))
-	return db, nil
-}
-
 // serve runs the HTTP server until ctx ends, then finishes the requests in
 // flight (at most 9 seconds) and returns nil.
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	start := time.Now()
-	db, err := openStore(ctx, cfg, log)
+	a, err := app.New(ctx, app.Config{
+		DatabaseURL: cfg.DatabaseURL, Demo: cfg.DemoSeed >= 0, DemoSeed: cfg.DemoSeed, AdminToken: cfg.AdminToken,
+		WritesPerSecond: cfg.WriteRate, WriteBurst: cfg.WriteBurst,
+	}, log)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if err := seedDemo(ctx, cfg, db, log); err != nil {
-		return err
-	}
-	engine := matching.NewEngine(seed.Taxonomy(), matching.EngineOptions{})
-	follower := &store.Follower{DB: db, Engine: engine, Log: log}
-	if err := follower.Load(ctx); err != nil {
-		return fmt.Errorf("load the read model: %w", err)
-	}
-	followCtx, stopFollowing := context.WithCancel(context.Background())
-	defer stopFollowing()
-	go follower.Run(followCtx)
-	router := api.NewRouter(api.Config{
-		Store: db, Taxonomy: seed.Taxonomy(), Logger: log, AdminToken: cfg.AdminToken,
-		Engine: engine, Follower: follower, WritesPerSecond: cfg.WriteRate, WriteBurst: cfg.WriteBurst,
-	})
+	defer a.Close()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	srv := &http.Server{
-		Handler:           router,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := app.NewServer(a.Handler, log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("serving", "addr", ln.Addr().String(), "startup", time.Since(start).Round(time.Millisecond))
@@ -211,102 +176,6 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		srv.Close()
 	}
 	log.Info("stopped")
-	return nil
-}
-
-// seedDemo loads the demo county into an empty database. Two replicas
-// starting together on one empty database may both try; the loser's batch
-// fails on the IDs the winner wrote and is rolled back whole.
-func seedDemo(ctx context.Context, cfg config, db *store.DB, log *slog.Logger) error {
-	n, _ := seedNumber(cfg.Seed)
-	if n < 0 {
-		return nil
-	}
-	counts, err := db.Count(ctx)
-	if err != nil {
-		return err
-	}
-	if counts.Organisations > 0 {
-		log.Info("database holds data; demo county not loaded", "organisations", counts.Organisations, "venues", counts.Venues, "spaces", counts.Spaces)
-		return nil
-	}
-	start := time.Now()
-	ds := seed.Demo(n)
-	if err := db.InsertBatch(ctx, ds.Organisations, ds.Venues, ds.Spaces); err != nil {
-		if errors.Is(err, matching.ErrConflict) {
-			log.Info("demo county already being loaded by another replica")
-			return nil
-		}
-		return fmt.Errorf("load demo county: %w", err)
-	}
-	log.Info("loaded demo county", "seed", n, "organisations", len(ds.Organisations), "venues", len(ds.Venues),
-		"spaces", len(ds.Spaces), "took", time.Since(start).Round(time.Millisecond))
-	return loadDemoPartnerships(ctx, db, ds, n, log)
-}
-
-// demoPartnerships is how many partnerships the demo county starts with.
-const demoPartnerships = 12
-
-// loadDemoPartnerships replays the demo county's partnership stories
-// through the store, as their organisations would have: proposal,
-// acceptance, start, health checks and completion, so completed ones count
-// as trust in partner matching.
-func loadDemoPartnerships(ctx context.Context, db *store.DB, ds *seed.Dataset, n int64, log *slog.Logger) error {
-	stories := seed.DemoPartnerships(ds, seed.Taxonomy(), n, time.Now(), demoPartnerships)
-	completed := 0
-	for _, st := range stories {
-		p := st.Partnership
-		proposer, partner := matching.Actor{OrganisationID: p.ProposerID}, matching.Actor{OrganisationID: p.PartnerID}
-		if err := db.CreatePartnership(ctx, &p); err != nil {
-			return fmt.Errorf("demo partnership: %w", err)
-		}
-		if !st.Accepted {
-			continue
-		}
-		steps := []struct {
-			action matching.PartnershipAction
-			by     matching.Actor
-		}{{matching.ActionAccept, partner}, {matching.ActionActivate, proposer}}
-		for _, step := range steps {
-			if _, err := db.TransitionPartnership(ctx, p.ID, step.action, step.by); err != nil {
-				return fmt.Errorf("demo partnership %s: %w", step.action, err)
-			}
-		}
-		for i := range st.Checks {
-			if err := db.AddHealthCheck(ctx, &st.Checks[i]); err != nil {
-				return fmt.Errorf("demo health check: %w", err)
-			}
-		}
-		if st.Completed {
-			if _, err := db.TransitionPartnership(ctx, p.ID, matching.ActionComplete, proposer); err != nil {
-				return fmt.Errorf("demo partnership complete: %w", err)
-			}
-			completed++
-		}
-	}
-	log.Info("loaded demo partnerships", "partnerships", len(stories), "completed", completed)
-	return loadDemoBookings(ctx, db, ds, n, log)
-}
-
-// demoBookings is how many weekly bookings the demo county starts with.
-const demoBookings = 20
-
-// loadDemoBookings books the demo county's weekly classes through the
-// store, as the API would (the store checks hours, closures and overlaps).
-func loadDemoBookings(ctx context.Context, db *store.DB, ds *seed.Dataset, n int64, log *slog.Logger) error {
-	nothing := func(*matching.BookingOutcome) (matching.Reply, error) { return matching.Reply{}, nil }
-	booked, sessions := 0, 0
-	for _, req := range seed.DemoBookings(ds, n, time.Now(), demoBookings) {
-		_, outcome, err := db.Book(ctx, uuid.Must(uuid.NewV7()).String(), &req, nil, nothing)
-		if err != nil {
-			return fmt.Errorf("demo booking: %w", err)
-		}
-		if outcome.Booked() {
-			booked++
-			sessions += len(outcome.Booking.ConfirmedSessions())
-		}
-	}
-	log.Info("loaded demo bookings", "bookings", booked, "sessions", sessions)
 	return nil
 }
 
@@ -328,7 +197,7 @@ func importCSV(ctx context.Context, cfg config, log *slog.Logger, args []string)
 		return err
 	}
 	defer f.Close()
-	db, err := openStore(ctx, cfg, log)
+	db, err := app.OpenStore(ctx, cfg.DatabaseURL, log)
 	if err != nil {
 		return err
 	}
@@ -361,7 +230,7 @@ func seedScale(ctx context.Context, cfg config, log *slog.Logger, args []string)
 	if *spaces <= 0 || *batch <= 0 {
 		return errors.New("--scale and --batch must be positive")
 	}
-	db, err := openStore(ctx, cfg, log)
+	db, err := app.OpenStore(ctx, cfg.DatabaseURL, log)
 	if err != nil {
 		return err
 	}

@@ -3,8 +3,8 @@
 //
 //	go run ./cmd/benchhttp -url 'postgres://postgres@127.0.0.1:5432/cg_100k?sslmode=disable' -duration 10s -connections 50 -threads 2
 //
-// It wires the real router as main.go does (store.Open, the read model
-// loaded by a store.Follower, api.NewRouter) on 127.0.0.1 at a free port,
+// It wires the service as main.go does (app.New: the store, the read model
+// loaded and followed, the router) on 127.0.0.1 at a free port,
 // and a bare gin handler answering a small fixed JSON body on another, then
 // runs wrk --latency against (a) the bare handler, the ceiling, (b) GET
 // /v1/nearby (5 km, spaces, default limit 50) and (c) POST
@@ -43,14 +43,11 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
 
-	"commonground/api"
+	"commonground/app"
 	"commonground/geo"
 	"commonground/matching"
-	"commonground/seed"
 	"commonground/store"
 )
-
-var _ api.Store = (*store.DB)(nil)
 
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
@@ -113,25 +110,17 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 
 	// Wired as main.go's serve wires it.
 	start := time.Now()
-	db, err := store.Open(ctx, o.url, store.Options{Logger: log})
+	a, err := app.New(ctx, app.Config{DatabaseURL: o.url}, log)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	engine := matching.NewEngine(seed.Taxonomy(), matching.EngineOptions{})
-	follower := &store.Follower{DB: db, Engine: engine, Log: log}
-	if err := follower.Load(ctx); err != nil {
-		return fmt.Errorf("load the read model: %w", err)
-	}
-	followCtx, stopFollowing := context.WithCancel(ctx)
-	defer stopFollowing()
-	go follower.Run(followCtx)
-	router := api.NewRouter(api.Config{Store: db, Taxonomy: seed.Taxonomy(), Logger: log, Engine: engine, Follower: follower})
+	defer a.Close()
+	db, engine := a.DB, a.Engine
 	orgs, venues, spaces := engine.Counts()
 	fmt.Fprintf(out, "read model: %d organisations, %d venues, %d spaces, loaded in %s\n", orgs, venues, spaces,
 		time.Since(start).Round(time.Millisecond))
 
-	service, stopService, err := serve(router)
+	service, stopService, err := serve(a.Handler, log)
 	if err != nil {
 		return err
 	}
@@ -182,7 +171,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		c.Header("Content-Length", nearbyLength) // as the service's nearby does
 		c.Data(http.StatusOK, "application/geo+json", nearbyBody)
 	})
-	ceiling, stopBare, err := serve(bare)
+	ceiling, stopBare, err := serve(bare, log)
 	if err != nil {
 		return err
 	}
@@ -227,15 +216,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	return nil
 }
 
-// serve starts h on 127.0.0.1 at a free port with main.go's server
-// settings, returning its base URL and a stop function.
-func serve(h http.Handler) (string, func(), error) {
+// serve starts h on 127.0.0.1 at a free port with the service's server
+// settings (app.NewServer), returning its base URL and a stop function.
+func serve(h http.Handler, log *slog.Logger) (string, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
+	srv := app.NewServer(h, log)
 	go srv.Serve(ln)
 	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
 }

@@ -4,9 +4,9 @@
 //
 //	go run ./cmd/loadbook -url 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable' -duration 30s -connections 50
 //
-// It serves the real router as main.go does (store.Open, the read model
-// loaded and followed by a store.Follower, api.NewRouter) on 127.0.0.1 at
-// a free port, in a fresh PostgreSQL schema that it drops at the end
+// It serves the service as main.go wires it (app.New: the store, the read
+// model loaded and followed, the router) on 127.0.0.1 at a free port, in a
+// fresh PostgreSQL schema (storetest.NewSchema) that it drops at the end
 // (-keep keeps it), or on a SQLite file with -url sqlite:PATH. Through the
 // API it registers -orgs organisations and -spaces instant-book spaces
 // open every day 07:00–23:00, then runs -connections clients for
@@ -27,8 +27,6 @@ package main
 import (
 	"bytes"
 	"context"
-	crand "crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -38,24 +36,17 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
 
-	"gorm.io/driver/postgres"
-	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
-
-	"commonground/api"
-	"commonground/matching"
-	"commonground/seed"
+	"commonground/app"
 	"commonground/store"
+	"commonground/store/storetest"
 )
-
-var _ api.Store = (*store.DB)(nil)
 
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
@@ -101,17 +92,20 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	dbURL, drop, err := freshSchema(o.url, o.keep)
+	dbURL, drop, err := freshDatabase(o.url, o.keep)
 	if err != nil {
 		return err
 	}
 	defer drop()
-	db, err := store.Open(ctx, dbURL, store.Options{})
+	// The router's request log, built for every request and thrown away.
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := app.New(ctx, app.Config{DatabaseURL: dbURL}, log)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	base, stop, err := serve(ctx, db)
+	defer a.Close()
+	db := a.DB
+	base, stop, err := serve(a.Handler, log)
 	if err != nil {
 		return err
 	}
@@ -138,68 +132,39 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	return nil
 }
 
-// freshSchema returns a URL for a new, empty PostgreSQL schema in rawURL's
-// database and a function that drops it; a SQLite URL is used as it is.
-func freshSchema(rawURL string, keep bool) (string, func(), error) {
-	if !isPostgres(rawURL) {
+// freshDatabase returns a URL for a new, empty PostgreSQL schema in
+// rawURL's database and a function that drops it (or, with keep, says
+// where it is); a SQLite URL is used as it is.
+func freshDatabase(rawURL string, keep bool) (string, func(), error) {
+	if !strings.HasPrefix(rawURL, "postgres://") && !strings.HasPrefix(rawURL, "postgresql://") {
 		return rawURL, func() {}, nil
 	}
-	admin, err := gorm.Open(postgres.Open(rawURL), &gorm.Config{Logger: logger.Discard})
+	s, err := storetest.NewSchema(rawURL, "loadbook_")
 	if err != nil {
 		return "", nil, err
 	}
-	b := make([]byte, 4)
-	crand.Read(b)
-	schema := "loadbook_" + hex.EncodeToString(b)
-	if err := admin.Exec("CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public").Error; err != nil {
-		return "", nil, err
-	}
-	if err := admin.Exec("CREATE SCHEMA " + schema).Error; err != nil {
-		return "", nil, err
-	}
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return "", nil, err
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String(), func() {
-		if !keep {
-			admin.Exec("DROP SCHEMA " + schema + " CASCADE")
-		} else {
-			fmt.Fprintln(os.Stderr, "loadbook: kept schema", schema)
+	return s.URL, func() {
+		if keep {
+			s.Close()
+			fmt.Fprintln(os.Stderr, "loadbook: kept schema", s.Name)
+			return
 		}
-		if sqlDB, err := admin.DB(); err == nil {
-			sqlDB.Close()
+		if err := s.Drop(); err != nil {
+			fmt.Fprintln(os.Stderr, "loadbook: drop schema", s.Name+":", err)
 		}
 	}, nil
 }
 
-func isPostgres(u string) bool {
-	return len(u) > 11 && (u[:11] == "postgres://" || (len(u) > 13 && u[:13] == "postgresql://"))
-}
-
-// serve runs the service's router over db on 127.0.0.1, as main.go wires
-// it, and returns its base URL.
-func serve(ctx context.Context, db *store.DB) (string, func(), error) {
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	engine := matching.NewEngine(seed.Taxonomy(), matching.EngineOptions{})
-	f := &store.Follower{DB: db, Engine: engine, Log: log}
-	if err := f.Load(ctx); err != nil {
-		return "", nil, err
-	}
-	fctx, cancel := context.WithCancel(ctx)
-	go f.Run(fctx)
-	h := api.NewRouter(api.Config{Store: db, Taxonomy: seed.Taxonomy(), Logger: log, Engine: engine, Follower: f})
+// serve serves h on 127.0.0.1 at a free port with the service's server
+// settings, and returns its base URL and a function that stops it.
+func serve(h http.Handler, log *slog.Logger) (string, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		cancel()
 		return "", nil, err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	srv := app.NewServer(h, log)
 	go srv.Serve(ln)
-	return "http://" + ln.Addr().String(), func() { srv.Close(); cancel() }, nil
+	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
 }
 
 // fixture is what the clients book with.

@@ -7,6 +7,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
@@ -68,17 +70,47 @@ func URL(t testing.TB, d store.Dialect) string {
 	if base == "" {
 		t.Skipf("PostgreSQL tests skipped: set %s (for example postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", EnvURL)
 	}
+	s, err := NewSchema(base, "cgtest_")
+	if err != nil {
+		t.Fatalf("%s: %v", EnvURL, err)
+	}
+	t.Cleanup(func() { s.Drop() })
+	return s.URL
+}
+
+// Schema is an empty PostgreSQL schema made by NewSchema, and the
+// connection that drops it.
+type Schema struct {
+	Name  string // the prefix given to NewSchema and 12 random hex digits
+	URL   string // the base URL with search_path set to the schema
+	admin *gorm.DB
+}
+
+// NewSchema creates a new, empty schema in the PostgreSQL database at
+// baseURL, named prefix (lower-case letters, digits and underscores, as it
+// is used in SQL unquoted) and random hex digits, and returns it; call Drop
+// (or Close, to keep it) when done. Two stores opened on its URL share its
+// data. Tools that need a throwaway database outside tests use it too.
+//
+// The btree_gist extension, which the bookings' exclusion constraint
+// needs, is installed in public first, once, under an advisory lock:
+// extensions belong to one schema, so dropping this one never drops it
+// from under another, and the lock serialises processes that start
+// together. It returns an error if baseURL cannot be parsed or connected
+// to, or the extension or schema cannot be created.
+func NewSchema(baseURL, prefix string) (*Schema, error) {
+	parsed, err := url.Parse(baseURL)
+	if err != nil {
+		return nil, fmt.Errorf("parse the database URL: %w", err)
+	}
 	buf := make([]byte, 6)
 	rand.Read(buf)
-	schema := "cgtest_" + hex.EncodeToString(buf)
-	admin, err := gorm.Open(postgres.Open(base), &gorm.Config{Logger: logger.Discard})
+	name := prefix + hex.EncodeToString(buf)
+	admin, err := gorm.Open(postgres.Open(baseURL), &gorm.Config{Logger: logger.Discard})
 	if err != nil {
-		t.Fatalf("connect to %s: %v", EnvURL, err)
+		return nil, fmt.Errorf("connect: %w", err)
 	}
-	// Extensions belong to one schema: install btree_gist (the bookings'
-	// exclusion constraint needs it) in public, once, so that dropping a
-	// test's schema never drops it from under another test. The lock
-	// serialises test packages that start together.
+	s := &Schema{Name: name, admin: admin}
 	err = admin.Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", extensionLockKey).Error; err != nil {
 			return err
@@ -86,25 +118,33 @@ func URL(t testing.TB, d store.Dialect) string {
 		return tx.Exec("CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public").Error
 	})
 	if err != nil {
-		t.Fatalf("create extension btree_gist: %v", err)
+		s.Close()
+		return nil, fmt.Errorf("create extension btree_gist: %w", err)
 	}
-	if err := admin.Exec("CREATE SCHEMA " + schema).Error; err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
-		if sqlDB, err := admin.DB(); err == nil {
-			sqlDB.Close()
-		}
-	})
-	parsed, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("parse %s: %v", EnvURL, err)
+	if err := admin.Exec("CREATE SCHEMA " + name).Error; err != nil {
+		s.Close()
+		return nil, fmt.Errorf("create schema: %w", err)
 	}
 	q := parsed.Query()
-	q.Set("search_path", schema)
+	q.Set("search_path", name)
 	parsed.RawQuery = q.Encode()
-	return parsed.String()
+	s.URL = parsed.String()
+	return s, nil
+}
+
+// Drop drops the schema with everything in it, and closes the connection.
+func (s *Schema) Drop() error {
+	err := s.admin.Exec("DROP SCHEMA " + s.Name + " CASCADE").Error
+	return errors.Join(err, s.Close())
+}
+
+// Close closes the connection and keeps the schema.
+func (s *Schema) Close() error {
+	sqlDB, err := s.admin.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
 }
 
 // SharedURL returns a URL two stores can open and see the same data

@@ -1,0 +1,143 @@
+// Package app wires the service together once, for the server in main.go
+// and for the tools under cmd/: the store, the demo county in an empty
+// database, the in-memory read model and the follower that keeps it in
+// step with the database, and the HTTP handler over them.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"commonground/api"
+	"commonground/matching"
+	"commonground/seed"
+	"commonground/store"
+)
+
+var (
+	_ api.Store      = (*store.DB)(nil)
+	_ api.Follower   = (*store.Follower)(nil)
+	_ seed.DemoStore = (*store.DB)(nil)
+)
+
+// Config is what New needs to know; main reads it from the environment.
+type Config struct {
+	// DatabaseURL is sqlite:PATH or postgres://… (see store.Open).
+	DatabaseURL string
+	// Demo loads the demo county of seed number DemoSeed when the
+	// database holds no organisation.
+	Demo     bool
+	DemoSeed int64
+	// AdminToken, when set, is the operator token (see api.Config).
+	AdminToken string
+	// WritesPerSecond and WriteBurst limit each organisation's writes (see
+	// api.Config); 0 writes a second does not limit.
+	WritesPerSecond float64
+	WriteBurst      int
+}
+
+// App is the wired service. Its fields are for reading; Close releases
+// it.
+type App struct {
+	DB       *store.DB
+	Engine   *matching.Engine
+	Follower *store.Follower
+	Handler  http.Handler
+
+	stopFollowing context.CancelFunc
+	following     sync.WaitGroup
+}
+
+// New opens and migrates the database, loads the demo county into it if
+// cfg.Demo is set and it is empty, loads the read model and starts
+// following the database (until Close), and builds the HTTP handler. ctx
+// bounds only the start. Errors from opening the store wrap
+// matching.ErrInvalid for a bad DatabaseURL; nothing is left open when New
+// fails.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	db, err := OpenStore(ctx, cfg.DatabaseURL, log)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Demo {
+		if err := loadDemo(ctx, db, cfg.DemoSeed, log); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	tx := seed.Taxonomy()
+	engine := matching.NewEngine(tx, matching.EngineOptions{})
+	follower := &store.Follower{DB: db, Engine: engine, Log: log}
+	if err := follower.Load(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("load the read model: %w", err)
+	}
+	a := &App{DB: db, Engine: engine, Follower: follower}
+	a.Handler = api.NewRouter(api.Config{
+		Store: db, Taxonomy: tx, Logger: log, AdminToken: cfg.AdminToken,
+		Engine: engine, Follower: follower, WritesPerSecond: cfg.WritesPerSecond, WriteBurst: cfg.WriteBurst,
+	})
+	// Following outlives ctx: a server finishing its requests in flight
+	// after a signal still sees other replicas' writes.
+	followCtx, stop := context.WithCancel(context.Background())
+	a.stopFollowing = stop
+	a.following.Go(func() { follower.Run(followCtx) })
+	return a, nil
+}
+
+// Close stops following the database, waits for the follower to finish,
+// and closes the database.
+func (a *App) Close() error {
+	a.stopFollowing()
+	a.following.Wait()
+	return a.DB.Close()
+}
+
+// OpenStore opens and migrates the database at databaseURL, as the service
+// uses it, and logs that it is ready. Its errors are store.Open's.
+func OpenStore(ctx context.Context, databaseURL string, log *slog.Logger) (*store.DB, error) {
+	start := time.Now()
+	// The read model keeps booked periods from a day back: matching and
+	// booking are for the future, and years of past bookings would only
+	// cost memory.
+	db, err := store.Open(ctx, databaseURL, store.Options{Logger: log, BookedPast: 24 * time.Hour})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("database ready", "dialect", db.Dialect(), "took", time.Since(start).Round(time.Millisecond))
+	return db, nil
+}
+
+// loadDemo loads the demo county of seed number n into db if it is empty,
+// and says so if it is not.
+func loadDemo(ctx context.Context, db *store.DB, n int64, log *slog.Logger) error {
+	err := seed.LoadDemo(ctx, db, n, time.Now(), log)
+	if !errors.Is(err, seed.ErrNotEmpty) {
+		return err
+	}
+	counts, err := db.Count(ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("database holds data; demo county not loaded", "organisations", counts.Organisations, "venues", counts.Venues, "spaces", counts.Spaces)
+	return nil
+}
+
+// NewServer returns an HTTP server for h with the service's timeouts and
+// header limit, logging its own errors to log as warnings.
+func NewServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}

@@ -1,0 +1,24 @@
+package seed
+
+import (
+	"context"
+
+	"commonground/matching"
+	// The one import of Book's idempotency, render and reply types: this
+	// file alone names them.
+	book "commonground/matching"
+)
+
+// DemoStore is what LoadDemo writes the demo county through, as the
+// organisations would through the API; *store.DB satisfies it.
+type DemoStore interface {
+	ListOrganisations(ctx context.Context, f matching.OrganisationFilter) ([]matching.Organisation, error)
+	InsertBatch(ctx context.Context, orgs []matching.Organisation, venues []matching.Venue, spaces []matching.Space) error
+	CreatePartnership(ctx context.Context, p *matching.Partnership) error
+	TransitionPartnership(ctx context.Context, id string, action matching.PartnershipAction, actor matching.Actor) (*matching.Partnership, error)
+	AddHealthCheck(ctx context.Context, h *matching.HealthCheck) error
+	Book(ctx context.Context, id string, req *matching.BookingRequest, idem *book.Idempotency, render book.Render) (book.Reply, *matching.BookingOutcome, error)
+}
+
+// noReply keeps no reply for a demo booking: it has no client to answer.
+func noReply(*matching.BookingOutcome) (book.Reply, error) { return book.Reply{}, nil }
