@@ -4,9 +4,6 @@ import (
 	"context"
 
 	"commonground/matching"
-	// The one import of Book's idempotency, render and reply types: this
-	// file alone names them.
-	book "commonground/matching"
 )
 
 // DemoStore is what LoadDemo writes the demo county through, as the
@@ -17,8 +14,8 @@ type DemoStore interface {
 	CreatePartnership(ctx context.Context, p *matching.Partnership) error
 	TransitionPartnership(ctx context.Context, id string, action matching.PartnershipAction, actor matching.Actor) (*matching.Partnership, error)
 	AddHealthCheck(ctx context.Context, h *matching.HealthCheck) error
-	Book(ctx context.Context, id string, req *matching.BookingRequest, idem *book.Idempotency, render book.Render) (book.Reply, *matching.BookingOutcome, error)
+	Book(ctx context.Context, id string, req *matching.BookingRequest, idem *matching.Idempotency, render matching.Render) (matching.Reply, *matching.BookingOutcome, error)
 }
 
 // noReply keeps no reply for a demo booking: it has no client to answer.
-func noReply(*matching.BookingOutcome) (book.Reply, error) { return book.Reply{}, nil }
+func noReply(*matching.BookingOutcome) (matching.Reply, error) { return matching.Reply{}, nil }
