@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -220,5 +222,33 @@ func TestProxyFreeze(t *testing.T) {
 	fresh.SetDeadline(time.Now().Add(2 * time.Second))
 	if _, err := io.ReadFull(fresh, buf); err != nil || string(buf) != "new" {
 		t.Fatalf("new connection after the thaw: got %q, %v; want %q", buf, err, "new")
+	}
+}
+
+func TestVerify(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/v1/organisations/here", "/v1/bookings/booked":
+			if r.URL.Path == "/v1/bookings/booked" && r.Header.Get("Authorization") != "Bearer tok" {
+				w.WriteHeader(http.StatusNotFound)
+				return
+			}
+			w.Write([]byte("{}"))
+		case "/v1/organisations/broken":
+			w.WriteHeader(http.StatusInternalServerError)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	defer srv.Close()
+	acks := []ack{
+		{kind: "organisation", id: "here"},
+		{kind: "booking", id: "booked", token: "tok"},
+		{kind: "organisation", id: "gone"},
+		{kind: "organisation", id: "broken"},
+	}
+	lost, unchecked, first := verify(t.Context(), srv.URL, acks)
+	if lost != 1 || unchecked != 1 || first != "organisation gone" {
+		t.Errorf("got lost %d, unchecked %d, first %q; want 1, 1, %q", lost, unchecked, first, "organisation gone")
 	}
 }

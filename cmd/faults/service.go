@@ -127,6 +127,7 @@ func startService(bin string, set map[string]string) (*service, error) {
 	s.cmd.Env = serviceEnv(all)
 	s.cmd.Stdout = s.log
 	s.cmd.Stderr = s.log
+	dieWithParent(s.cmd)
 	if err := s.cmd.Start(); err != nil {
 		return nil, err
 	}
