@@ -67,11 +67,11 @@ func TestOpenMigrates(t *testing.T) {
 		checkSchemaVersion(t, db)
 		checkCount(t, db, store.Counts{})
 		var n int64
-		if err := db.Gorm().Raw("SELECT COUNT(*) FROM schema_migrations").Scan(&n).Error; err != nil {
-			t.Fatalf("count schema_migrations: %v", err)
+		if err := db.Gorm().Raw("SELECT COUNT(*) FROM goose_db_version WHERE version_id > 0").Scan(&n).Error; err != nil {
+			t.Fatalf("count goose_db_version: %v", err)
 		}
 		if n != int64(store.NumMigrations) {
-			t.Errorf("schema_migrations rows: got %d, want %d", n, store.NumMigrations)
+			t.Errorf("goose_db_version rows: got %d, want %d", n, store.NumMigrations)
 		}
 	})
 }
