@@ -109,6 +109,9 @@ func (h *handler) requestLog(c *gin.Context) {
 		slog.Duration("duration", took),
 		slog.String("client", c.ClientIP()),
 	}
+	if peer := c.RemoteIP(); peer != c.ClientIP() {
+		attrs = append(attrs, slog.String("proxy", peer))
+	}
 	if who := caller(c); who.OrganisationID != "" {
 		attrs = append(attrs, slog.String("organisation_id", who.OrganisationID))
 	} else if who.Operator {

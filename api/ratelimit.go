@@ -3,6 +3,7 @@ package api
 import (
 	"math"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,6 +48,17 @@ func (l *writeLimiter) wait(client string) time.Duration {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	r := l.bucket(client, now).ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return d
+	}
+	return 0
+}
+
+// bucket returns the client's limiter, forgetting idle buckets now and
+// then. l.mu must be held.
+func (l *writeLimiter) bucket(client string, now time.Time) *rate.Limiter {
 	if now.Sub(l.swept) > idleBucket {
 		for k, b := range l.clients {
 			if now.Sub(b.seen) > idleBucket {
@@ -61,12 +73,7 @@ func (l *writeLimiter) wait(client string) time.Duration {
 		l.clients[client] = b
 	}
 	b.seen = now
-	r := b.lim.ReserveN(now, 1)
-	if d := r.DelayFrom(now); d > 0 {
-		r.CancelAt(now)
-		return d
-	}
-	return 0
+	return b.lim
 }
 
 // limitWrites answers 429, with Retry-After, to a client over its write
@@ -81,18 +88,41 @@ func (h *handler) limitWrites(c *gin.Context) {
 		c.Next()
 		return
 	}
-	client := "ip:" + c.ClientIP()
+	client := clientKey(c)
 	if who.OrganisationID != "" {
 		client = "org:" + who.OrganisationID
 	}
 	if d := h.writes.wait(client); d > 0 {
-		secs := int(math.Ceil(d.Seconds()))
-		c.Header("Retry-After", strconv.Itoa(secs))
-		failStatus(c, http.StatusTooManyRequests, "rate-limited", "Too many requests",
-			"too many writes: try again in "+strconv.Itoa(secs)+" s")
+		tooMany(c, d, "too many writes")
 		return
 	}
 	c.Next()
+}
+
+// tooMany answers 429 with a Retry-After of d in whole seconds (at least
+// one).
+func tooMany(c *gin.Context, d time.Duration, what string) {
+	secs := strconv.Itoa(max(1, int(math.Ceil(d.Seconds()))))
+	c.Header("Retry-After", secs)
+	failStatus(c, http.StatusTooManyRequests, "rate-limited", "Too many requests", what+": try again in "+secs+" s")
+}
+
+// clientKey names the client a request comes from for the limiters: its
+// address (see Config.TrustedProxies), with IPv6 addresses taken by their
+// /64, the block one subscriber usually holds, so that one client cannot
+// take a fresh bucket per address.
+func clientKey(c *gin.Context) string {
+	ip := c.ClientIP()
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return "ip:" + ip
+	}
+	addr = addr.Unmap().WithZone("")
+	if addr.Is6() {
+		p, _ := addr.Prefix(64)
+		return "ip:" + p.String()
+	}
+	return "ip:" + addr.String()
 }
 
 // isWrite says whether a request changes something: every POST, PATCH,
