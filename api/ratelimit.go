@@ -17,7 +17,8 @@ import (
 // for bursts: a token bucket per organisation (by its token) or, for
 // anonymous writes (registration), per client address. Reads, matching
 // (a POST that changes nothing) and the operator are not limited. Buckets
-// idle for ten minutes are forgotten.
+// idle for ten minutes are forgotten. The same buckets, per client
+// address, count unknown tokens (see failedAuthPerMinute).
 type writeLimiter struct {
 	every rate.Limit
 	burst int
@@ -54,6 +55,27 @@ func (l *writeLimiter) wait(client string) time.Duration {
 		return d
 	}
 	return 0
+}
+
+// delay reports how long until the client has a token again, without
+// spending one: 0 when it has one now.
+func (l *writeLimiter) delay(client string) time.Duration {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	lim := l.bucket(client, now)
+	if tokens := lim.TokensAt(now); tokens < 1 {
+		return time.Duration((1 - tokens) / float64(l.every) * float64(time.Second))
+	}
+	return 0
+}
+
+// spend takes a token from the client's bucket, if it has one.
+func (l *writeLimiter) spend(client string) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.bucket(client, now).AllowN(now, 1)
 }
 
 // bucket returns the client's limiter, forgetting idle buckets now and

@@ -105,6 +105,9 @@ type handler struct {
 	log        *slog.Logger
 	adminToken string
 	now        func() time.Time
+
+	authFailures *writeLimiter // unknown tokens per client address
+	tokens       *tokenCache   // nil without a read model
 }
 
 // NewRouter builds the HTTP handler with every route of the API.
@@ -124,6 +127,11 @@ func NewRouter(cfg Config) http.Handler {
 
 	if cfg.WritesPerSecond > 0 {
 		h.writes = newWriteLimiter(cfg.WritesPerSecond, cfg.WriteBurst, cfg.Now)
+	}
+	h.authFailures = newWriteLimiter(failedAuthPerMinute/60.0, failedAuthPerMinute, cfg.Now)
+	if cfg.Engine != nil {
+		// The cache relies on the read model to learn of deletions.
+		h.tokens = newTokenCache(tokenCacheSize, cfg.Now)
 	}
 
 	gin.SetMode(gin.ReleaseMode)
