@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strconv"
@@ -52,6 +53,10 @@ type config struct {
 	// COMMONGROUND_WRITE_BURST).
 	WriteRate  float64
 	WriteBurst int
+	// TrustedProxies are the proxies believed about the client they
+	// forward (COMMONGROUND_TRUSTED_PROXIES: comma-separated IP addresses
+	// and CIDR ranges; none by default).
+	TrustedProxies []netip.Prefix
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -85,7 +90,40 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return cfg, fmt.Errorf("COMMONGROUND_WRITE_BURST must be a whole number of writes, 1 or more, got %q", getenv("COMMONGROUND_WRITE_BURST"))
 	}
 	cfg.WriteRate, cfg.WriteBurst = rate, burst
+	cfg.TrustedProxies, err = parsePrefixes(getenv("COMMONGROUND_TRUSTED_PROXIES"))
+	if err != nil {
+		return cfg, fmt.Errorf("COMMONGROUND_TRUSTED_PROXIES must be comma-separated IP addresses or CIDR ranges: %w", err)
+	}
 	return cfg, nil
+}
+
+// parsePrefixes reads a comma-separated list of IP addresses (each taken
+// as a range of one) and CIDR ranges; blank entries are skipped.
+func parsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if strings.Contains(f, "/") {
+			p, err := netip.ParsePrefix(f)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, err
+		}
+		if a.Zone() != "" {
+			return nil, fmt.Errorf("%q: an address with a zone cannot be trusted", f)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 // seedNumber reads COMMONGROUND_SEED: "none" (-1), "demo" (seed 1) or
@@ -148,7 +186,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	start := time.Now()
 	a, err := app.New(ctx, app.Config{
 		DatabaseURL: cfg.DatabaseURL, Demo: cfg.DemoSeed >= 0, DemoSeed: cfg.DemoSeed, AdminToken: cfg.AdminToken,
-		WritesPerSecond: cfg.WriteRate, WriteBurst: cfg.WriteBurst,
+		WritesPerSecond: cfg.WriteRate, WriteBurst: cfg.WriteBurst, TrustedProxies: cfg.TrustedProxies,
 	}, log)
 	if err != nil {
 		return err

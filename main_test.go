@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -213,6 +214,10 @@ func TestConfig(t *testing.T) {
 		{map[string]string{"COMMONGROUND_WRITE_RATE": "-1"}, "COMMONGROUND_WRITE_RATE"},
 		{map[string]string{"COMMONGROUND_WRITE_RATE": "lots"}, "COMMONGROUND_WRITE_RATE"},
 		{map[string]string{"COMMONGROUND_WRITE_BURST": "0"}, "COMMONGROUND_WRITE_BURST"},
+		{map[string]string{"COMMONGROUND_TRUSTED_PROXIES": "10.0.0.1, 172.16.0.0/12,,::1"}, ""},
+		{map[string]string{"COMMONGROUND_TRUSTED_PROXIES": "proxy.internal"}, "COMMONGROUND_TRUSTED_PROXIES"},
+		{map[string]string{"COMMONGROUND_TRUSTED_PROXIES": "10.0.0.0/33"}, "COMMONGROUND_TRUSTED_PROXIES"},
+		{map[string]string{"COMMONGROUND_TRUSTED_PROXIES": "fe80::1%eth0"}, "COMMONGROUND_TRUSTED_PROXIES"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.env), func(t *testing.T) {
@@ -225,11 +230,28 @@ func TestConfig(t *testing.T) {
 			}
 			if tt.wantErr == "" && len(tt.env) == 0 {
 				if cfg.Addr != ":8080" || cfg.DatabaseURL != "sqlite:commonground.db" || cfg.Seed != "demo" ||
-					cfg.WriteRate != 10 || cfg.WriteBurst != 50 {
-					t.Errorf("defaults: got %+v, want :8080, sqlite:commonground.db, demo, 10 writes/s in bursts of 50", cfg)
+					cfg.WriteRate != 10 || cfg.WriteBurst != 50 || len(cfg.TrustedProxies) != 0 {
+					t.Errorf("defaults: got %+v, want :8080, sqlite:commonground.db, demo, 10 writes/s in bursts of 50, no trusted proxy", cfg)
 				}
 			}
 		})
+	}
+}
+
+func TestTrustedProxiesConfig(t *testing.T) {
+	cfg, err := loadConfig(func(k string) string {
+		return map[string]string{"COMMONGROUND_TRUSTED_PROXIES": " 10.0.0.7 ,172.16.9.1/12,2001:db8::/32,::1"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range cfg.TrustedProxies {
+		got = append(got, p.String())
+	}
+	want := []string{"10.0.0.7/32", "172.16.0.0/12", "2001:db8::/32", "::1/128"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
 	}
 }
 

@@ -65,7 +65,80 @@ func DecodeStrict(body []byte, dst any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return matching.Invalid("", "unexpected data after the JSON object")
 	}
+	if field, ok := nulField(body); ok {
+		return matching.Invalid(field, "must not contain NUL characters")
+	}
 	return nil
+}
+
+// nulField finds the first string in the JSON body that holds a NUL
+// character, and returns the field it is in (offers[0].description). No
+// database keeps NUL in text alike (PostgreSQL refuses it), so no text
+// with one is taken. JSON can carry NUL only escaped, as \u0000.
+func nulField(body []byte) (string, bool) {
+	if !bytes.Contains(body, []byte(`\u0000`)) {
+		return "", false
+	}
+	type frame struct {
+		object  bool
+		key     string // in an object: the current member
+		index   int    // in an array: the current element
+		wantKey bool
+	}
+	var stack []frame
+	path := func() string {
+		var b strings.Builder
+		for _, f := range stack {
+			switch {
+			case !f.object:
+				fmt.Fprintf(&b, "[%d]", f.index)
+			case b.Len() > 0:
+				b.WriteString("." + f.key)
+			default:
+				b.WriteString(f.key)
+			}
+		}
+		return b.String()
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		top := len(stack) - 1
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			stack = stack[:top]
+			if top > 0 && stack[top-1].object {
+				stack[top-1].wantKey = true
+			}
+			continue
+		}
+		if top >= 0 && stack[top].object && stack[top].wantKey {
+			key, _ := tok.(string)
+			if strings.ContainsRune(key, 0) {
+				return path(), true
+			}
+			stack[top].key, stack[top].wantKey = key, false
+			continue
+		}
+		if top >= 0 && !stack[top].object {
+			stack[top].index++
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			stack = append(stack, frame{object: v == '{', wantKey: v == '{', index: -1})
+			continue
+		case string:
+			if strings.ContainsRune(v, 0) {
+				return path(), true
+			}
+		}
+		if top >= 0 && stack[top].object {
+			stack[top].wantKey = true
+		}
+	}
 }
 
 func jsonError(err error) error {

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -31,6 +32,7 @@ func FuzzDecodeStrict(f *testing.F) {
 		`{"capacity": 2.5}`, `{"opening_hours": [{"day": 1}]}`, `{"closures": [{"start": null}]}`,
 		`{"accessibility": {"step_free": "yes"}}`, `{"name": "\u0000"}`, "{\"name\": \"\xff\"}",
 		`{"prices": [{"tier": "community", "pence_per_hour": 99999999999999999999}]}`,
+		`{"offers": [{"category": "skill.marketing", "description": "\u0000"}]}`, `{"name": "\\u0000"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -50,10 +52,12 @@ func FuzzDecodeStrict(f *testing.F) {
 
 // checkStrictDecode decodes body into each of types with DecodeStrict: a
 // refusal must be a ValidationError naming at least one problem, each
-// with a message; an acceptance must be of valid JSON and survive a round
-// trip unchanged.
+// with a message; an acceptance must be of valid JSON with no NUL in any
+// string, and survive a round trip unchanged.
 func checkStrictDecode(t *testing.T, body []byte, types []func() any) {
 	t.Helper()
+	var generic any
+	nul := json.Unmarshal(body, &generic) == nil && hasNUL(generic)
 	for _, newDst := range types {
 		dst := newDst()
 		err := api.DecodeStrict(body, dst)
@@ -72,6 +76,9 @@ func checkStrictDecode(t *testing.T, body []byte, types []func() any) {
 		if !json.Valid(body) {
 			t.Fatalf("DecodeStrict(%q) into %T: accepted invalid JSON", body, dst)
 		}
+		if nul {
+			t.Fatalf("DecodeStrict(%q) into %T: accepted a NUL character", body, dst)
+		}
 		again, err := json.Marshal(dst)
 		if err != nil {
 			t.Fatalf("re-encode %T: %v", dst, err)
@@ -84,6 +91,24 @@ func checkStrictDecode(t *testing.T, body []byte, types []func() any) {
 			t.Fatalf("round trip of %T changed it:\n got %+v\nwant %+v", dst, dst2, dst)
 		}
 	}
+}
+
+// hasNUL reports whether a decoded JSON value holds a NUL character in
+// any string or object key.
+func hasNUL(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return strings.ContainsRune(v, 0)
+	case []any:
+		return slices.ContainsFunc(v, hasNUL)
+	case map[string]any:
+		for k, x := range v {
+			if strings.ContainsRune(k, 0) || hasNUL(x) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // fuzzServer is a server on an in-memory SQLite store for fuzzing, or on

@@ -109,6 +109,9 @@ func (h *handler) requestLog(c *gin.Context) {
 		slog.Duration("duration", took),
 		slog.String("client", c.ClientIP()),
 	}
+	if peer := c.RemoteIP(); peer != c.ClientIP() {
+		attrs = append(attrs, slog.String("proxy", peer))
+	}
 	if who := caller(c); who.OrganisationID != "" {
 		attrs = append(attrs, slog.String("organisation_id", who.OrganisationID))
 	} else if who.Operator {
@@ -158,8 +161,10 @@ func NewToken() string {
 	return "cg_" + hex.EncodeToString(b)
 }
 
-// authenticate resolves the bearer token, if any. A token that is sent but
-// unknown is a 401 even on a read, so clients learn their token is wrong.
+// authenticate resolves the bearer token, if any (see tokenOrganisation).
+// A token that is sent but unknown is a 401 even on a read, so clients
+// learn their token is wrong; a client address that sends too many is
+// answered 429 (see failedAuthPerMinute).
 func (h *handler) authenticate(c *gin.Context) {
 	header := c.GetHeader("Authorization")
 	if header == "" {
@@ -178,9 +183,14 @@ func (h *handler) authenticate(c *gin.Context) {
 		c.Next()
 		return
 	}
-	id, err := h.store.OrganisationIDByTokenHash(c.Request.Context(), HashToken(token))
+	id, err := h.tokenOrganisation(c, HashToken(token))
 	if err != nil {
-		if errors.Is(err, matching.ErrNotFound) {
+		var throttled *errTooManyFailures
+		switch {
+		case errors.As(err, &throttled):
+			tooMany(c, throttled.after, "too many unknown tokens from this address")
+			return
+		case errors.Is(err, matching.ErrNotFound):
 			c.Header("WWW-Authenticate", `Bearer realm="commonground", error="invalid_token"`)
 			err = fmt.Errorf("%w: the token is not valid", matching.ErrUnauthorized)
 		}

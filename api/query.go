@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"net/url"
 	"sort"
 	"strconv"
@@ -74,11 +75,20 @@ func newQueryParser(q url.Values, allowed ...string) *queryParser {
 		allow[a] = true
 	}
 	var unknown []string
+	cloned := false
 	for k, v := range q {
 		if !allow[k] {
 			unknown = append(unknown, k)
 		} else if len(v) > 1 {
 			p.ve.Add(k, "must be given once")
+		} else if len(v) == 1 && strings.ContainsRune(v[0], 0) {
+			// As in bodies (see nulField); the parser then sees the
+			// parameter absent.
+			p.ve.Add(k, "must not contain NUL characters")
+			if !cloned {
+				p.q, cloned = maps.Clone(q), true
+			}
+			delete(p.q, k)
 		}
 	}
 	sort.Strings(unknown)
@@ -191,7 +201,7 @@ func (p *queryParser) cursor(key string, withDistance bool) *cursor {
 	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	var c cursor
-	if err != nil || len(b) > 512 || json.Unmarshal(b, &c) != nil || c.ID == "" ||
+	if err != nil || len(b) > 512 || json.Unmarshal(b, &c) != nil || c.ID == "" || !validID(c.ID) ||
 		(withDistance && (c.DistanceM == nil || *c.DistanceM < 0)) {
 		p.ve.Add("cursor", "is not a cursor this service issued")
 		return nil

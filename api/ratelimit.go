@@ -3,6 +3,7 @@ package api
 import (
 	"math"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,7 +17,8 @@ import (
 // for bursts: a token bucket per organisation (by its token) or, for
 // anonymous writes (registration), per client address. Reads, matching
 // (a POST that changes nothing) and the operator are not limited. Buckets
-// idle for ten minutes are forgotten.
+// idle for ten minutes are forgotten. The same buckets, per client
+// address, count unknown tokens (see failedAuthPerMinute).
 type writeLimiter struct {
 	every rate.Limit
 	burst int
@@ -47,6 +49,38 @@ func (l *writeLimiter) wait(client string) time.Duration {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	r := l.bucket(client, now).ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return d
+	}
+	return 0
+}
+
+// delay reports how long until the client has a token again, without
+// spending one: 0 when it has one now.
+func (l *writeLimiter) delay(client string) time.Duration {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	lim := l.bucket(client, now)
+	if tokens := lim.TokensAt(now); tokens < 1 {
+		return time.Duration((1 - tokens) / float64(l.every) * float64(time.Second))
+	}
+	return 0
+}
+
+// spend takes a token from the client's bucket, if it has one.
+func (l *writeLimiter) spend(client string) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.bucket(client, now).AllowN(now, 1)
+}
+
+// bucket returns the client's limiter, forgetting idle buckets now and
+// then. l.mu must be held.
+func (l *writeLimiter) bucket(client string, now time.Time) *rate.Limiter {
 	if now.Sub(l.swept) > idleBucket {
 		for k, b := range l.clients {
 			if now.Sub(b.seen) > idleBucket {
@@ -61,12 +95,7 @@ func (l *writeLimiter) wait(client string) time.Duration {
 		l.clients[client] = b
 	}
 	b.seen = now
-	r := b.lim.ReserveN(now, 1)
-	if d := r.DelayFrom(now); d > 0 {
-		r.CancelAt(now)
-		return d
-	}
-	return 0
+	return b.lim
 }
 
 // limitWrites answers 429, with Retry-After, to a client over its write
@@ -81,18 +110,41 @@ func (h *handler) limitWrites(c *gin.Context) {
 		c.Next()
 		return
 	}
-	client := "ip:" + c.ClientIP()
+	client := clientKey(c)
 	if who.OrganisationID != "" {
 		client = "org:" + who.OrganisationID
 	}
 	if d := h.writes.wait(client); d > 0 {
-		secs := int(math.Ceil(d.Seconds()))
-		c.Header("Retry-After", strconv.Itoa(secs))
-		failStatus(c, http.StatusTooManyRequests, "rate-limited", "Too many requests",
-			"too many writes: try again in "+strconv.Itoa(secs)+" s")
+		tooMany(c, d, "too many writes")
 		return
 	}
 	c.Next()
+}
+
+// tooMany answers 429 with a Retry-After of d in whole seconds (at least
+// one).
+func tooMany(c *gin.Context, d time.Duration, what string) {
+	secs := strconv.Itoa(max(1, int(math.Ceil(d.Seconds()))))
+	c.Header("Retry-After", secs)
+	failStatus(c, http.StatusTooManyRequests, "rate-limited", "Too many requests", what+": try again in "+secs+" s")
+}
+
+// clientKey names the client a request comes from for the limiters: its
+// address (see Config.TrustedProxies), with IPv6 addresses taken by their
+// /64, the block one subscriber usually holds, so that one client cannot
+// take a fresh bucket per address.
+func clientKey(c *gin.Context) string {
+	ip := c.ClientIP()
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return "ip:" + ip
+	}
+	addr = addr.Unmap().WithZone("")
+	if addr.Is6() {
+		p, _ := addr.Prefix(64)
+		return "ip:" + p.String()
+	}
+	return "ip:" + addr.String()
 }
 
 // isWrite says whether a request changes something: every POST, PATCH,

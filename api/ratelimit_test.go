@@ -1,9 +1,15 @@
 package api_test
 
 import (
+	"fmt"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
+	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -65,4 +71,59 @@ func TestWriteRateLimit(t *testing.T) {
 	wantStatus(t, "a second later", status, http.StatusCreated, m)
 	status, _, m = s.do(t, "POST", "/v1/venues", aToken, venueBody("Hall", cLat, cLon))
 	wantStatus(t, "and straight after", status, http.StatusTooManyRequests, m)
+}
+
+// TestClientAddress checks that the rate limits and the request log go by
+// the peer address unless the peer is a trusted proxy: a client cannot
+// take a fresh bucket per request by sending X-Forwarded-For or X-Real-IP.
+func TestClientAddress(t *testing.T) {
+	loopback := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	for _, c := range []struct {
+		name    string
+		trusted []netip.Prefix
+		header  string
+		// wantForwarded: each request counts as its forwarded address.
+		wantForwarded bool
+	}{
+		{"no proxy trusted, X-Forwarded-For", nil, "X-Forwarded-For", false},
+		{"no proxy trusted, X-Real-IP", nil, "X-Real-IP", false},
+		{"another proxy trusted", []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, "X-Forwarded-For", false},
+		{"peer trusted, X-Forwarded-For", loopback, "X-Forwarded-For", true},
+		{"peer trusted, X-Real-IP", loopback, "X-Real-IP", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			db := storetest.Open(t, store.SQLite)
+			logs := &logBuffer{}
+			fixed := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+			h := api.NewRouter(api.Config{Store: db, Taxonomy: seed.Taxonomy(), AdminToken: adminToken,
+				Logger: slog.New(slog.NewTextHandler(logs, nil)), Now: func() time.Time { return fixed },
+				WritesPerSecond: 1, WriteBurst: 2, TrustedProxies: c.trusted})
+			ts := httptest.NewServer(h)
+			t.Cleanup(ts.Close)
+			s := &server{store: db, handler: h, url: ts.URL, client: ts.Client()}
+
+			var statuses []int
+			for i := range 3 {
+				addr := fmt.Sprintf("203.0.113.%d", i+1)
+				status, _, _ := s.send(t, request{method: "POST", path: "/v1/organisations",
+					body: orgBody(fmt.Sprintf("Org %d", i), cLat, cLon), header: map[string]string{c.header: addr}})
+				statuses = append(statuses, status)
+			}
+			want := []int{http.StatusCreated, http.StatusCreated, http.StatusTooManyRequests}
+			if c.wantForwarded {
+				want = []int{http.StatusCreated, http.StatusCreated, http.StatusCreated}
+			}
+			if !slices.Equal(statuses, want) {
+				t.Errorf("three registrations, each from a different claimed address: got %v, want %v", statuses, want)
+			}
+			peer, _, _ := net.SplitHostPort(strings.TrimPrefix(ts.URL, "http://"))
+			wantClient := "client=" + peer
+			if c.wantForwarded {
+				wantClient = "client=203.0.113.3 proxy=" + peer
+			}
+			if !strings.Contains(logs.String(), wantClient) || strings.Contains(logs.String(), "203.0.113.3") != c.wantForwarded {
+				t.Errorf("request log: got\n%s\nwant %q on the last line and the claimed address only if believed", logs.String(), wantClient)
+			}
+		})
+	}
 }

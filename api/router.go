@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -81,6 +82,12 @@ type Config struct {
 	// with Retry-After. 0 does not limit.
 	WritesPerSecond float64
 	WriteBurst      int
+	// TrustedProxies are the addresses of the proxies in front of the
+	// service. Only a request from one of them is believed about the
+	// client it forwards (X-Forwarded-For, X-Real-IP); any other request
+	// is from its peer address. The rate limits and the request log go by
+	// that client address. None by default.
+	TrustedProxies []netip.Prefix
 }
 
 // Follower catches the read model up with the database.
@@ -98,6 +105,9 @@ type handler struct {
 	log        *slog.Logger
 	adminToken string
 	now        func() time.Time
+
+	authFailures *writeLimiter // unknown tokens per client address
+	tokens       *tokenCache   // nil without a read model
 }
 
 // NewRouter builds the HTTP handler with every route of the API.
@@ -118,6 +128,11 @@ func NewRouter(cfg Config) http.Handler {
 	if cfg.WritesPerSecond > 0 {
 		h.writes = newWriteLimiter(cfg.WritesPerSecond, cfg.WriteBurst, cfg.Now)
 	}
+	h.authFailures = newWriteLimiter(failedAuthPerMinute/60.0, failedAuthPerMinute, cfg.Now)
+	if cfg.Engine != nil {
+		// The cache relies on the read model to learn of deletions.
+		h.tokens = newTokenCache(tokenCacheSize, cfg.Now)
+	}
 
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -125,6 +140,10 @@ func NewRouter(cfg Config) http.Handler {
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
 	r.ContextWithFallback = true
+	if err := r.SetTrustedProxies(proxyList(cfg.TrustedProxies)); err != nil {
+		cfg.Logger.Error("trusting no proxy", "error", err.Error())
+		r.SetTrustedProxies(nil)
+	}
 	r.Use(h.requestLog, h.recoverer, withTimeout(cfg.RequestTimeout), h.limitBody)
 	r.NoRoute(func(c *gin.Context) {
 		failStatus(c, http.StatusNotFound, "not-found", "Not found", "no such endpoint: "+c.Request.Method+" "+clip(c.Request.URL.Path))
@@ -185,6 +204,15 @@ func NewRouter(cfg Config) http.Handler {
 	v1.POST("/partnerships/:id/health", requireAuth, h.createHealthCheck)
 	v1.GET("/partnerships/:id/health", requireAuth, h.listHealthChecks)
 	return r
+}
+
+// proxyList spells prefixes as gin takes them.
+func proxyList(prefixes []netip.Prefix) []string {
+	out := make([]string, len(prefixes))
+	for i, p := range prefixes {
+		out[i] = p.Masked().String()
+	}
+	return out
 }
 
 // checkPathIDs answers 404 for an ID in the path that cannot name anything

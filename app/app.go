@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -39,6 +40,9 @@ type Config struct {
 	// api.Config); 0 writes a second does not limit.
 	WritesPerSecond float64
 	WriteBurst      int
+	// TrustedProxies are the proxies believed about the client they
+	// forward (see api.Config).
+	TrustedProxies []netip.Prefix
 }
 
 // App is the wired service. Its fields are for reading; Close releases
@@ -81,6 +85,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Handler = api.NewRouter(api.Config{
 		Store: db, Taxonomy: tx, Logger: log, AdminToken: cfg.AdminToken,
 		Engine: engine, Follower: follower, WritesPerSecond: cfg.WritesPerSecond, WriteBurst: cfg.WriteBurst,
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	// Following outlives ctx: a server finishing its requests in flight
 	// after a signal still sees other replicas' writes.

@@ -144,6 +144,15 @@ func (e *Engine) Counts() (orgs, venues, spaces int) {
 	return len(e.st.orgByID), e.st.venueByID.Len(), e.st.spaceByID.Len()
 }
 
+// HasOrganisation reports whether the engine holds the organisation with
+// ID id: false once its deletion has been applied.
+func (e *Engine) HasOrganisation(id string) bool {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	_, ok := e.st.orgByID[id]
+	return ok
+}
+
 // Loader builds a fresh read model from a snapshot; Commit swaps it in.
 // Queries keep running on the old model while a snapshot loads.
 type Loader struct {
