@@ -224,6 +224,9 @@ func (h *handler) getOrganisation(c *gin.Context) {
 	c.JSON(http.StatusOK, toOrganisationJSON(o, caller(c)))
 }
 
+// patchOrganisation changes the fields the body carries, applied in the
+// store's transaction to the organisation as it is then, so a concurrent
+// PATCH of other fields is never undone.
 func (h *handler) patchOrganisation(c *gin.Context) {
 	ctx := c.Request.Context()
 	o, err := h.store.GetOrganisation(ctx, c.Param("id"))
@@ -239,16 +242,10 @@ func (h *handler) patchOrganisation(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := p.apply(o, h.tx); err != nil {
-		fail(c, err)
-		return
-	}
-	if err := h.store.UpdateOrganisation(ctx, o); err != nil {
-		fail(c, err)
-		return
-	}
-	// Answer with what was committed: the store stamps updated_at itself.
-	if o, err = h.store.GetOrganisation(ctx, o.ID); err != nil {
+	o, err = h.store.UpdateOrganisation(ctx, o.ID, func(cur *matching.Organisation) error {
+		return p.apply(cur, h.tx)
+	})
+	if err != nil {
 		fail(c, err)
 		return
 	}

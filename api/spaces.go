@@ -239,6 +239,8 @@ func (h *handler) getSpace(c *gin.Context) {
 	c.JSON(http.StatusOK, toSpaceJSON(s))
 }
 
+// patchSpace changes the fields the body carries, applied in the store's
+// transaction to the space as it is then (see patchOrganisation).
 func (h *handler) patchSpace(c *gin.Context) {
 	ctx := c.Request.Context()
 	s, err := h.store.GetSpace(ctx, c.Param("id"))
@@ -254,16 +256,10 @@ func (h *handler) patchSpace(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := in.apply(s, h.tx, false); err != nil {
-		fail(c, err)
-		return
-	}
-	if err := h.store.UpdateSpace(ctx, s); err != nil {
-		fail(c, err)
-		return
-	}
-	// Answer with what was committed: the store stamps updated_at itself.
-	if s, err = h.store.GetSpace(ctx, s.ID); err != nil {
+	s, err = h.store.UpdateSpace(ctx, s.ID, func(cur *matching.Space) error {
+		return in.apply(cur, h.tx, false)
+	})
+	if err != nil {
 		fail(c, err)
 		return
 	}

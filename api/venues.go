@@ -147,6 +147,8 @@ func (h *handler) getVenue(c *gin.Context) {
 	c.JSON(http.StatusOK, toVenueJSON(v))
 }
 
+// patchVenue changes the fields the body carries, applied in the store's
+// transaction to the venue as it is then (see patchOrganisation).
 func (h *handler) patchVenue(c *gin.Context) {
 	ctx := c.Request.Context()
 	v, err := h.store.GetVenue(ctx, c.Param("id"))
@@ -162,16 +164,10 @@ func (h *handler) patchVenue(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := in.apply(v, false); err != nil {
-		fail(c, err)
-		return
-	}
-	if err := h.store.UpdateVenue(ctx, v); err != nil {
-		fail(c, err)
-		return
-	}
-	// Answer with what was committed: the store stamps updated_at itself.
-	if v, err = h.store.GetVenue(ctx, v.ID); err != nil {
+	v, err = h.store.UpdateVenue(ctx, v.ID, func(cur *matching.Venue) error {
+		return in.apply(cur, false)
+	})
+	if err != nil {
 		fail(c, err)
 		return
 	}
