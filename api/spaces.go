@@ -236,7 +236,23 @@ func (h *handler) getSpace(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toSpaceJSON(s))
+	writeSpace(c, http.StatusOK, s)
+}
+
+// writeSpace answers with a space and its ETag (see writeTagged).
+func writeSpace(c *gin.Context, status int, s *matching.Space) {
+	c.Header("Cache-Control", "no-cache")
+	writeTagged(c, status, toSpaceJSON(s))
+}
+
+// spacePrecondition is the request's If-Match as a check of a space (nil
+// without one).
+func spacePrecondition(c *gin.Context) (func(*matching.Space) error, error) {
+	l, err := ifMatch(c)
+	if err != nil {
+		return nil, err
+	}
+	return precondition(l, func(s *matching.Space) any { return toSpaceJSON(s) }), nil
 }
 
 // patchSpace changes the fields the body carries, applied in the store's
@@ -256,7 +272,17 @@ func (h *handler) patchSpace(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	check, err := spacePrecondition(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
 	s, err = h.store.UpdateSpace(ctx, s.ID, func(cur *matching.Space) error {
+		if check != nil {
+			if err := check(cur); err != nil {
+				return err
+			}
+		}
 		return in.apply(cur, h.tx, false)
 	})
 	if err != nil {
@@ -264,15 +290,20 @@ func (h *handler) patchSpace(c *gin.Context) {
 		return
 	}
 	h.catchUp(c)
-	c.JSON(http.StatusOK, toSpaceJSON(s))
+	writeSpace(c, http.StatusOK, s)
 }
 
 func (h *handler) deleteSpace(c *gin.Context) {
+	check, err := spacePrecondition(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
 	h.deleteOwned(c, "space", func(ctx context.Context, id string) (string, error) {
 		s, err := h.store.GetSpace(ctx, id)
 		if err != nil {
 			return "", err
 		}
 		return s.OrganisationID, nil
-	}, h.store.DeleteSpace)
+	}, func(ctx context.Context, id string) error { return h.store.DeleteSpaceIf(ctx, id, check) })
 }
