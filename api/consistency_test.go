@@ -129,13 +129,12 @@ func TestReplicaWritesReachTheReadModel(t *testing.T) {
 			if err := other.CreateSpace(ctx, studio); err != nil {
 				t.Fatalf("replica: create space: %v", err)
 			}
-			v, err := other.GetVenue(ctx, venueID)
-			if err != nil {
-				t.Fatalf("replica: get venue: %v", err)
-			}
 			lat, lon := offset(cLat, cLon, 3, 0)
-			v.Location = geo.MustPoint(lat, lon)
-			if err := other.UpdateVenue(ctx, v); err != nil {
+			_, err := other.UpdateVenue(ctx, venueID, func(v *matching.Venue) error {
+				v.Location = geo.MustPoint(lat, lon)
+				return nil
+			})
+			if err != nil {
 				t.Fatalf("replica: move venue: %v", err)
 			}
 

@@ -39,6 +39,7 @@ var codes = []struct {
 	{matching.ErrNotFound, http.StatusNotFound, "not-found", "Not found"},
 	{matching.ErrConflict, http.StatusConflict, "conflict", "Conflict"},
 	{matching.ErrUnprocessable, http.StatusUnprocessableEntity, "unprocessable", "Unprocessable request"},
+	{errPreconditionFailed, http.StatusPreconditionFailed, "precondition-failed", "Precondition failed"},
 	{errTooLarge, http.StatusRequestEntityTooLarge, "too-large", "Request body too large"},
 	{errNotAcceptable, http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type"},
 }

@@ -221,9 +221,27 @@ func (h *handler) getOrganisation(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toOrganisationJSON(o, caller(c)))
+	writeOrganisation(c, http.StatusOK, o)
 }
 
+// writeOrganisation answers with an organisation as the caller may see it
+// and its ETag (see writeTagged).
+func writeOrganisation(c *gin.Context, status int, o *matching.Organisation) {
+	who := caller(c)
+	// Contact details depend on who asks.
+	c.Header("Vary", "Authorization")
+	if who.Anonymous() {
+		c.Header("Cache-Control", "no-cache")
+	} else {
+		c.Header("Cache-Control", "private, no-cache")
+	}
+	writeTagged(c, status, toOrganisationJSON(o, who))
+}
+
+// patchOrganisation changes the fields the body carries, applied in the
+// store's transaction to the organisation as it is then, so a concurrent
+// PATCH of other fields is never undone; with If-Match, only if the
+// organisation still carries one of the tags listed (else 412).
 func (h *handler) patchOrganisation(c *gin.Context) {
 	ctx := c.Request.Context()
 	o, err := h.store.GetOrganisation(ctx, c.Param("id"))
@@ -239,31 +257,51 @@ func (h *handler) patchOrganisation(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := p.apply(o, h.tx); err != nil {
+	check, err := organisationPrecondition(c)
+	if err != nil {
 		fail(c, err)
 		return
 	}
-	if err := h.store.UpdateOrganisation(ctx, o); err != nil {
-		fail(c, err)
-		return
-	}
-	// Answer with what was committed: the store stamps updated_at itself.
-	if o, err = h.store.GetOrganisation(ctx, o.ID); err != nil {
+	o, err = h.store.UpdateOrganisation(ctx, o.ID, func(cur *matching.Organisation) error {
+		if check != nil {
+			if err := check(cur); err != nil {
+				return err
+			}
+		}
+		return p.apply(cur, h.tx)
+	})
+	if err != nil {
 		fail(c, err)
 		return
 	}
 	h.catchUp(c)
-	c.JSON(http.StatusOK, toOrganisationJSON(o, caller(c)))
+	writeOrganisation(c, http.StatusOK, o)
+}
+
+// organisationPrecondition is the request's If-Match as a check of an
+// organisation (nil without one).
+func organisationPrecondition(c *gin.Context) (func(*matching.Organisation) error, error) {
+	l, err := ifMatch(c)
+	if err != nil {
+		return nil, err
+	}
+	who := caller(c)
+	return precondition(l, func(o *matching.Organisation) any { return toOrganisationJSON(o, who) }), nil
 }
 
 func (h *handler) deleteOrganisation(c *gin.Context) {
+	check, err := organisationPrecondition(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
 	h.deleteOwned(c, "organisation", func(ctx context.Context, id string) (string, error) {
 		o, err := h.store.GetOrganisation(ctx, id)
 		if err != nil {
 			return "", err
 		}
 		return o.ID, nil
-	}, h.store.DeleteOrganisation)
+	}, func(ctx context.Context, id string) error { return h.store.DeleteOrganisationIf(ctx, id, check) })
 }
 
 // createItem adds an offer or a need (kind) to an organisation.

@@ -25,8 +25,8 @@ type Store interface {
 	CreateOrganisation(ctx context.Context, o *matching.Organisation, tokenHash string) error
 	OrganisationIDByTokenHash(ctx context.Context, hash string) (string, error)
 	GetOrganisation(ctx context.Context, id string) (*matching.Organisation, error)
-	UpdateOrganisation(ctx context.Context, o *matching.Organisation) error
-	DeleteOrganisation(ctx context.Context, id string) error
+	UpdateOrganisation(ctx context.Context, id string, edit func(*matching.Organisation) error) (*matching.Organisation, error)
+	DeleteOrganisationIf(ctx context.Context, id string, check func(*matching.Organisation) error) error
 	ListOrganisations(ctx context.Context, f matching.OrganisationFilter) ([]matching.Organisation, error)
 
 	CreateOffer(ctx context.Context, o *matching.Offer) error
@@ -38,8 +38,8 @@ type Store interface {
 
 	CreateVenue(ctx context.Context, v *matching.Venue) error
 	GetVenue(ctx context.Context, id string) (*matching.Venue, error)
-	UpdateVenue(ctx context.Context, v *matching.Venue) error
-	DeleteVenue(ctx context.Context, id string) error
+	UpdateVenue(ctx context.Context, id string, edit func(*matching.Venue) error) (*matching.Venue, error)
+	DeleteVenueIf(ctx context.Context, id string, check func(*matching.Venue) error) error
 	ListVenues(ctx context.Context, f matching.VenueFilter) ([]matching.Venue, error)
 	// VenuesByID returns the venues with the IDs in ids, in that order,
 	// leaving out those that do not exist.
@@ -47,8 +47,8 @@ type Store interface {
 
 	CreateSpace(ctx context.Context, s *matching.Space) error
 	GetSpace(ctx context.Context, id string) (*matching.Space, error)
-	UpdateSpace(ctx context.Context, s *matching.Space) error
-	DeleteSpace(ctx context.Context, id string) error
+	UpdateSpace(ctx context.Context, id string, edit func(*matching.Space) error) (*matching.Space, error)
+	DeleteSpaceIf(ctx context.Context, id string, check func(*matching.Space) error) error
 	ListSpaces(ctx context.Context, f matching.SpaceFilter) ([]matching.Space, error)
 	// SpacesByID returns the spaces with the IDs in ids, in that order,
 	// leaving out those that do not exist.

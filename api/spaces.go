@@ -236,9 +236,27 @@ func (h *handler) getSpace(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toSpaceJSON(s))
+	writeSpace(c, http.StatusOK, s)
 }
 
+// writeSpace answers with a space and its ETag (see writeTagged).
+func writeSpace(c *gin.Context, status int, s *matching.Space) {
+	c.Header("Cache-Control", "no-cache")
+	writeTagged(c, status, toSpaceJSON(s))
+}
+
+// spacePrecondition is the request's If-Match as a check of a space (nil
+// without one).
+func spacePrecondition(c *gin.Context) (func(*matching.Space) error, error) {
+	l, err := ifMatch(c)
+	if err != nil {
+		return nil, err
+	}
+	return precondition(l, func(s *matching.Space) any { return toSpaceJSON(s) }), nil
+}
+
+// patchSpace changes the fields the body carries, applied in the store's
+// transaction to the space as it is then (see patchOrganisation).
 func (h *handler) patchSpace(c *gin.Context) {
 	ctx := c.Request.Context()
 	s, err := h.store.GetSpace(ctx, c.Param("id"))
@@ -254,29 +272,38 @@ func (h *handler) patchSpace(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := in.apply(s, h.tx, false); err != nil {
+	check, err := spacePrecondition(c)
+	if err != nil {
 		fail(c, err)
 		return
 	}
-	if err := h.store.UpdateSpace(ctx, s); err != nil {
-		fail(c, err)
-		return
-	}
-	// Answer with what was committed: the store stamps updated_at itself.
-	if s, err = h.store.GetSpace(ctx, s.ID); err != nil {
+	s, err = h.store.UpdateSpace(ctx, s.ID, func(cur *matching.Space) error {
+		if check != nil {
+			if err := check(cur); err != nil {
+				return err
+			}
+		}
+		return in.apply(cur, h.tx, false)
+	})
+	if err != nil {
 		fail(c, err)
 		return
 	}
 	h.catchUp(c)
-	c.JSON(http.StatusOK, toSpaceJSON(s))
+	writeSpace(c, http.StatusOK, s)
 }
 
 func (h *handler) deleteSpace(c *gin.Context) {
+	check, err := spacePrecondition(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
 	h.deleteOwned(c, "space", func(ctx context.Context, id string) (string, error) {
 		s, err := h.store.GetSpace(ctx, id)
 		if err != nil {
 			return "", err
 		}
 		return s.OrganisationID, nil
-	}, h.store.DeleteSpace)
+	}, func(ctx context.Context, id string) error { return h.store.DeleteSpaceIf(ctx, id, check) })
 }

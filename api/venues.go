@@ -144,9 +144,27 @@ func (h *handler) getVenue(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toVenueJSON(v))
+	writeVenue(c, http.StatusOK, v)
 }
 
+// writeVenue answers with a venue and its ETag (see writeTagged).
+func writeVenue(c *gin.Context, status int, v *matching.Venue) {
+	c.Header("Cache-Control", "no-cache")
+	writeTagged(c, status, toVenueJSON(v))
+}
+
+// venuePrecondition is the request's If-Match as a check of a venue (nil
+// without one).
+func venuePrecondition(c *gin.Context) (func(*matching.Venue) error, error) {
+	l, err := ifMatch(c)
+	if err != nil {
+		return nil, err
+	}
+	return precondition(l, func(v *matching.Venue) any { return toVenueJSON(v) }), nil
+}
+
+// patchVenue changes the fields the body carries, applied in the store's
+// transaction to the venue as it is then (see patchOrganisation).
 func (h *handler) patchVenue(c *gin.Context) {
 	ctx := c.Request.Context()
 	v, err := h.store.GetVenue(ctx, c.Param("id"))
@@ -162,29 +180,38 @@ func (h *handler) patchVenue(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := in.apply(v, false); err != nil {
+	check, err := venuePrecondition(c)
+	if err != nil {
 		fail(c, err)
 		return
 	}
-	if err := h.store.UpdateVenue(ctx, v); err != nil {
-		fail(c, err)
-		return
-	}
-	// Answer with what was committed: the store stamps updated_at itself.
-	if v, err = h.store.GetVenue(ctx, v.ID); err != nil {
+	v, err = h.store.UpdateVenue(ctx, v.ID, func(cur *matching.Venue) error {
+		if check != nil {
+			if err := check(cur); err != nil {
+				return err
+			}
+		}
+		return in.apply(cur, false)
+	})
+	if err != nil {
 		fail(c, err)
 		return
 	}
 	h.catchUp(c)
-	c.JSON(http.StatusOK, toVenueJSON(v))
+	writeVenue(c, http.StatusOK, v)
 }
 
 func (h *handler) deleteVenue(c *gin.Context) {
+	check, err := venuePrecondition(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
 	h.deleteOwned(c, "venue", func(ctx context.Context, id string) (string, error) {
 		v, err := h.store.GetVenue(ctx, id)
 		if err != nil {
 			return "", err
 		}
 		return v.OrganisationID, nil
-	}, h.store.DeleteVenue)
+	}, func(ctx context.Context, id string) error { return h.store.DeleteVenueIf(ctx, id, check) })
 }

@@ -270,7 +270,7 @@ func TestChangeBookingRules(t *testing.T) {
 		ctx := t.Context()
 		owner, booker, space := bookingFixture(t, db)
 		space.InstantBook = false
-		if err := db.UpdateSpace(ctx, &space); err != nil {
+		if err := saveSpace(ctx, db, &space); err != nil {
 			t.Fatal(err)
 		}
 		var calls atomic.Int32
@@ -366,7 +366,7 @@ func TestBookedPastIsLeftOut(t *testing.T) {
 			}
 			// A change to the space hands over the same.
 			space.Name = "Renamed"
-			if err := db.UpdateSpace(ctx, &space); err != nil {
+			if err := saveSpace(ctx, db, &space); err != nil {
 				t.Fatal(err)
 			}
 			cs, err := db.ChangesSince(ctx, rev)

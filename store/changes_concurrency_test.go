@@ -75,16 +75,16 @@ func TestConcurrentWritesAndFollower(t *testing.T) {
 			}
 			for i := range 5 {
 				spaces[i].Capacity = 100 + i
-				if err := do(db.UpdateSpace(ctx, &spaces[i])); err != nil {
+				if err := do(saveSpace(ctx, db, &spaces[i])); err != nil {
 					return err
 				}
 			}
 			venues[1].Location = geo.MustPoint(52.5, float64(w)/10)
-			if err := do(db.UpdateVenue(ctx, &venues[1])); err != nil {
+			if err := do(saveVenue(ctx, db, &venues[1])); err != nil {
 				return err
 			}
 			o.Name += " (renamed)"
-			if err := do(db.UpdateOrganisation(ctx, &o)); err != nil {
+			if err := do(saveOrganisation(ctx, db, &o)); err != nil {
 				return err
 			}
 			if err := do(db.DeleteSpace(ctx, spaces[0].ID)); err != nil {

@@ -101,7 +101,7 @@ func TestWritesRecordChanges(t *testing.T) {
 			}, want(ids1(other.ID), nil, nil, nil, nil, nil), func(t *testing.T, cs *matching.ChangeSet) {
 				checkOrganisation(t, &cs.Organisations[0], &other)
 			}},
-			{"UpdateOrganisation", func() error { o.Name = "Changed Dance"; return db.UpdateOrganisation(ctx, &o) },
+			{"UpdateOrganisation", func() error { o.Name = "Changed Dance"; return saveOrganisation(ctx, db, &o) },
 				want(ids1(o.ID), nil, nil, nil, nil, nil), func(t *testing.T, cs *matching.ChangeSet) {
 					if got := cs.Organisations[0].Name; got != "Changed Dance" {
 						t.Errorf("organisation name: got %q, want %q", got, "Changed Dance")
@@ -125,13 +125,13 @@ func TestWritesRecordChanges(t *testing.T) {
 				}},
 			{"CreateSpace again", func() error { return db.CreateSpace(ctx, &s2) },
 				want(nil, nil, nil, nil, ids1(s2.ID), nil), nil},
-			{"UpdateSpace", func() error { s1.Capacity = 12; return db.UpdateSpace(ctx, &s1) },
+			{"UpdateSpace", func() error { s1.Capacity = 12; return saveSpace(ctx, db, &s1) },
 				want(nil, nil, nil, nil, ids1(s1.ID), nil), func(t *testing.T, cs *matching.ChangeSet) {
 					checkSpace(t, &cs.Spaces[0], &s1)
 				}},
 			{"UpdateVenue brings its spaces", func() error {
 				v.Location = geo.MustPoint(52.21, 0.13)
-				return db.UpdateVenue(ctx, &v)
+				return saveVenue(ctx, db, &v)
 			}, want(nil, nil, ids1(v.ID), nil, ids1(s1.ID, s2.ID), nil), func(t *testing.T, cs *matching.ChangeSet) {
 				checkVenue(t, &cs.Venues[0], &v)
 				for _, s := range cs.Spaces {
@@ -215,7 +215,7 @@ func TestChangesSinceCombines(t *testing.T) {
 
 		for i := range 3 {
 			s.Capacity = 10 + i
-			if err := db.UpdateSpace(ctx, &s); err != nil {
+			if err := saveSpace(ctx, db, &s); err != nil {
 				t.Fatal(err)
 			}
 			off := newOffer(o.ID, "skill.marketing")
@@ -223,7 +223,7 @@ func TestChangesSinceCombines(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := db.UpdateVenue(ctx, &v); err != nil {
+		if err := saveVenue(ctx, db, &v); err != nil {
 			t.Fatal(err)
 		}
 		// Created and deleted in the window: reported deleted only.
@@ -275,18 +275,18 @@ func TestFailedWritesLeaveNoRevision(t *testing.T) {
 				d.Offers = []matching.Offer{newOffer(missing, "skill.marketing")}
 				return db.CreateOrganisation(ctx, &d, "")
 			}, matching.ErrConflict},
-			{"UpdateOrganisation missing", func() error { d := newOrg("Missing", 52, 0); return db.UpdateOrganisation(ctx, &d) }, matching.ErrNotFound},
+			{"UpdateOrganisation missing", func() error { d := newOrg("Missing", 52, 0); return saveOrganisation(ctx, db, &d) }, matching.ErrNotFound},
 			{"DeleteOrganisation missing", func() error { return db.DeleteOrganisation(ctx, missing) }, matching.ErrNotFound},
 			{"CreateOffer of missing organisation", func() error { x := newOffer(missing, "skill.marketing"); return db.CreateOffer(ctx, &x) }, matching.ErrConflict},
 			{"CreateNeed of missing organisation", func() error { x := newNeed(missing, "skill.marketing"); return db.CreateNeed(ctx, &x) }, matching.ErrConflict},
 			{"DeleteOffer missing", func() error { return db.DeleteOffer(ctx, missing) }, matching.ErrNotFound},
 			{"DeleteNeed missing", func() error { return db.DeleteNeed(ctx, missing) }, matching.ErrNotFound},
 			{"CreateVenue of missing organisation", func() error { x := newVenue(missing, "X", 52, 0); return db.CreateVenue(ctx, &x) }, matching.ErrConflict},
-			{"UpdateVenue missing", func() error { x := newVenue(o.ID, "X", 52, 0); return db.UpdateVenue(ctx, &x) }, matching.ErrNotFound},
+			{"UpdateVenue missing", func() error { x := newVenue(o.ID, "X", 52, 0); return saveVenue(ctx, db, &x) }, matching.ErrNotFound},
 			{"DeleteVenue missing", func() error { return db.DeleteVenue(ctx, missing) }, matching.ErrNotFound},
 			{"CreateSpace in missing venue", func() error { x := newSpace(missing, "X"); return db.CreateSpace(ctx, &x) }, matching.ErrNotFound},
 			{"CreateSpace duplicate", func() error { x := newSpace(v.ID, "X"); x.ID = s.ID; return db.CreateSpace(ctx, &x) }, matching.ErrConflict},
-			{"UpdateSpace missing", func() error { x := newSpace(v.ID, "X"); return db.UpdateSpace(ctx, &x) }, matching.ErrNotFound},
+			{"UpdateSpace missing", func() error { x := newSpace(v.ID, "X"); return saveSpace(ctx, db, &x) }, matching.ErrNotFound},
 			{"DeleteSpace missing", func() error { return db.DeleteSpace(ctx, missing) }, matching.ErrNotFound},
 			{"InsertBatch with a bad row", func() error {
 				b := newBatch(2)
@@ -340,7 +340,7 @@ func TestInsertBatchAsksForReload(t *testing.T) {
 		}
 		// After the batch, changes are listed again.
 		o.Name = "After"
-		if err := db.UpdateOrganisation(ctx, &o); err != nil {
+		if err := saveOrganisation(ctx, db, &o); err != nil {
 			t.Fatal(err)
 		}
 		cs := changesSince(t, db, before+1)
@@ -450,7 +450,7 @@ func TestPruneChanges(t *testing.T) {
 			}
 			// Later writes are listed as usual.
 			b.Name = "B2"
-			if err := db.UpdateOrganisation(ctx, &b); err != nil {
+			if err := saveOrganisation(ctx, db, &b); err != nil {
 				t.Fatal(err)
 			}
 			if cs := changesSince(t, db, 3); cs.Reload || cs.Revision != 4 || len(cs.Organisations) != 1 {

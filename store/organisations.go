@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"commonground/matching"
 )
@@ -61,19 +62,37 @@ func (db *DB) OrganisationIDByTokenHash(ctx context.Context, hash string) (strin
 // GetOrganisation returns one organisation with its offers and needs, or an
 // error wrapping matching.ErrNotFound.
 func (db *DB) GetOrganisation(ctx context.Context, id string) (*matching.Organisation, error) {
-	var row organisationRow
-	if err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+	o, err := db.readOrganisation(db.gorm.WithContext(ctx), id, false)
+	if err != nil {
 		return nil, translate(err, "organisation "+id)
 	}
+	return o, nil
+}
+
+// readOrganisation reads one organisation with its offers and needs
+// through tx, locking its row until the transaction ends when lock is set
+// (on PostgreSQL; SQLite's write transactions hold the whole database
+// already). The lock also holds back new offers and needs, whose foreign
+// key waits on it.
+func (db *DB) readOrganisation(tx *gorm.DB, id string, lock bool) (*matching.Organisation, error) {
+	q := tx.Where("id = ?", id)
+	if lock && db.dialect == Postgres {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var row organisationRow
+	if err := q.Take(&row).Error; err != nil {
+		return nil, err
+	}
 	orgs := []matching.Organisation{toOrganisation(&row)}
-	if err := db.loadOffersNeeds(ctx, orgs); err != nil {
+	if err := loadOffersNeeds(tx, orgs); err != nil {
 		return nil, err
 	}
 	return &orgs[0], nil
 }
 
-// loadOffersNeeds fills in the offers and needs of orgs with two queries.
-func (db *DB) loadOffersNeeds(ctx context.Context, orgs []matching.Organisation) error {
+// loadOffersNeeds fills in the offers and needs of orgs with two queries
+// per 500 organisations.
+func loadOffersNeeds(g *gorm.DB, orgs []matching.Organisation) error {
 	if len(orgs) == 0 {
 		return nil
 	}
@@ -85,16 +104,16 @@ func (db *DB) loadOffersNeeds(ctx context.Context, orgs []matching.Organisation)
 	}
 	for _, chunk := range chunks(ids, 500) {
 		var offers []offerRow
-		if err := db.gorm.WithContext(ctx).Where("organisation_id IN ?", chunk).Order("id").Find(&offers).Error; err != nil {
-			return translate(err, "offers")
+		if err := g.Where("organisation_id IN ?", chunk).Order("id").Find(&offers).Error; err != nil {
+			return err
 		}
 		for i := range offers {
 			o := byID[offers[i].OrganisationID]
 			o.Offers = append(o.Offers, toOffer(&offers[i]))
 		}
 		var needs []needRow
-		if err := db.gorm.WithContext(ctx).Where("organisation_id IN ?", chunk).Order("id").Find(&needs).Error; err != nil {
-			return translate(err, "needs")
+		if err := g.Where("organisation_id IN ?", chunk).Order("id").Find(&needs).Error; err != nil {
+			return err
 		}
 		for i := range needs {
 			o := byID[needs[i].OrganisationID]
@@ -116,24 +135,46 @@ func chunks(ids []string, n int) [][]string {
 	return out
 }
 
-// UpdateOrganisation saves an organisation's own fields (not its offers,
-// needs, token or count of trusted partnerships, which only completing a
-// partnership changes). It returns an error wrapping matching.ErrNotFound
-// if the organisation is gone.
-func (db *DB) UpdateOrganisation(ctx context.Context, o *matching.Organisation) error {
-	row := toOrganisationRow(o)
+// UpdateOrganisation changes an organisation's own fields in one
+// transaction: it reads and locks the organisation (with its offers and
+// needs), lets edit change it, and saves its own fields, stamping
+// updated_at with the store's clock. Because edit sees the row as it is
+// now and nobody else can write it until the commit, a change another
+// update made meanwhile (to another field, say) is kept, never lost.
+// Offers, needs, ID, created_at and the count of trusted partnerships
+// (which only completing a partnership changes) stay whatever edit does.
+//
+// It returns the organisation as committed, or an error wrapping
+// matching.ErrNotFound if there is no such organisation. An error from
+// edit is returned as it is, and nothing is written.
+func (db *DB) UpdateOrganisation(ctx context.Context, id string, edit func(o *matching.Organisation) error) (*matching.Organisation, error) {
+	var out *matching.Organisation
+	var editErr error
 	err := db.write(ctx, func(tx *gorm.DB) ([]change, error) {
-		res := tx.Model(&row).Select("*").Omit("id", "token_hash", "trusted_partnerships", "created_at").Updates(&row)
-		if res.Error == nil && res.RowsAffected == 0 {
-			return nil, gorm.ErrRecordNotFound
+		cur, err := db.readOrganisation(tx, id, true)
+		if err != nil {
+			return nil, err
 		}
-		return changed1(changeOrganisation, o.ID), res.Error
+		o := *cur
+		if editErr = edit(&o); editErr != nil {
+			return nil, editErr
+		}
+		o.ID, o.CreatedAt, o.TrustedPartnerships = cur.ID, cur.CreatedAt, cur.TrustedPartnerships
+		o.Offers, o.Needs = cur.Offers, cur.Needs
+		o.UpdatedAt = utc(db.now())
+		r := toOrganisationRow(&o)
+		// UpdateColumns: updated_at as stamped above, not by gorm's own clock.
+		err = tx.Model(&r).Select("*").Omit("id", "token_hash", "trusted_partnerships", "created_at").UpdateColumns(&r).Error
+		out = &o
+		return changed1(changeOrganisation, id), err
 	})
-	if err != nil {
-		return translate(err, "organisation "+o.ID)
+	if editErr != nil {
+		return nil, editErr
 	}
-	o.UpdatedAt = row.UpdatedAt // the store's clock stamped the row
-	return nil
+	if err != nil {
+		return nil, translate(err, "organisation "+id)
+	}
+	return out, nil
 }
 
 // DeleteOrganisation deletes an organisation and everything it owns
@@ -143,8 +184,26 @@ func (db *DB) UpdateOrganisation(ctx context.Context, o *matching.Organisation) 
 // Its bookings go too, and the spaces they were at (other organisations')
 // are logged as changed, so that every engine frees those sessions.
 func (db *DB) DeleteOrganisation(ctx context.Context, id string) error {
-	return translate(db.write(ctx, func(tx *gorm.DB) ([]change, error) {
-		if db.dialect == Postgres {
+	return db.DeleteOrganisationIf(ctx, id, nil)
+}
+
+// DeleteOrganisationIf is DeleteOrganisation, but first shows check the
+// organisation (with its offers and needs) as it is, locked, inside the
+// deleting transaction: an error from check is returned as it is, and
+// nothing is deleted. A nil check deletes unconditionally.
+func (db *DB) DeleteOrganisationIf(ctx context.Context, id string, check func(o *matching.Organisation) error) error {
+	var checkErr error
+	err := db.write(ctx, func(tx *gorm.DB) ([]change, error) {
+		if check != nil {
+			// Locks the row too: see below.
+			o, err := db.readOrganisation(tx, id, true)
+			if err != nil {
+				return nil, err
+			}
+			if checkErr = check(o); checkErr != nil {
+				return nil, checkErr
+			}
+		} else if db.dialect == Postgres {
 			// Hold the organisation so that no booking of its can be
 			// made or approved between reading its spaces and deleting
 			// it (SQLite runs one writer at a time).
@@ -166,19 +225,40 @@ func (db *DB) DeleteOrganisation(ctx context.Context, id string) error {
 			changes = append(changes, change{changeSpace, s})
 		}
 		return changes, res.Error
-	}), changeOrganisation+" "+id)
+	})
+	if checkErr != nil {
+		return checkErr
+	}
+	return translate(err, changeOrganisation+" "+id)
 }
 
 // deleteByID deletes the row of model with the given ID and records the
-// change as kind (also the name errors use).
-func (db *DB) deleteByID(ctx context.Context, model any, id, kind string) error {
-	return translate(db.write(ctx, func(tx *gorm.DB) ([]change, error) {
+// change as kind (also the name errors use). When check is not nil, read
+// reads and locks the row first, and check decides whether it goes: an
+// error from check is returned as it is, and nothing is deleted.
+func deleteByID[T any](ctx context.Context, db *DB, model any, id, kind string,
+	read func(tx *gorm.DB, id string, lock bool) (*T, error), check func(*T) error) error {
+	var checkErr error
+	err := db.write(ctx, func(tx *gorm.DB) ([]change, error) {
+		if check != nil {
+			x, err := read(tx, id, true)
+			if err != nil {
+				return nil, err
+			}
+			if checkErr = check(x); checkErr != nil {
+				return nil, checkErr
+			}
+		}
 		res := tx.Where("id = ?", id).Delete(model)
 		if res.Error == nil && res.RowsAffected == 0 {
 			return nil, gorm.ErrRecordNotFound
 		}
 		return changed1(kind, id), res.Error
-	}), kind+" "+id)
+	})
+	if checkErr != nil {
+		return checkErr
+	}
+	return translate(err, kind+" "+id)
 }
 
 // deleteItem deletes an offer or need (table) and records its
@@ -222,8 +302,8 @@ func (db *DB) ListOrganisations(ctx context.Context, f matching.OrganisationFilt
 	for i := range rows {
 		orgs[i] = toOrganisation(&rows[i])
 	}
-	if err := db.loadOffersNeeds(ctx, orgs); err != nil {
-		return nil, err
+	if err := loadOffersNeeds(db.gorm.WithContext(ctx), orgs); err != nil {
+		return nil, translate(err, "organisations")
 	}
 	return orgs, nil
 }

@@ -214,7 +214,7 @@ func TestUpdateOrganisation(t *testing.T) {
 		u.CapacityHoursPerMonth = 0
 		u.Offers, u.Needs = nil, nil // not touched by UpdateOrganisation
 		u.CreatedAt = t0.Add(1000 * time.Hour)
-		if err := db.UpdateOrganisation(t.Context(), &u); err != nil {
+		if err := saveOrganisation(t.Context(), db, &u); err != nil {
 			t.Fatalf("UpdateOrganisation: %v", err)
 		}
 
@@ -249,7 +249,7 @@ func TestOrganisationMissing(t *testing.T) {
 
 		_, err := db.GetOrganisation(t.Context(), missing.ID)
 		checkErr(t, "GetOrganisation", err, matching.ErrNotFound)
-		checkErr(t, "UpdateOrganisation", db.UpdateOrganisation(t.Context(), &missing), matching.ErrNotFound)
+		checkErr(t, "UpdateOrganisation", saveOrganisation(t.Context(), db, &missing), matching.ErrNotFound)
 		checkErr(t, "DeleteOrganisation", db.DeleteOrganisation(t.Context(), missing.ID), matching.ErrNotFound)
 		checkErr(t, "DeleteOrganisation('')", db.DeleteOrganisation(t.Context(), ""), matching.ErrNotFound)
 		checkCount(t, db, store.Counts{Organisations: 1})

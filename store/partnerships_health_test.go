@@ -177,7 +177,7 @@ func TestCompletionTrust(t *testing.T) {
 			t.Fatal(err)
 		}
 		o.Name, o.TrustedPartnerships = "Renamed", 0
-		if err := db.UpdateOrganisation(t.Context(), o); err != nil {
+		if err := saveOrganisation(t.Context(), db, o); err != nil {
 			t.Fatal(err)
 		}
 		if got := trusted(t, db, o.ID); got != 1 {

@@ -36,37 +36,81 @@ func (db *DB) CreateSpace(ctx context.Context, s *matching.Space) error {
 
 // GetSpace returns one space or an error wrapping matching.ErrNotFound.
 func (db *DB) GetSpace(ctx context.Context, id string) (*matching.Space, error) {
-	var row spaceRow
-	if err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+	s, err := db.readSpace(db.gorm.WithContext(ctx), id, false)
+	if err != nil {
 		return nil, translate(err, "space "+id)
+	}
+	return s, nil
+}
+
+// readSpace reads one space through tx, locking its row until the
+// transaction ends when lock is set (on PostgreSQL; SQLite's write
+// transactions hold the whole database already).
+func (db *DB) readSpace(tx *gorm.DB, id string, lock bool) (*matching.Space, error) {
+	q := tx.Where("id = ?", id)
+	if lock && db.dialect == Postgres {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var row spaceRow
+	if err := q.Take(&row).Error; err != nil {
+		return nil, err
 	}
 	s := toSpace(&row)
 	return &s, nil
 }
 
-// UpdateSpace saves a space's own fields (its venue, owner and location
-// stay). It returns an error wrapping matching.ErrNotFound if it is gone.
-func (db *DB) UpdateSpace(ctx context.Context, s *matching.Space) error {
-	row := toSpaceRow(s)
+// UpdateSpace changes a space's own fields in one transaction: it reads
+// and locks the space, lets edit change it, and saves it, stamping
+// updated_at with the store's clock. Because edit sees the row as it is
+// now and nobody else can write it until the commit, a change another
+// update made meanwhile (to another field, say) is kept, never lost. Its
+// ID, venue, owner, location (its venue's) and created_at stay whatever
+// edit does.
+//
+// It returns the space as committed, or an error wrapping
+// matching.ErrNotFound if there is no such space. An error from edit is
+// returned as it is, and nothing is written.
+func (db *DB) UpdateSpace(ctx context.Context, id string, edit func(s *matching.Space) error) (*matching.Space, error) {
+	var out *matching.Space
+	var editErr error
 	err := db.write(ctx, func(tx *gorm.DB) ([]change, error) {
-		res := tx.Model(&row).
-			Select("*").Omit("id", "venue_id", "organisation_id", "lat", "lon", "created_at").Updates(&row)
-		if res.Error == nil && res.RowsAffected == 0 {
-			return nil, gorm.ErrRecordNotFound
+		cur, err := db.readSpace(tx, id, true)
+		if err != nil {
+			return nil, err
 		}
-		return changed1(changeSpace, s.ID), res.Error
+		s := *cur
+		if editErr = edit(&s); editErr != nil {
+			return nil, editErr
+		}
+		s.ID, s.VenueID, s.OrganisationID, s.Location, s.CreatedAt = cur.ID, cur.VenueID, cur.OrganisationID, cur.Location, cur.CreatedAt
+		s.UpdatedAt = utc(db.now())
+		r := toSpaceRow(&s)
+		// UpdateColumns: updated_at as stamped above, not by gorm's own clock.
+		err = tx.Model(&r).Select("*").Omit("id", "venue_id", "organisation_id", "lat", "lon", "created_at").UpdateColumns(&r).Error
+		out = &s
+		return changed1(changeSpace, id), err
 	})
-	if err != nil {
-		return translate(err, "space "+s.ID)
+	if editErr != nil {
+		return nil, editErr
 	}
-	s.UpdatedAt = row.UpdatedAt // the store's clock stamped the row
-	return nil
+	if err != nil {
+		return nil, translate(err, "space "+id)
+	}
+	return out, nil
 }
 
 // DeleteSpace deletes a space, or returns an error wrapping
 // matching.ErrNotFound.
 func (db *DB) DeleteSpace(ctx context.Context, id string) error {
-	return db.deleteByID(ctx, &spaceRow{}, id, changeSpace)
+	return db.DeleteSpaceIf(ctx, id, nil)
+}
+
+// DeleteSpaceIf is DeleteSpace, but first shows check the space as it
+// is, locked, inside the deleting transaction: an error from check is
+// returned as it is, and nothing is deleted. A nil check deletes
+// unconditionally.
+func (db *DB) DeleteSpaceIf(ctx context.Context, id string, check func(s *matching.Space) error) error {
+	return deleteByID(ctx, db, &spaceRow{}, id, changeSpace, db.readSpace, check)
 }
 
 // ListSpaces returns spaces in ID order.

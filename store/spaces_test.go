@@ -207,7 +207,7 @@ func TestUpdateSpace(t *testing.T) {
 		u.OrganisationID = other.ID
 		u.Location = elsewhere.Location
 		u.CreatedAt = t0.Add(300 * time.Hour)
-		if err := db.UpdateSpace(t.Context(), &u); err != nil {
+		if err := saveSpace(t.Context(), db, &u); err != nil {
 			t.Fatalf("UpdateSpace: %v", err)
 		}
 		got, err := db.GetSpace(t.Context(), s.ID)
@@ -241,7 +241,7 @@ func TestSpaceMissing(t *testing.T) {
 		s := newSpace(uuid.NewString(), "Ghost")
 		_, err := db.GetSpace(t.Context(), s.ID)
 		checkErr(t, "GetSpace", err, matching.ErrNotFound)
-		checkErr(t, "UpdateSpace", db.UpdateSpace(t.Context(), &s), matching.ErrNotFound)
+		checkErr(t, "UpdateSpace", saveSpace(t.Context(), db, &s), matching.ErrNotFound)
 		checkErr(t, "DeleteSpace", db.DeleteSpace(t.Context(), s.ID), matching.ErrNotFound)
 	})
 }

@@ -30,13 +30,13 @@ func TestUpdateReportsStoredUpdatedAt(t *testing.T) {
 		}{{"none", time.Time{}}, {"stale", time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)}} {
 			t.Run(passed.name, func(t *testing.T) {
 				o.UpdatedAt, v.UpdatedAt, s.UpdatedAt = passed.at, passed.at, passed.at
-				if err := db.UpdateOrganisation(ctx, &o); err != nil {
+				if err := saveOrganisation(ctx, db, &o); err != nil {
 					t.Fatal(err)
 				}
-				if err := db.UpdateVenue(ctx, &v); err != nil {
+				if err := saveVenue(ctx, db, &v); err != nil {
 					t.Fatal(err)
 				}
-				if err := db.UpdateSpace(ctx, &s); err != nil {
+				if err := saveSpace(ctx, db, &s); err != nil {
 					t.Fatal(err)
 				}
 				gotO, _ := db.GetOrganisation(ctx, o.ID)

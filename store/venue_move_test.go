@@ -36,7 +36,7 @@ func TestSpacesCreatedWhileTheirVenueMoves(t *testing.T) {
 			wg.Go(func() {
 				moved := v
 				moved.Location = geo.MustPoint(52.2+float64(round+1)/1000, 0.12)
-				errs <- db.UpdateVenue(ctx, &moved)
+				errs <- saveVenue(ctx, db, &moved)
 			})
 			wg.Wait()
 			close(errs)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"commonground/matching"
 )
@@ -20,42 +21,84 @@ func (db *DB) CreateVenue(ctx context.Context, v *matching.Venue) error {
 
 // GetVenue returns one venue or an error wrapping matching.ErrNotFound.
 func (db *DB) GetVenue(ctx context.Context, id string) (*matching.Venue, error) {
-	var row venueRow
-	if err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+	v, err := db.readVenue(db.gorm.WithContext(ctx), id, false)
+	if err != nil {
 		return nil, translate(err, "venue "+id)
+	}
+	return v, nil
+}
+
+// readVenue reads one venue through tx, locking its row until the
+// transaction ends when lock is set (on PostgreSQL; SQLite's write
+// transactions hold the whole database already).
+func (db *DB) readVenue(tx *gorm.DB, id string, lock bool) (*matching.Venue, error) {
+	q := tx.Where("id = ?", id)
+	if lock && db.dialect == Postgres {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var row venueRow
+	if err := q.Take(&row).Error; err != nil {
+		return nil, err
 	}
 	v := toVenue(&row)
 	return &v, nil
 }
 
-// UpdateVenue saves a venue and moves its spaces with it, in one
-// transaction. It returns an error wrapping matching.ErrNotFound if the
-// venue is gone.
-func (db *DB) UpdateVenue(ctx context.Context, v *matching.Venue) error {
-	row := toVenueRow(v)
+// UpdateVenue changes a venue in one transaction: it reads and locks the
+// venue, lets edit change it, saves it (stamping updated_at with the
+// store's clock) and moves its spaces with it. Because edit sees the row
+// as it is now and nobody else can write it until the commit, a change
+// another update made meanwhile is kept, never lost. ID, owner and
+// created_at stay whatever edit does.
+//
+// It returns the venue as committed, or an error wrapping
+// matching.ErrNotFound if there is no such venue. An error from edit is
+// returned as it is, and nothing is written.
+func (db *DB) UpdateVenue(ctx context.Context, id string, edit func(v *matching.Venue) error) (*matching.Venue, error) {
+	var out *matching.Venue
+	var editErr error
 	err := db.write(ctx, func(tx *gorm.DB) ([]change, error) {
-		res := tx.Model(&row).
-			Select("*").Omit("id", "organisation_id", "created_at").Updates(&row)
-		if res.Error != nil {
-			return nil, res.Error
+		cur, err := db.readVenue(tx, id, true)
+		if err != nil {
+			return nil, err
 		}
-		if res.RowsAffected == 0 {
-			return nil, gorm.ErrRecordNotFound
+		v := *cur
+		if editErr = edit(&v); editErr != nil {
+			return nil, editErr
 		}
-		return changed1(changeVenue, v.ID), tx.Model(&spaceRow{}).Where("venue_id = ?", v.ID).
-			Updates(map[string]any{"lat": row.Lat, "lon": row.Lon}).Error
+		v.ID, v.OrganisationID, v.CreatedAt = cur.ID, cur.OrganisationID, cur.CreatedAt
+		v.UpdatedAt = utc(db.now())
+		r := toVenueRow(&v)
+		// UpdateColumns: updated_at as stamped above, not by gorm's own clock.
+		err = tx.Model(&r).Select("*").Omit("id", "organisation_id", "created_at").UpdateColumns(&r).Error
+		if err != nil {
+			return nil, err
+		}
+		out = &v
+		return changed1(changeVenue, id), tx.Model(&spaceRow{}).Where("venue_id = ?", id).
+			Updates(map[string]any{"lat": r.Lat, "lon": r.Lon}).Error
 	})
-	if err != nil {
-		return translate(err, "venue "+v.ID)
+	if editErr != nil {
+		return nil, editErr
 	}
-	v.UpdatedAt = row.UpdatedAt
-	return nil
+	if err != nil {
+		return nil, translate(err, "venue "+id)
+	}
+	return out, nil
 }
 
 // DeleteVenue deletes a venue and its spaces, or returns an error wrapping
 // matching.ErrNotFound.
 func (db *DB) DeleteVenue(ctx context.Context, id string) error {
-	return db.deleteByID(ctx, &venueRow{}, id, changeVenue)
+	return db.DeleteVenueIf(ctx, id, nil)
+}
+
+// DeleteVenueIf is DeleteVenue, but first shows check the venue as it
+// is, locked, inside the deleting transaction: an error from check is
+// returned as it is, and nothing is deleted. A nil check deletes
+// unconditionally.
+func (db *DB) DeleteVenueIf(ctx context.Context, id string, check func(v *matching.Venue) error) error {
+	return deleteByID(ctx, db, &venueRow{}, id, changeVenue, db.readVenue, check)
 }
 
 // ListVenues returns venues in ID order.

@@ -103,7 +103,7 @@ func TestUpdateVenueMovesSpaces(t *testing.T) {
 		u.Accessibility = matching.Accessibility{Parking: true}
 		u.OrganisationID = other.ID // a venue keeps its owner
 		u.CreatedAt = t0.Add(500 * time.Hour)
-		if err := db.UpdateVenue(t.Context(), &u); err != nil {
+		if err := saveVenue(t.Context(), db, &u); err != nil {
 			t.Fatalf("UpdateVenue: %v", err)
 		}
 		got, err := db.GetVenue(t.Context(), v.ID)
@@ -154,7 +154,7 @@ func TestVenueMissing(t *testing.T) {
 		v := newVenue(o.ID, "Never Created", 52.0, 0.0)
 		_, err := db.GetVenue(t.Context(), v.ID)
 		checkErr(t, "GetVenue", err, matching.ErrNotFound)
-		checkErr(t, "UpdateVenue", db.UpdateVenue(t.Context(), &v), matching.ErrNotFound)
+		checkErr(t, "UpdateVenue", saveVenue(t.Context(), db, &v), matching.ErrNotFound)
 		checkErr(t, "DeleteVenue", db.DeleteVenue(t.Context(), v.ID), matching.ErrNotFound)
 		checkCount(t, db, store.Counts{Organisations: 1})
 	})
