@@ -4,6 +4,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -82,6 +83,16 @@ type Config struct {
 	// with Retry-After. 0 does not limit.
 	WritesPerSecond float64
 	WriteBurst      int
+	// ConsortiumBudget bounds each consortium search (default
+	// DefaultConsortiumBudget): when it runs out the answer holds the best
+	// teams found so far, with "exhaustive": false.
+	ConsortiumBudget time.Duration
+	// HeavySlots is how many consortium searches, and how many partner
+	// matches, run at once (default DefaultHeavySlots(); negative: no
+	// limit). More wait up to HeavyWait (default DefaultHeavyWait) for a
+	// slot and are then answered 503 with Retry-After.
+	HeavySlots int
+	HeavyWait  time.Duration
 }
 
 // Follower catches the read model up with the database.
@@ -99,6 +110,12 @@ type handler struct {
 	log        *slog.Logger
 	adminToken string
 	now        func() time.Time
+
+	// consortia and partnerMatches limit the expensive searches (nil: no
+	// limit); consortiumBudget bounds each consortium search.
+	consortia, partnerMatches *heavyLimiter
+	consortiumBudget          time.Duration
+	light                     lightWork
 }
 
 // NewRouter builds the HTTP handler with every route of the API.
@@ -119,6 +136,10 @@ func NewRouter(cfg Config) http.Handler {
 	if cfg.WritesPerSecond > 0 {
 		h.writes = newWriteLimiter(cfg.WritesPerSecond, cfg.WriteBurst, cfg.Now)
 	}
+	h.consortiumBudget = cmp.Or(cfg.ConsortiumBudget, DefaultConsortiumBudget)
+	heavyWait := cmp.Or(cfg.HeavyWait, DefaultHeavyWait)
+	h.consortia = newHeavyLimiter(cfg.HeavySlots, heavyWait, h.consortiumBudget)
+	h.partnerMatches = newHeavyLimiter(cfg.HeavySlots, heavyWait, time.Second)
 
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -126,7 +147,7 @@ func NewRouter(cfg Config) http.Handler {
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
 	r.ContextWithFallback = true
-	r.Use(h.requestLog, h.recoverer, withTimeout(cfg.RequestTimeout), h.limitBody)
+	r.Use(h.requestLog, h.light.track, h.recoverer, withTimeout(cfg.RequestTimeout), h.limitBody)
 	r.NoRoute(func(c *gin.Context) {
 		failStatus(c, http.StatusNotFound, "not-found", "Not found", "no such endpoint: "+c.Request.Method+" "+clip(c.Request.URL.Path))
 	})
