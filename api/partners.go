@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -69,6 +70,10 @@ func (h *handler) partners(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if !h.partnerMatches.admit(c, "partner matches") {
+		return
+	}
+	defer h.partnerMatches.release()
 	res, err := h.engine.MatchPartners(req)
 	if err != nil {
 		fail(c, err)
@@ -153,7 +158,14 @@ func (h *handler) consortium(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	res, err := h.engine.BuildConsortia(req)
+	if !h.consortia.admit(c, "consortium searches") {
+		return
+	}
+	defer h.consortia.release()
+	ctx, cancel := context.WithTimeout(c.Request.Context(), h.consortiumBudget)
+	defer cancel()
+	req.Pause = h.light.pause
+	res, err := h.engine.SearchConsortia(ctx, req)
 	if err != nil {
 		fail(c, err)
 		return

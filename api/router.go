@@ -4,6 +4,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -88,6 +89,16 @@ type Config struct {
 	// is from its peer address. The rate limits and the request log go by
 	// that client address. None by default.
 	TrustedProxies []netip.Prefix
+	// ConsortiumBudget bounds each consortium search (default
+	// DefaultConsortiumBudget): when it runs out the answer holds the best
+	// teams found so far, with "exhaustive": false.
+	ConsortiumBudget time.Duration
+	// HeavySlots is how many consortium searches, and how many partner
+	// matches, run at once (default DefaultHeavySlots(); negative: no
+	// limit). More wait up to HeavyWait (default DefaultHeavyWait) for a
+	// slot and are then answered 503 with Retry-After.
+	HeavySlots int
+	HeavyWait  time.Duration
 }
 
 // Follower catches the read model up with the database.
@@ -108,6 +119,11 @@ type handler struct {
 
 	authFailures *writeLimiter // unknown tokens per client address
 	tokens       *tokenCache   // nil without a read model
+	// consortia and partnerMatches limit the expensive searches (nil: no
+	// limit); consortiumBudget bounds each consortium search.
+	consortia, partnerMatches *heavyLimiter
+	consortiumBudget          time.Duration
+	light                     lightWork
 }
 
 // NewRouter builds the HTTP handler with every route of the API.
@@ -133,6 +149,10 @@ func NewRouter(cfg Config) http.Handler {
 		// The cache relies on the read model to learn of deletions.
 		h.tokens = newTokenCache(tokenCacheSize, cfg.Now)
 	}
+	h.consortiumBudget = cmp.Or(cfg.ConsortiumBudget, DefaultConsortiumBudget)
+	heavyWait := cmp.Or(cfg.HeavyWait, DefaultHeavyWait)
+	h.consortia = newHeavyLimiter(cfg.HeavySlots, heavyWait, h.consortiumBudget)
+	h.partnerMatches = newHeavyLimiter(cfg.HeavySlots, heavyWait, time.Second)
 
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -144,7 +164,7 @@ func NewRouter(cfg Config) http.Handler {
 		cfg.Logger.Error("trusting no proxy", "error", err.Error())
 		r.SetTrustedProxies(nil)
 	}
-	r.Use(h.requestLog, h.recoverer, withTimeout(cfg.RequestTimeout), h.limitBody)
+	r.Use(h.requestLog, h.light.track, h.recoverer, withTimeout(cfg.RequestTimeout), h.limitBody)
 	r.NoRoute(func(c *gin.Context) {
 		failStatus(c, http.StatusNotFound, "not-found", "Not found", "no such endpoint: "+c.Request.Method+" "+clip(c.Request.URL.Path))
 	})

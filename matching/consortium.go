@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/bits"
@@ -20,6 +21,10 @@ type ConsortiumRequest struct {
 	LeadOrganisationID string
 	MaxMembers         int // including the lead (default 4)
 	Limit              int // teams to return (default 5)
+	// Pause, when set, is called between chunks of the search (every
+	// thousand or so teams considered, a fraction of a millisecond of work);
+	// it may block to let more urgent work run first.
+	Pause func()
 }
 
 // Consortium limits and the search's bounds.
@@ -118,7 +123,20 @@ type team struct {
 // it is based), and together cover the requirements: complete covers first, then
 // smaller teams, then by score (close together, capacity, shared values).
 // Every member of a returned team adds a capability the others lack.
+// It is SearchConsortia with no bound but its own (see maxSearchNodes).
 func (e *Engine) BuildConsortia(req ConsortiumRequest) (*ConsortiumResult, error) {
+	return e.SearchConsortia(context.Background(), req)
+}
+
+// SearchConsortia is BuildConsortia bounded by ctx: the search looks at
+// ctx every few thousand teams, and once ctx is done (cancelled, or past
+// its deadline: the caller's time budget) it stops and answers the best
+// teams found so far, each as sound as any other, with Exhaustive false.
+// While ctx is not done the answer is BuildConsortia's, exactly. The
+// engine's read lock is held while the candidates are gathered, not
+// during the search, so a long search delays no change to the read model.
+// It returns a *ValidationError for a bad request.
+func (e *Engine) SearchConsortia(ctx context.Context, req ConsortiumRequest) (*ConsortiumResult, error) {
 	if err := req.Validate(e.tx); err != nil {
 		return nil, err
 	}
@@ -128,6 +146,33 @@ func (e *Engine) BuildConsortia(req ConsortiumRequest) (*ConsortiumResult, error
 	if req.Limit == 0 {
 		req.Limit = 5
 	}
+	s, res, err := e.consortiumCandidates(&req)
+	if err != nil {
+		return nil, err
+	}
+	s.done = ctx.Done()
+	slots := req.MaxMembers
+	var start uint32
+	if s.lead != nil {
+		slots--
+		start = s.lead.cover
+	}
+	// chosen never grows past slots: appends reuse one array.
+	s.dfs(0, make([]int, 0, slots), start, slots)
+	if s.nodes >= maxSearchNodes || s.stopped {
+		res.Exhaustive = false
+	}
+	sort.Slice(s.best, func(i, j int) bool { return s.better(&s.best[i], &s.best[j]) })
+	for i := range s.best {
+		res.Consortia = append(res.Consortia, s.render(&s.best[i]))
+	}
+	return res, nil
+}
+
+// consortiumCandidates gathers, under the engine's read lock, the
+// candidates of a validated request, with copies of their records so the
+// search needs the read model no more.
+func (e *Engine) consortiumCandidates(req *ConsortiumRequest) (*search, *ConsortiumResult, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	st := e.st
@@ -165,7 +210,7 @@ func (e *Engine) BuildConsortia(req ConsortiumRequest) (*ConsortiumResult, error
 	if req.LeadOrganisationID != "" {
 		slot, ok := st.orgByID[req.LeadOrganisationID]
 		if !ok {
-			return nil, Invalid("lead_organisation_id", "no organisation %s", quote(req.LeadOrganisationID))
+			return nil, nil, Invalid("lead_organisation_id", "no organisation %s", quote(req.LeadOrganisationID))
 		}
 		leadRec = &st.orgs[slot]
 		mask, hours := coverOf(leadRec)
@@ -218,31 +263,24 @@ func (e *Engine) BuildConsortia(req ConsortiumRequest) (*ConsortiumResult, error
 		cands = bestProviders(cands, len(reqCats), st)
 		res.Exhaustive = false
 	}
-	s := &search{e: e, st: st, req: &req, cands: cands, lead: lead, full: full, radiusM: radiusM}
+	s := &search{req: req, cands: cands, lead: lead, full: full, radiusM: radiusM}
+	s.orgs = make([]orgRec, len(cands))
+	for i := range cands {
+		s.orgs[i] = st.orgs[cands[i].slot]
+	}
+	if leadRec != nil {
+		s.leadOrg = *leadRec
+	}
 	s.compat = make([][]bool, len(cands))
 	for i := range cands {
 		s.compat[i] = make([]bool, len(cands))
-		a := &st.orgs[cands[i].slot]
+		a := &s.orgs[i]
 		for j := range cands {
-			b := &st.orgs[cands[j].slot]
+			b := &s.orgs[j]
 			s.compat[i][j] = a.practices&b.objects == 0 && b.practices&a.objects == 0
 		}
 	}
-	slots := req.MaxMembers
-	var start uint32
-	if lead != nil {
-		slots--
-		start = lead.cover
-	}
-	s.dfs(0, nil, start, slots)
-	if s.nodes >= maxSearchNodes {
-		res.Exhaustive = false
-	}
-	sort.Slice(s.best, func(i, j int) bool { return s.better(&s.best[i], &s.best[j]) })
-	for i := range s.best {
-		res.Consortia = append(res.Consortia, s.render(&s.best[i]))
-	}
-	return res, nil
+	return s, res, nil
 }
 
 // bestProviders keeps, for each requirement, the nearest ProvidersPerNeed
@@ -276,11 +314,13 @@ func bestProviders(cands []member, n int, st *state) []member {
 	return out
 }
 
+// search is one consortium search. It reads only its own copies of the
+// records involved (orgs, leadOrg), never the engine's state.
 type search struct {
-	e       *Engine
-	st      *state
 	req     *ConsortiumRequest
 	cands   []member
+	orgs    []orgRec // the records of cands, by index
+	leadOrg orgRec   // the lead's record, when lead is set
 	compat  [][]bool
 	lead    *member
 	full    uint32
@@ -288,7 +328,16 @@ type search struct {
 	best    []team
 	worst   int // index in best of the worst team kept, once best is full
 	nodes   int
+	// done ends the search when it closes (nil: never); stopped records
+	// that it did.
+	done    <-chan struct{}
+	stopped bool
 }
+
+// checkEvery is how many nodes the search visits between looks at done:
+// a look costs a few nanoseconds, a node some hundreds, so a search
+// notices within a fraction of a millisecond.
+const checkEvery = 1024
 
 // dfs adds candidates from index i on, each adding cover the team lacks,
 // keeping the best teams seen. A team in which a member covers nothing the
@@ -296,6 +345,19 @@ type search struct {
 // it: that member would stay redundant.
 func (s *search) dfs(i int, chosen []int, cover uint32, slots int) {
 	s.nodes++
+	if s.nodes%checkEvery == 0 {
+		if s.req.Pause != nil {
+			s.req.Pause()
+		}
+		select {
+		case <-s.done:
+			s.stopped = true
+		default:
+		}
+	}
+	if s.stopped {
+		return
+	}
 	if !s.irredundant(chosen) {
 		return
 	}
@@ -321,6 +383,9 @@ func (s *search) dfs(i int, chosen []int, cover uint32, slots int) {
 			continue
 		}
 		s.dfs(j+1, append(chosen, j), cover|c.cover, slots-1)
+		if s.stopped {
+			return
+		}
 	}
 }
 
@@ -399,7 +464,7 @@ func (s *search) better(a, b *team) bool {
 		return a.score > b.score
 	}
 	for i := 0; i < len(a.members) && i < len(b.members); i++ {
-		if x, y := s.st.orgs[s.cands[a.members[i]].slot].id, s.st.orgs[s.cands[b.members[i]].slot].id; x != y {
+		if x, y := s.orgs[a.members[i]].id, s.orgs[b.members[i]].id; x != y {
 			return x < y
 		}
 	}
@@ -418,10 +483,10 @@ const (
 func (s *search) orgsOf(t *team, buf []*orgRec) []*orgRec {
 	out := buf[:0]
 	if s.lead != nil {
-		out = append(out, &s.st.orgs[s.lead.slot])
+		out = append(out, &s.leadOrg)
 	}
 	for _, m := range t.members {
-		out = append(out, &s.st.orgs[s.cands[m].slot])
+		out = append(out, &s.orgs[m])
 	}
 	return out
 }
@@ -461,8 +526,7 @@ func (s *search) scoreTeam(t *team) {
 func (s *search) render(t *team) Consortium {
 	c := Consortium{Covers: map[string][]string{}, Missing: []string{}, Complete: t.cover == s.full,
 		SpreadKm: math.Round(t.spread) / 1000, Score: t.score}
-	add := func(m *member, isLead bool) {
-		o := &s.st.orgs[m.slot]
+	add := func(m *member, o *orgRec, isLead bool) {
 		cm := ConsortiumMember{OrganisationID: o.id, Name: o.name, Type: OrgTypes[o.typ],
 			DistanceKm: math.Round(m.d) / 1000, Lead: isLead, Covers: []string{}}
 		for i, r := range s.req.Requirements {
@@ -474,10 +538,10 @@ func (s *search) render(t *team) Consortium {
 		c.Members = append(c.Members, cm)
 	}
 	if s.lead != nil {
-		add(s.lead, true)
+		add(s.lead, &s.leadOrg, true)
 	}
 	for _, m := range t.members {
-		add(&s.cands[m], false)
+		add(&s.cands[m], &s.orgs[m], false)
 	}
 	for i, r := range s.req.Requirements {
 		if t.cover&(1<<uint(i)) == 0 {
