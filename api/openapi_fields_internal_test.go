@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"commonground/matching"
+	"commonground/seed"
 )
 
 // jsonFields lists the JSON names of t's fields, and those without
@@ -91,5 +94,49 @@ func TestOpenAPISchemasMatchStructs(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSpaceJSONCarriesEveryField checks that every field of matching.Space
+// has a field of the same name in Space, and in spaceIn unless the server
+// sets it, and that every yes/no field is copied out by toSpaceJSON and in
+// by apply.
+func TestSpaceJSONCarriesEveryField(t *testing.T) {
+	serverSet := []string{"ID", "VenueID", "OrganisationID", "Location", "CreatedAt", "UpdatedAt"}
+	mt := reflect.TypeFor[matching.Space]()
+	for i := range mt.NumField() {
+		name := mt.Field(i).Name
+		if _, ok := reflect.TypeFor[Space]().FieldByName(name); !ok {
+			t.Errorf("api.Space has no field %s", name)
+		}
+		if _, ok := reflect.TypeFor[spaceIn]().FieldByName(name); !ok && !slices.Contains(serverSet, name) {
+			t.Errorf("spaceIn has no field %s", name)
+		}
+	}
+
+	s := matching.Space{Name: "Studio", Kind: "studio", Capacity: 10, FloorAreaM2: 50, Floor: matching.FloorSprung}
+	var in spaceIn
+	inV := reflect.ValueOf(&in).Elem()
+	for i := range inV.NumField() {
+		if f := inV.Field(i); f.Type() == reflect.TypeFor[*bool]() {
+			f.Set(reflect.ValueOf(new(true)))
+		}
+	}
+	if err := in.apply(&s, seed.Taxonomy(), false); err != nil {
+		t.Fatal(err)
+	}
+	out := reflect.ValueOf(toSpaceJSON(&s))
+	sv := reflect.ValueOf(s)
+	for i := range mt.NumField() {
+		f := mt.Field(i)
+		if f.Type.Kind() != reflect.Bool {
+			continue
+		}
+		if !sv.Field(i).Bool() {
+			t.Errorf("apply does not set %s", f.Name)
+		}
+		if o := out.FieldByName(f.Name); o.IsValid() && !o.Bool() {
+			t.Errorf("toSpaceJSON does not copy %s", f.Name)
+		}
 	}
 }
