@@ -168,7 +168,7 @@ func (e *Engine) upsertSpace(st *state, s *Space) error {
 		capacity: int32(s.Capacity), area: float32(s.FloorAreaM2), ceiling: float32(s.CeilingHeightM),
 		prices: [3]int32{-1, -1, -1}, hours: st.internHours(s.OpeningHours), closures: -1,
 		floor: floor8(s.Floor), kind: kind8(s.Kind), fit: uint8(s.FitToDance()), live: true,
-		flags: accessFlags(v.access), zone: st.zoneNumber(v.zone),
+		flags: accessFlags(v.access) | spaceFlags(s), zone: st.zoneNumber(v.zone),
 	}
 	for _, p := range s.Prices {
 		if i := tierIndex(p.Tier); i >= 0 {
@@ -177,15 +177,6 @@ func (e *Engine) upsertSpace(st *state, s *Space) error {
 	}
 	for _, a := range s.ProhibitedActivities {
 		rec.prohibited |= e.tx.activityBit(a)
-	}
-	for _, f := range []struct {
-		on  bool
-		bit uint16
-	}{{s.Mirrors, flagMirrors}, {s.Barres, flagBarres}, {s.SoundSystem, flagSound}, {s.ChangingRooms, flagChanging},
-		{s.ClimateControl, flagClimate}, {s.Obstructions, flagObstructions}, {s.InstantBook, flagInstant}} {
-		if f.on {
-			rec.flags |= f.bit
-		}
 	}
 	if len(s.Closures) > 0 {
 		rec.closures = st.internClosures(s.Closures)

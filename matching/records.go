@@ -95,6 +95,30 @@ const (
 	flagExtra // the space has booked periods in extras
 )
 
+// spaceFlags and setSpaceFlags carry a space's own yes/no fields into the
+// engine's flags and back out to its view; a field added to one belongs in
+// the other (a test fails for a yes/no field of Space that does not make
+// the round trip).
+func spaceFlags(s *Space) uint16 {
+	var f uint16
+	for _, b := range [...]struct {
+		on  bool
+		bit uint16
+	}{{s.Mirrors, flagMirrors}, {s.Barres, flagBarres}, {s.SoundSystem, flagSound}, {s.ChangingRooms, flagChanging},
+		{s.ClimateControl, flagClimate}, {s.Obstructions, flagObstructions}, {s.InstantBook, flagInstant}} {
+		if b.on {
+			f |= b.bit
+		}
+	}
+	return f
+}
+
+func setSpaceFlags(v *SpaceView, f uint16) {
+	v.Mirrors, v.Barres, v.SoundSystem = f&flagMirrors != 0, f&flagBarres != 0, f&flagSound != 0
+	v.ChangingRooms, v.ClimateControl, v.Obstructions = f&flagChanging != 0, f&flagClimate != 0, f&flagObstructions != 0
+	v.InstantBook = f&flagInstant != 0
+}
+
 // spaceRec is the engine's compact copy of a space: what matching needs,
 // nothing more (about 130 bytes with its index entries).
 type spaceRec struct {

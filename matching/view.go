@@ -153,9 +153,6 @@ func (e *Engine) spaceView(st *state, slot int32) SpaceView {
 		ID: sp.id.String(), VenueID: st.venues[sp.venue].id.String(), OrganisationID: st.orgs[sp.org].id,
 		Name: sp.name, Kind: SpaceKinds[sp.kind], Location: sp.loc, Capacity: int(sp.capacity),
 		FloorAreaM2: sp.area, CeilingHeightM: sp.ceiling, Floor: Floors[sp.floor], FitToDance: int(sp.fit),
-		Mirrors: f&flagMirrors != 0, Barres: f&flagBarres != 0, SoundSystem: f&flagSound != 0,
-		ChangingRooms: f&flagChanging != 0, ClimateControl: f&flagClimate != 0, Obstructions: f&flagObstructions != 0,
-		InstantBook: f&flagInstant != 0,
 		Accessibility: Accessibility{StepFree: f&flagStepFree != 0, AccessibleToilet: f&flagToilet != 0,
 			HearingLoop: f&flagLoop != 0, Parking: f&flagParking != 0},
 		ProhibitedActivities: slugsOf(e.tx.Activities, sp.prohibited),
@@ -164,6 +161,7 @@ func (e *Engine) spaceView(st *state, slot int32) SpaceView {
 		Closures:             []Closure{},
 		Booked:               []Session{},
 	}
+	setSpaceFlags(&sv, f)
 	for i, p := range sp.prices {
 		if p >= 0 {
 			sv.Prices = append(sv.Prices, Price{Tier: Tiers[i], PencePerHour: int(p)})

@@ -19,51 +19,81 @@ const (
 	MaxCSVErrors = 100      // problems reported before giving up
 )
 
-// The columns of a venues CSV file, in their documented order.
-const (
-	colVenueName = iota
-	colAddress
-	colPostcode
-	colLat
-	colLon
-	colTimezone
-	colStepFree
-	colAccessibleToilet
-	colHearingLoop
-	colParking
-	colSpaceName
-	colKind
-	colCapacity
-	colFloorArea
-	colCeiling
-	colFloor
-	colMirrors
-	colBarres
-	colSoundSystem
-	colChangingRooms
-	colClimateControl
-	colObstructions
-	colProhibited
-	colInstantBook
-	colPriceCommunity
-	colPriceStandard
-	colPriceCommercial
-	colOpeningHours
-	numColumns
-)
-
-var columnNames = [numColumns]string{
-	"venue_name", "address", "postcode", "lat", "lon", "timezone",
-	"step_free", "accessible_toilet", "hearing_loop", "parking",
-	"space_name", "kind", "capacity", "floor_area_m2", "ceiling_height_m", "floor",
-	"mirrors", "barres", "sound_system", "changing_rooms", "climate_control", "obstructions",
-	"prohibited_activities", "instant_book", "price_community", "price_standard", "price_commercial",
-	"opening_hours",
+// csvColumn is one column of a venues CSV file.
+type csvColumn struct {
+	name     string
+	required bool // in the header, and filled (the venue's columns on the venue's first row only)
+	// flag, for a space's yes/no column, is the field it sets.
+	flag func(*matching.Space) *bool
 }
 
-// requiredColumns must be in the header; their cells must be filled (the
-// venue's columns on the venue's first row only).
-var requiredColumns = []int{colVenueName, colPostcode, colLat, colLon, colSpaceName, colKind, colCapacity, colFloorArea}
+// columns are the columns of a venues CSV file, in the order the importer
+// lists them in messages; CSV.md documents them (TestCSVDocumented holds
+// it to this list). A yes/no column of the space needs only its line here
+// and in CSV.md.
+var columns = []csvColumn{
+	{name: "venue_name", required: true},
+	{name: "address"},
+	{name: "postcode", required: true},
+	{name: "lat", required: true},
+	{name: "lon", required: true},
+	{name: "timezone"},
+	{name: "step_free"},
+	{name: "accessible_toilet"},
+	{name: "hearing_loop"},
+	{name: "parking"},
+	{name: "space_name", required: true},
+	{name: "kind", required: true},
+	{name: "capacity", required: true},
+	{name: "floor_area_m2", required: true},
+	{name: "ceiling_height_m"},
+	{name: "floor"},
+	{name: "mirrors", flag: func(s *matching.Space) *bool { return &s.Mirrors }},
+	{name: "barres", flag: func(s *matching.Space) *bool { return &s.Barres }},
+	{name: "sound_system", flag: func(s *matching.Space) *bool { return &s.SoundSystem }},
+	{name: "changing_rooms", flag: func(s *matching.Space) *bool { return &s.ChangingRooms }},
+	{name: "climate_control", flag: func(s *matching.Space) *bool { return &s.ClimateControl }},
+	{name: "obstructions", flag: func(s *matching.Space) *bool { return &s.Obstructions }},
+	{name: "prohibited_activities"},
+	{name: "instant_book", flag: func(s *matching.Space) *bool { return &s.InstantBook }},
+	{name: "price_community"},
+	{name: "price_standard"},
+	{name: "price_commercial"},
+	{name: "opening_hours"},
+}
+
+// columnNames are the names of columns, in order.
+var columnNames = func() []string {
+	names := make([]string, len(columns))
+	for i, c := range columns {
+		names[i] = c.name
+	}
+	return names
+}()
+
+// column returns the position of the column named name in columns.
+func column(name string) int {
+	for i, c := range columns {
+		if c.name == name {
+			return i
+		}
+	}
+	panic("seed: no CSV column " + name)
+}
+
+// The columns the importer reads by name, as positions in columns.
+var (
+	colVenueName, colAddress, colPostcode = column("venue_name"), column("address"), column("postcode")
+	colLat, colLon, colTimezone           = column("lat"), column("lon"), column("timezone")
+	colStepFree, colAccessibleToilet      = column("step_free"), column("accessible_toilet")
+	colHearingLoop, colParking            = column("hearing_loop"), column("parking")
+	colSpaceName, colKind, colCapacity    = column("space_name"), column("kind"), column("capacity")
+	colFloorArea, colCeiling, colFloor    = column("floor_area_m2"), column("ceiling_height_m"), column("floor")
+	colProhibited, colOpeningHours        = column("prohibited_activities"), column("opening_hours")
+	colPriceCommunity                     = column("price_community")
+	colPriceStandard                      = column("price_standard")
+	colPriceCommercial                    = column("price_commercial")
+)
 
 // ReadVenuesCSV reads a council's venues and spaces from CSV so that they
 // can be loaded for organisationID, which owns them all. The file has a
@@ -73,19 +103,8 @@ var requiredColumns = []int{colVenueName, colPostcode, colLat, colLon, colSpaceN
 // leave the venue columns blank; if filled they must agree.
 //
 // Columns are matched by header name, ignoring case and surrounding space,
-// in any order (see CSV.md):
-//
-//	venue_name*, address, postcode*, lat*, lon*, timezone (default Europe/London),
-//	step_free, accessible_toilet, hearing_loop, parking,
-//	space_name*, kind*, capacity*, floor_area_m2*, ceiling_height_m (blank: unknown),
-//	floor (blank: other), mirrors, barres, sound_system, changing_rooms,
-//	climate_control, obstructions, prohibited_activities (slugs separated by ";"),
-//	instant_book, price_community, price_standard, price_commercial (pence per
-//	hour; blank: no price at that tier),
-//	opening_hours ("mon-fri 09:00-22:00; sat 10:00-16:00"; blank: none)
-//
-// Columns marked * are required. Yes/no columns take true, false, yes, no,
-// 1 or 0; blank is no.
+// in any order; CSV.md lists them, with what each holds and which are
+// required. Yes/no columns take true, false, yes, no, 1 or 0; blank is no.
 //
 // Nothing is returned in part: any problem gives a nil Dataset and one
 // *matching.ValidationError listing every problem found (up to
@@ -119,7 +138,7 @@ func ReadVenuesCSV(r io.Reader, organisationID string, tx *matching.Taxonomy, ne
 	case err != nil:
 		return nil, matching.Invalid("header", "%s", csvProblem(err))
 	}
-	im := &importer{ve: ve, tx: tx, orgID: organisationID, index: map[string]int{}}
+	im := &importer{ve: ve, tx: tx, orgID: organisationID, cols: make([]int, len(columns)), index: map[string]int{}}
 	if !im.header(header) {
 		return nil, ve
 	}
@@ -183,7 +202,7 @@ func (im *importer) header(cells []string) bool {
 		case name == "":
 			im.ve.Add("header", "column %d has no name", i+1)
 		case col < 0:
-			im.ve.Add("header", "unknown column %s (known columns: %s)", q(name), strings.Join(columnNames[:], ", "))
+			im.ve.Add("header", "unknown column %s (known columns: %s)", q(name), strings.Join(columnNames, ", "))
 		case im.cols[col] >= 0:
 			im.ve.Add("header", "column %s appears twice", q(name))
 		default:
@@ -193,9 +212,9 @@ func (im *importer) header(cells []string) bool {
 			return false
 		}
 	}
-	for _, c := range requiredColumns {
-		if im.cols[c] < 0 {
-			im.ve.Add("header", "missing required column %q", columnNames[c])
+	for i, c := range columns {
+		if c.required && im.cols[i] < 0 {
+			im.ve.Add("header", "missing required column %q", c.name)
 		}
 	}
 	capErrors(im.ve, "header")

@@ -18,8 +18,8 @@ type importer struct {
 	ve     *matching.ValidationError
 	tx     *matching.Taxonomy
 	orgID  string
-	cols   [numColumns]int // header position of each column, -1 if absent
-	index  map[string]int  // venue key -> venues
+	cols   []int          // header position of each column, -1 if absent
+	index  map[string]int // venue key -> venues
 	venues []pendingVenue
 	spaces []pendingSpace
 }
@@ -215,20 +215,15 @@ func (im *importer) space(rc rowCells) (matching.Space, map[string]string) {
 	}
 	s.FloorAreaM2 = cellFloat(bad, rc, colFloorArea, "must be a number of square metres")
 	s.CeilingHeightM = cellFloat(bad, rc, colCeiling, "must be a number of metres (blank if unknown)")
-	flags := []struct {
-		col int
-		to  *bool
-	}{
-		{colMirrors, &s.Mirrors}, {colBarres, &s.Barres}, {colSoundSystem, &s.SoundSystem},
-		{colChangingRooms, &s.ChangingRooms}, {colClimateControl, &s.ClimateControl},
-		{colObstructions, &s.Obstructions}, {colInstantBook, &s.InstantBook},
-	}
-	for _, f := range flags {
-		b, ok := parseBool(rc.get(f.col))
-		if !ok {
-			bad[columnNames[f.col]] = boolProblem
+	for col, c := range columns {
+		if c.flag == nil {
+			continue
 		}
-		*f.to = b
+		b, ok := parseBool(rc.get(col))
+		if !ok {
+			bad[c.name] = boolProblem
+		}
+		*c.flag(&s) = b
 	}
 	for a := range strings.SplitSeq(rc.get(colProhibited), ";") {
 		if a = strings.ToLower(strings.TrimSpace(a)); a != "" {

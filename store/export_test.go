@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"io/fs"
 
 	"commonground/store/migrations"
@@ -35,4 +36,39 @@ func ParseListColumn(kind string, text []byte) (any, error) {
 		return parseClosures(text, in)
 	}
 	panic("unknown list column kind " + kind)
+}
+
+// BulkColumns returns, by table, the columns of the table's gorm row
+// (those the bulk readers select and those their plan skips) and the
+// columns the database has.
+func (db *DB) BulkColumns(ctx context.Context) (map[string][2][]string, error) {
+	out := map[string][2][]string{}
+	for _, m := range []struct {
+		table string
+		model any
+		plan  []planCol
+		skip  []string
+	}{
+		{"organisations", &organisationRow{}, orgPlan.cols, orgPlan.skipped},
+		{"offers", &offerRow{}, itemPlan.cols, itemPlan.skipped},
+		{"needs", &needRow{}, itemPlan.cols, itemPlan.skipped},
+		{"venues", &venueRow{}, venuePlan.cols, venuePlan.skipped},
+		{"spaces", &spaceRow{}, spacePlan.cols, spacePlan.skipped},
+	} {
+		var row []string
+		for _, c := range m.plan {
+			row = append(row, c.name)
+		}
+		row = append(row, m.skip...)
+		cts, err := db.gorm.WithContext(ctx).Migrator().ColumnTypes(m.model)
+		if err != nil {
+			return nil, err
+		}
+		var table []string
+		for _, ct := range cts {
+			table = append(table, ct.Name())
+		}
+		out[m.table] = [2][]string{row, table}
+	}
+	return out, nil
 }

@@ -11,35 +11,18 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/stdlib"
-
-	"commonground/matching"
 )
 
 // The bulk readers (Snapshot, ChangesSince) do not go through gorm's
-// reflection. They name their columns, scan each row into the typed fields
-// of a column set (orgCols, itemCols, venueCols, spaceCols) reused from row
-// to row, and build the domain value by hand; the builders give the same
-// values as toOrganisation, toOffer, toVenue and toSpace (the tests
-// compare them). On PostgreSQL they read through pgx itself rather than
-// database/sql, which would box every column of every row into an
-// interface: text columns that are parsed or interned (the JSON lists,
-// slugs) are then read in place from pgx's buffer without a copy. The
-// column lists and the fields methods must stay in step.
-
-const (
-	orgColumns = "id, name, type, description, website, email, phone, lat, lon, service_radius_km, " +
-		"values_list, practices, exclusions, capacity_hours_per_month, trusted_partnerships, created_at, updated_at"
-	itemColumns  = "id, organisation_id, category, description, hours_per_month, created_at"
-	venueColumns = "id, organisation_id, name, address, postcode, lat, lon, timezone, " +
-		"step_free, accessible_toilet, hearing_loop, parking, created_at, updated_at"
-	spaceColumns = "id, venue_id, organisation_id, lat, lon, name, kind, capacity, floor_area_m2, ceiling_height_m, " +
-		"floor, mirrors, barres, sound_system, changing_rooms, climate_control, obstructions, " +
-		"prohibited_activities, instant_book, prices, opening_hours, closures, created_at, updated_at"
-)
+// reflection: they name their columns and scan every row into the same
+// destinations (bulkrows.go). On PostgreSQL they read through pgx itself
+// rather than database/sql, which would box every column of every row
+// into an interface: text columns that are parsed or interned (the JSON
+// lists, slugs) are then read in place from pgx's buffer without a copy.
 
 // rowReader runs queries inside one read transaction. each runs query
-// (with ? placeholders), scans every row into fields (pointers to
-// *string, *[]byte, *float64, *int64, *bool or *time.Time) and calls fn
+// (with ? placeholders), scans every row into fields (each a *string,
+// *[]byte, *float64, *int, *int64, *bool or *time.Time) and calls fn
 // after each. A []byte field is only valid until the next row.
 type rowReader interface {
 	each(fields []any, fn func() error, query string, args ...any) error
@@ -60,7 +43,9 @@ func (r sqlReader) each(fields []any, fn func() error, query string, args ...any
 		case *float64:
 			dests[i] = sqlFloat{p}
 		case *int64:
-			dests[i] = sqlInt{p}
+			dests[i] = sqlInt[int64]{p}
+		case *int:
+			dests[i] = sqlInt[int]{p}
 		default:
 			dests[i] = f
 		}
@@ -108,14 +93,14 @@ func (s sqlFloat) Scan(src any) error {
 	return nil
 }
 
-type sqlInt struct{ p *int64 }
+type sqlInt[T int | int64] struct{ p *T }
 
-func (s sqlInt) Scan(src any) error {
+func (s sqlInt[T]) Scan(src any) error {
 	v, ok := src.(int64)
 	if !ok {
 		return fmt.Errorf("cannot scan %T into an integer", src)
 	}
-	*s.p = v
+	*s.p = T(v)
 	return nil
 }
 
@@ -220,125 +205,3 @@ func readCounterRow(r rowReader) (counter, error) {
 }
 
 func utc(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
-
-// orgCols is one row of orgColumns.
-type orgCols struct {
-	id, name, description, website, email, phone string
-	typ, values, practices, exclusions           []byte
-	lat, lon, radius                             float64
-	capacity, trusted                            int64
-	created, updated                             time.Time
-}
-
-func (c *orgCols) fields() []any {
-	return []any{&c.id, &c.name, &c.typ, &c.description, &c.website, &c.email, &c.phone, &c.lat, &c.lon, &c.radius,
-		&c.values, &c.practices, &c.exclusions, &c.capacity, &c.trusted, &c.created, &c.updated}
-}
-
-// organisation builds the organisation, without offers and needs.
-func (c *orgCols) organisation(in *interner) (matching.Organisation, error) {
-	o := matching.Organisation{
-		ID: c.id, Name: c.name, Type: matching.OrgType(in.bytes(c.typ)), Description: c.description,
-		Website: c.website, Email: c.email, Phone: c.phone,
-		Location: point(c.lat, c.lon), ServiceRadiusKm: c.radius,
-		CapacityHoursPerMonth: int(c.capacity),
-		TrustedPartnerships:   int(c.trusted),
-		Offers:                []matching.Offer{}, Needs: []matching.Need{},
-		CreatedAt: utc(c.created), UpdatedAt: utc(c.updated),
-	}
-	var err error
-	if o.Values, err = parseStrings(c.values, in); err != nil {
-		return o, fmt.Errorf("organisation %s values: %w", c.id, err)
-	}
-	if o.Practices, err = parseStrings(c.practices, in); err != nil {
-		return o, fmt.Errorf("organisation %s practices: %w", c.id, err)
-	}
-	if o.Exclusions, err = parseStrings(c.exclusions, in); err != nil {
-		return o, fmt.Errorf("organisation %s exclusions: %w", c.id, err)
-	}
-	return o, nil
-}
-
-// itemCols is one row of itemColumns, from offers or needs.
-type itemCols struct {
-	id, description string
-	orgID, category []byte
-	hours           int64
-	created         time.Time
-}
-
-func (c *itemCols) fields() []any {
-	return []any{&c.id, &c.orgID, &c.category, &c.description, &c.hours, &c.created}
-}
-
-// offer builds the offer (or need); orgID is the organisation's ID, which
-// the caller has looked up by c.orgID, so the string is shared.
-func (c *itemCols) offer(in *interner, orgID string) matching.Offer {
-	return matching.Offer{ID: c.id, OrganisationID: orgID, Category: in.bytes(c.category),
-		Description: c.description, HoursPerMonth: int(c.hours), CreatedAt: utc(c.created)}
-}
-
-// venueCols is one row of venueColumns.
-type venueCols struct {
-	id, orgID, name, address, postcode     string
-	timezone                               []byte
-	lat, lon                               float64
-	stepFree, toilet, hearingLoop, parking bool
-	created, updated                       time.Time
-}
-
-func (c *venueCols) fields() []any {
-	return []any{&c.id, &c.orgID, &c.name, &c.address, &c.postcode, &c.lat, &c.lon, &c.timezone,
-		&c.stepFree, &c.toilet, &c.hearingLoop, &c.parking, &c.created, &c.updated}
-}
-
-func (c *venueCols) venue(in *interner) matching.Venue {
-	return matching.Venue{
-		ID: c.id, OrganisationID: c.orgID, Name: c.name, Address: c.address, Postcode: c.postcode,
-		Location: point(c.lat, c.lon), Timezone: in.bytes(c.timezone),
-		Accessibility: matching.Accessibility{StepFree: c.stepFree, AccessibleToilet: c.toilet,
-			HearingLoop: c.hearingLoop, Parking: c.parking},
-		CreatedAt: utc(c.created), UpdatedAt: utc(c.updated),
-	}
-}
-
-// spaceCols is one row of spaceColumns.
-type spaceCols struct {
-	id, venueID, orgID, name                                             string
-	kind, floor, prohibited, prices, hours, closures                     []byte
-	lat, lon, area, ceiling                                              float64
-	capacity                                                             int64
-	mirrors, barres, sound, changing, climate, obstructions, instantBook bool
-	created, updated                                                     time.Time
-}
-
-func (c *spaceCols) fields() []any {
-	return []any{&c.id, &c.venueID, &c.orgID, &c.lat, &c.lon, &c.name, &c.kind, &c.capacity, &c.area, &c.ceiling,
-		&c.floor, &c.mirrors, &c.barres, &c.sound, &c.changing, &c.climate, &c.obstructions,
-		&c.prohibited, &c.instantBook, &c.prices, &c.hours, &c.closures, &c.created, &c.updated}
-}
-
-func (c *spaceCols) space(in *interner) (matching.Space, error) {
-	s := matching.Space{
-		ID: c.id, VenueID: c.venueID, OrganisationID: c.orgID,
-		Location: point(c.lat, c.lon), Name: c.name, Kind: matching.SpaceKind(in.bytes(c.kind)),
-		Capacity: int(c.capacity), FloorAreaM2: c.area, CeilingHeightM: c.ceiling,
-		Floor: matching.Floor(in.bytes(c.floor)), Mirrors: c.mirrors, Barres: c.barres, SoundSystem: c.sound,
-		ChangingRooms: c.changing, ClimateControl: c.climate, Obstructions: c.obstructions,
-		InstantBook: c.instantBook, CreatedAt: utc(c.created), UpdatedAt: utc(c.updated),
-	}
-	var err error
-	if s.ProhibitedActivities, err = parseStrings(c.prohibited, in); err != nil {
-		return s, fmt.Errorf("space %s prohibited_activities: %w", c.id, err)
-	}
-	if s.Prices, err = parsePrices(c.prices, in); err != nil {
-		return s, fmt.Errorf("space %s prices: %w", c.id, err)
-	}
-	if s.OpeningHours, err = parseHours(c.hours, in); err != nil {
-		return s, fmt.Errorf("space %s opening_hours: %w", c.id, err)
-	}
-	if s.Closures, err = parseClosures(c.closures, in); err != nil {
-		return s, fmt.Errorf("space %s closures: %w", c.id, err)
-	}
-	return s, nil
-}

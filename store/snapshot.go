@@ -115,9 +115,9 @@ func snapshotOrganisations(r rowReader, in *interner, sink matching.SnapshotSink
 	var ic itemCols
 	for _, table := range []string{"offers", "needs"} {
 		err := r.each(ic.fields(), func() error {
-			g := byOrg[string(ic.orgID)]
+			g := byOrg[string(ic.orgID())]
 			if g == nil {
-				g = &itemsOf{orgID: string(ic.orgID)}
+				g = &itemsOf{orgID: string(ic.orgID())}
 				byOrg[g.orgID] = g
 			}
 			if table == "offers" {
@@ -169,9 +169,9 @@ func fillOffersNeeds(r rowReader, in *interner, orgs []matching.Organisation, wh
 	var ic itemCols
 	for _, table := range []string{"offers", "needs"} {
 		err := r.each(ic.fields(), func() error {
-			o := byID[string(ic.orgID)]
+			o := byID[string(ic.orgID())]
 			if o == nil {
-				return fmt.Errorf("%s %s: organisation %s was not read with it", table, ic.id, ic.orgID)
+				return fmt.Errorf("%s %s: organisation %s was not read with it", table, ic.row.ID, ic.orgID())
 			}
 			it := ic.offer(in, o.ID)
 			if table == "offers" {
