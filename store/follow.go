@@ -79,9 +79,15 @@ func (f *Follower) CatchUp(ctx context.Context) error {
 }
 
 func (f *Follower) catchUp(ctx context.Context) error {
-	cs, err := f.DB.ChangesSince(ctx, f.Engine.Revision())
+	// The change set is read under the store's timeout, so a database
+	// that stopped answering does not hold the follower, and every writer
+	// queued behind it, until the caller's deadline; a reload below is
+	// bulk work and is not bounded by it.
+	cctx, cancel := bound(ctx, f.DB.timeout)
+	cs, err := f.DB.ChangesSince(cctx, f.Engine.Revision())
+	cancel()
 	if err != nil {
-		return err
+		return unavailable(err, ctx, cctx)
 	}
 	if cs.Reload {
 		return f.load(ctx)
