@@ -83,9 +83,15 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, fmt.Errorf("load the read model: %w", err)
 	}
 	a := &App{DB: db, Engine: engine, Follower: follower}
-	a.Handler = api.NewRouter(api.Config{
+	router := api.NewRouter(api.Config{
 		Store: newTokenMemory(db), Taxonomy: tx, Logger: log, AdminToken: cfg.AdminToken,
 		Engine: engine, Follower: follower, WritesPerSecond: cfg.WritesPerSecond, WriteBurst: cfg.WriteBurst,
+	})
+	// A request waits out the database's timeout once, however many
+	// times it asks: a 503 within the timeout, not one timeout per
+	// question.
+	a.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		router.ServeHTTP(w, r.WithContext(store.WithinOneTimeout(r.Context())))
 	})
 	// Following outlives ctx: a server finishing its requests in flight
 	// after a signal still sees other replicas' writes.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -40,9 +41,28 @@ func WithoutTimeout(ctx context.Context) context.Context {
 	return context.WithValue(ctx, unboundedKey{}, true)
 }
 
+// outageKey holds the *atomic.Bool of WithinOneTimeout.
+type outageKey struct{}
+
+// WithinOneTimeout returns ctx marked so that once one wait on the
+// database under it has ended as unavailable, every later one fails at
+// once, also as unavailable: a request that asks the database several
+// things in turn answers within one timeout, not one per question, when
+// the database has stopped answering.
+func WithinOneTimeout(ctx context.Context) context.Context {
+	return context.WithValue(ctx, outageKey{}, new(atomic.Bool))
+}
+
 // bound returns ctx limited to d (the cause of its end then errDBTimeout)
-// unless ctx is marked by WithoutTimeout or already ends sooner.
+// unless ctx is marked by WithoutTimeout or already ends sooner. Under
+// WithinOneTimeout, once the database was found unavailable, the context
+// returned has already ended.
 func bound(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if seen, ok := ctx.Value(outageKey{}).(*atomic.Bool); ok && seen.Load() {
+		ended, cancel := context.WithCancelCause(ctx)
+		cancel(errDBTimeout)
+		return ended, func() {}
+	}
 	if d <= 0 || ctx.Value(unboundedKey{}) != nil {
 		return ctx, func() {}
 	}
@@ -65,11 +85,18 @@ func unavailable(err error, parent, bounded context.Context) error {
 	if parent != nil && parent.Err() != nil {
 		return err
 	}
-	if bounded != nil && bounded.Err() != nil && errors.Is(context.Cause(bounded), errDBTimeout) {
-		return fmt.Errorf("%w: %w: %w", matching.ErrUnavailable, errDBTimeout, err)
+	switch {
+	case bounded != nil && bounded.Err() != nil && errors.Is(context.Cause(bounded), errDBTimeout):
+		err = fmt.Errorf("%w: %w: %w", matching.ErrUnavailable, errDBTimeout, err)
+	case databaseGone(err):
+		err = fmt.Errorf("%w: the database is not reachable: %w", matching.ErrUnavailable, err)
+	default:
+		return err
 	}
-	if databaseGone(err) {
-		return fmt.Errorf("%w: the database is not reachable: %w", matching.ErrUnavailable, err)
+	if parent != nil {
+		if seen, ok := parent.Value(outageKey{}).(*atomic.Bool); ok {
+			seen.Store(true)
+		}
 	}
 	return err
 }

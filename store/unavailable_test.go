@@ -99,6 +99,10 @@ func TestSQLiteWriterWaitsAtMostTimeout(t *testing.T) {
 	start := time.Now()
 	err = db.CreateOrganisation(t.Context(), &o, "")
 	checkUnavailable(t, "write behind a held lock", err, time.Since(start), timeout)
+	checkOneTimeout(t, db, func(ctx context.Context) error {
+		w := newOrg("Waits too", 52.2, 0.1)
+		return db.CreateOrganisation(ctx, &w, "")
+	}, timeout)
 	if _, err := conn.ExecContext(t.Context(), "ROLLBACK"); err != nil {
 		t.Fatal(err)
 	}
@@ -135,6 +139,8 @@ func TestPostgresFrozen(t *testing.T) {
 		checkUnavailable(t, c.name, err, time.Since(start), timeout)
 	}
 
+	checkOneTimeout(t, db, func(ctx context.Context) error { _, err := db.GetOrganisation(ctx, o.ID); return err }, timeout)
+
 	proxy.Thaw()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -168,5 +174,22 @@ func TestOpenUnavailable(t *testing.T) {
 	_, err := store.Open(t.Context(), "postgres://[::1", store.Options{Timeout: timeout})
 	if !errors.Is(err, matching.ErrInvalid) || errors.Is(err, matching.ErrUnavailable) {
 		t.Errorf("bad URL: got %v, want ErrInvalid only", err)
+	}
+}
+
+// checkOneTimeout runs do twice under one WithinOneTimeout context while
+// the database does not answer: the first waits (at most the timeout and
+// a second), the second fails at once; both as unavailable.
+func checkOneTimeout(t *testing.T, db *store.DB, do func(ctx context.Context) error, timeout time.Duration) {
+	t.Helper()
+	ctx := store.WithinOneTimeout(t.Context())
+	start := time.Now()
+	err := do(ctx)
+	checkUnavailable(t, "first wait of a request", err, time.Since(start), timeout)
+	start = time.Now()
+	err = do(ctx)
+	checkUnavailable(t, "second wait of a request", err, time.Since(start), timeout)
+	if took := time.Since(start); took > 100*time.Millisecond {
+		t.Errorf("second wait of a request: took %s, want it to fail at once", took)
 	}
 }
