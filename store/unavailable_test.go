@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"commonground/matching"
+	"commonground/seed"
 	"commonground/store"
 	"commonground/store/storetest"
 )
@@ -191,5 +192,34 @@ func checkOneTimeout(t *testing.T, db *store.DB, do func(ctx context.Context) er
 	checkUnavailable(t, "second wait of a request", err, time.Since(start), timeout)
 	if took := time.Since(start); took > 100*time.Millisecond {
 		t.Errorf("second wait of a request: took %s, want it to fail at once", took)
+	}
+}
+
+// TestFollowerQueueFrozen: writers queued for a catch-up behind one that
+// waits on a silent database give up within the timeout and a second,
+// rather than one timeout after another.
+func TestFollowerQueueFrozen(t *testing.T) {
+	proxy, url := storetest.PostgresProxy(t)
+	const timeout = time.Second
+	db := open(t, url, store.Options{Timeout: timeout})
+	defer db.Close()
+	f := &store.Follower{DB: db, Engine: matching.NewEngine(seed.Taxonomy(), matching.EngineOptions{})}
+	if err := f.Load(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	o := newOrg("Written", 52.2, 0.1)
+	createOrg(t, db, &o, "")
+
+	proxy.Freeze()
+	defer proxy.Thaw()
+	const writers = 3
+	errs := make(chan error, writers)
+	start := time.Now()
+	for range writers {
+		go func() { errs <- f.CatchUp(t.Context()) }()
+	}
+	for range writers {
+		err := <-errs
+		checkUnavailable(t, "queued catch-up", err, time.Since(start), timeout)
 	}
 }
