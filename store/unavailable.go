@@ -162,24 +162,16 @@ type boundedPool struct {
 }
 
 var (
-	_ gorm.ConnPool             = (*boundedPool)(nil)
-	_ gorm.ConnPoolBeginner     = (*boundedPool)(nil)
-	_ gorm.GetDBConnector       = (*boundedPool)(nil)
-	_ gorm.TxCommitter          = (*boundedTx)(nil)
-	_ gorm.ConnPool             = (*boundedTx)(nil)
-	_ gorm.ConnPool             = (*boundedConn)(nil)
-	_ interface{ Ping() error } = (*boundedPool)(nil)
+	_ gorm.ConnPool         = (*boundedPool)(nil)
+	_ gorm.ConnPoolBeginner = (*boundedPool)(nil)
+	_ gorm.GetDBConnector   = (*boundedPool)(nil)
+	_ gorm.TxCommitter      = (*boundedTx)(nil)
+	_ gorm.ConnPool         = (*boundedTx)(nil)
+	_ gorm.ConnPool         = (*boundedConn)(nil)
 )
 
 // GetDBConn lets gorm's DB() hand out the pool itself.
 func (p *boundedPool) GetDBConn() (*sql.DB, error) { return p.db, nil }
-
-// Ping checks the database within the timeout.
-func (p *boundedPool) Ping() error {
-	ctx, cancel := bound(context.Background(), p.timeout)
-	defer cancel()
-	return unavailable(p.db.PingContext(ctx), nil, ctx)
-}
 
 func (p *boundedPool) conn() boundedConn { return boundedConn{p.db, p.timeout} }
 
