@@ -28,6 +28,7 @@ import (
 
 	"commonground/app"
 	"commonground/seed"
+	"commonground/store"
 )
 
 func main() {
@@ -57,6 +58,9 @@ type config struct {
 	// forward (COMMONGROUND_TRUSTED_PROXIES: comma-separated IP addresses
 	// and CIDR ranges; none by default).
 	TrustedProxies []netip.Prefix
+	// DBTimeout bounds every wait on the database
+	// (COMMONGROUND_DB_TIMEOUT, a Go duration, default 5s).
+	DBTimeout time.Duration
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -94,6 +98,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if err != nil {
 		return cfg, fmt.Errorf("COMMONGROUND_TRUSTED_PROXIES must be comma-separated IP addresses or CIDR ranges: %w", err)
 	}
+	dbTimeout, err := time.ParseDuration(orDefault(getenv("COMMONGROUND_DB_TIMEOUT"), "5s"))
+	if err != nil || dbTimeout <= 0 {
+		return cfg, fmt.Errorf("COMMONGROUND_DB_TIMEOUT must be a duration above zero such as 5s or 1500ms, got %q", getenv("COMMONGROUND_DB_TIMEOUT"))
+	}
+	cfg.DBTimeout = dbTimeout
 	return cfg, nil
 }
 
@@ -175,8 +184,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return importCSV(ctx, cfg, log, args[1:])
 	case "seed":
 		return seedScale(ctx, cfg, log, args[1:])
+	case "backup":
+		return backup(ctx, cfg, log, args[1:])
 	default:
-		return fmt.Errorf("unknown command %q (serve, import or seed)", args[0])
+		return fmt.Errorf("unknown command %q (serve, import, seed or backup)", args[0])
 	}
 }
 
@@ -187,8 +198,14 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	a, err := app.New(ctx, app.Config{
 		DatabaseURL: cfg.DatabaseURL, Demo: cfg.DemoSeed >= 0, DemoSeed: cfg.DemoSeed, AdminToken: cfg.AdminToken,
 		WritesPerSecond: cfg.WriteRate, WriteBurst: cfg.WriteBurst, TrustedProxies: cfg.TrustedProxies,
+		DBTimeout: cfg.DBTimeout,
 	}, log)
 	if err != nil {
+		if ctx.Err() != nil {
+			// Stopped before the service was up: a clean stop.
+			log.Info("stopped before the database was ready", "error", err.Error())
+			return nil
+		}
 		return err
 	}
 	defer a.Close()
@@ -235,7 +252,7 @@ func importCSV(ctx context.Context, cfg config, log *slog.Logger, args []string)
 		return err
 	}
 	defer f.Close()
-	db, err := app.OpenStore(ctx, cfg.DatabaseURL, log)
+	db, err := app.WaitForStore(ctx, cfg.DatabaseURL, cfg.DBTimeout, log)
 	if err != nil {
 		return err
 	}
@@ -248,7 +265,7 @@ func importCSV(ctx context.Context, cfg config, log *slog.Logger, args []string)
 	if err != nil {
 		return fmt.Errorf("%s: %w", *file, err)
 	}
-	if err := db.InsertBatch(ctx, nil, ds.Venues, ds.Spaces); err != nil {
+	if err := db.InsertBatch(store.WithoutTimeout(ctx), nil, ds.Venues, ds.Spaces); err != nil {
 		return err
 	}
 	log.Info("imported", "file", *file, "organisation", owner.Name, "venues", len(ds.Venues), "spaces", len(ds.Spaces))
@@ -268,11 +285,14 @@ func seedScale(ctx context.Context, cfg config, log *slog.Logger, args []string)
 	if *spaces <= 0 || *batch <= 0 {
 		return errors.New("--scale and --batch must be positive")
 	}
-	db, err := app.OpenStore(ctx, cfg.DatabaseURL, log)
+	db, err := app.WaitForStore(ctx, cfg.DatabaseURL, cfg.DBTimeout, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	// Batches of thousands of rows may rightly take longer than the
+	// timeout.
+	ctx = store.WithoutTimeout(ctx)
 	start := time.Now()
 	total := 0
 	err = seed.Generate(seed.ScaleOptions{Seed: *seedN, Spaces: *spaces, BatchSize: *batch}, func(ds *seed.Dataset) error {
@@ -292,5 +312,30 @@ func seedScale(ctx context.Context, cfg config, log *slog.Logger, args []string)
 		return fmt.Errorf("seed: %w", err)
 	}
 	log.Info("seeded", "spaces", total, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// backup writes a consistent copy of the database to the file named by
+// --to while the service may be running. SQLite only: for PostgreSQL the
+// error points to pg_dump.
+func backup(ctx context.Context, cfg config, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	to := fs.String("to", "", "file to write the copy to; it must not exist")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *to == "" {
+		return errors.New("backup needs --to FILE")
+	}
+	db, err := app.WaitForStore(ctx, cfg.DatabaseURL, cfg.DBTimeout, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	if err := db.Backup(store.WithoutTimeout(ctx), *to); err != nil {
+		return err
+	}
+	log.Info("backed up", "to", *to, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }

@@ -218,6 +218,10 @@ func TestConfig(t *testing.T) {
 		{map[string]string{"COMMONGROUND_TRUSTED_PROXIES": "proxy.internal"}, "COMMONGROUND_TRUSTED_PROXIES"},
 		{map[string]string{"COMMONGROUND_TRUSTED_PROXIES": "10.0.0.0/33"}, "COMMONGROUND_TRUSTED_PROXIES"},
 		{map[string]string{"COMMONGROUND_TRUSTED_PROXIES": "fe80::1%eth0"}, "COMMONGROUND_TRUSTED_PROXIES"},
+		{map[string]string{"COMMONGROUND_DB_TIMEOUT": "1500ms"}, ""},
+		{map[string]string{"COMMONGROUND_DB_TIMEOUT": "5"}, "COMMONGROUND_DB_TIMEOUT"},
+		{map[string]string{"COMMONGROUND_DB_TIMEOUT": "0s"}, "COMMONGROUND_DB_TIMEOUT"},
+		{map[string]string{"COMMONGROUND_DB_TIMEOUT": "-1s"}, "COMMONGROUND_DB_TIMEOUT"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.env), func(t *testing.T) {
@@ -233,6 +237,12 @@ func TestConfig(t *testing.T) {
 					cfg.WriteRate != 10 || cfg.WriteBurst != 50 || len(cfg.TrustedProxies) != 0 {
 					t.Errorf("defaults: got %+v, want :8080, sqlite:commonground.db, demo, 10 writes/s in bursts of 50, no trusted proxy", cfg)
 				}
+				if cfg.DBTimeout != 5*time.Second {
+					t.Errorf("default DBTimeout: got %s, want 5s", cfg.DBTimeout)
+				}
+			}
+			if v := tt.env["COMMONGROUND_DB_TIMEOUT"]; v == "1500ms" && cfg.DBTimeout != 1500*time.Millisecond {
+				t.Errorf("DBTimeout: got %s, want 1.5s", cfg.DBTimeout)
 			}
 		})
 	}
@@ -317,5 +327,86 @@ func TestImportCSV(t *testing.T) {
 				t.Errorf("got %d spaces in the database, want %d", c.Spaces, tt.wantSpaces)
 			}
 		})
+	}
+}
+
+// TestBackupCommand: backup --to writes a copy of a SQLite database that
+// opens as a store with the data in it; it refuses to overwrite a file,
+// and points PostgreSQL users to pg_dump.
+func TestBackupCommand(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	url := "sqlite:" + filepath.Join(dir, "live.db")
+	db, err := store.Open(ctx, url, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := &matching.Organisation{ID: "0190f5e4-0000-7000-8000-000000000001", Name: "Ely Dance Collective",
+		Type: matching.OrgArts, Location: geo.MustPoint(52.399, 0.262), CreatedAt: time.Now(), UpdatedAt: time.Now()}
+	if err := db.CreateOrganisation(ctx, org, ""); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close() // open, as a running service's would be
+	getenv := func(k string) string { return map[string]string{"DATABASE_URL": url}[k] }
+	to := filepath.Join(dir, "copy.db")
+
+	if err := run(ctx, []string{"backup"}, getenv, io.Discard); err == nil || !strings.Contains(err.Error(), "--to") {
+		t.Errorf("backup without --to: got %v, want an error naming --to", err)
+	}
+	if err := run(ctx, []string{"backup", "--to", to}, getenv, io.Discard); err != nil {
+		t.Fatalf("backup: %v", err)
+	}
+	copied, err := store.Open(ctx, "sqlite:"+to, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer copied.Close()
+	got, err := copied.GetOrganisation(ctx, org.ID)
+	if err != nil || got.Name != org.Name {
+		t.Errorf("organisation in the copy: got %+v, %v; want %q", got, err, org.Name)
+	}
+	if err := run(ctx, []string{"backup", "--to", to}, getenv, io.Discard); err == nil || !strings.Contains(err.Error(), "exists") {
+		t.Errorf("backup onto the copy again: got %v, want an error saying the file exists", err)
+	}
+	t.Run("postgres", func(t *testing.T) {
+		pgURL := storetest.SharedURL(t, store.Postgres)
+		err := run(ctx, []string{"backup", "--to", filepath.Join(dir, "pg.db")}, func(k string) string {
+			return map[string]string{"DATABASE_URL": pgURL}[k]
+		}, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "pg_dump") {
+			t.Errorf("backup of PostgreSQL: got %v, want an error pointing to pg_dump", err)
+		}
+	})
+}
+
+// TestStopWhileWaitingForDatabase: a service started against a database
+// that never answers keeps waiting, and stops cleanly soon after SIGTERM.
+func TestStopWhileWaitingForDatabase(t *testing.T) {
+	silent := storetest.NewProxy(t, "")
+	env := map[string]string{
+		"DATABASE_URL":            "postgres://postgres@" + silent.Addr() + "/test?sslmode=disable",
+		"COMMONGROUND_ADDR":       "127.0.0.1:0",
+		"COMMONGROUND_DB_TIMEOUT": "200ms",
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var logs strings.Builder
+	pr, pw := io.Pipe()
+	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, pw); pw.Close() }()
+	copied := make(chan struct{})
+	go func() { io.Copy(&logs, pr); close(copied) }()
+	time.Sleep(1500 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("run after SIGTERM while waiting: got %v, want nil", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("still waiting for the database 10s after SIGTERM")
+	}
+	<-copied
+	if !strings.Contains(logs.String(), "database unavailable; trying again") {
+		t.Errorf("log lacks the retries:\n%s", logs.String())
 	}
 }

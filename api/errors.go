@@ -40,6 +40,7 @@ var codes = []struct {
 	{matching.ErrConflict, http.StatusConflict, "conflict", "Conflict"},
 	{matching.ErrUnprocessable, http.StatusUnprocessableEntity, "unprocessable", "Unprocessable request"},
 	{errPreconditionFailed, http.StatusPreconditionFailed, "precondition-failed", "Precondition failed"},
+	{matching.ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "Database unavailable"},
 	{errTooLarge, http.StatusRequestEntityTooLarge, "too-large", "Request body too large"},
 	{errNotAcceptable, http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type"},
 }
@@ -74,6 +75,11 @@ func fail(c *gin.Context, err error) {
 // problemOf is the problem body fail writes for err.
 func problemOf(c *gin.Context, err error) Problem {
 	p := Problem{RequestID: requestID(c), Instance: c.Request.URL.Path}
+	if errors.Is(err, matching.ErrUnavailable) && c.Request.Context().Err() != nil {
+		// The request's own end decides: see contextProblem.
+		contextProblem(c, err, &p)
+		return p
+	}
 	for _, code := range codes {
 		if errors.Is(err, code.err) {
 			p.Status, p.Type, p.Title, p.Detail = code.status, problemTypeBase+code.typ, code.title, err.Error()
@@ -91,6 +97,9 @@ func problemOf(c *gin.Context, err error) Problem {
 	var ce *matching.ConflictError
 	if errors.As(err, &ce) {
 		p.Conflicts = toConflicts(ce.Conflicts)
+	}
+	if p.Status == http.StatusServiceUnavailable {
+		unavailableProblem(c, err, &p)
 	}
 	if p.Status == 0 {
 		contextProblem(c, err, &p)
@@ -128,6 +137,18 @@ func contextProblem(c *gin.Context, err error, p *Problem) {
 	c.Header("Retry-After", strconv.Itoa(busyRetryAfter))
 	p.Status, p.Type, p.Title, p.Detail = http.StatusServiceUnavailable, problemTypeBase+"timeout",
 		"Service busy", "the service took too long to answer: try again in "+strconv.Itoa(busyRetryAfter)+" seconds"
+}
+
+// unavailableProblem completes p for an error wrapping
+// matching.ErrUnavailable: the database did not answer in time or is
+// gone. It is a 503 with the Retry-After of a request that ran out of time
+// (see contextProblem), logged as a warning; the detail does not show the
+// database's own words.
+func unavailableProblem(c *gin.Context, err error, p *Problem) {
+	logger(c).LogAttrs(c.Request.Context(), slog.LevelWarn, "database unavailable",
+		slog.String("request_id", p.RequestID), slog.String("error", err.Error()))
+	c.Header("Retry-After", strconv.Itoa(busyRetryAfter))
+	p.Detail = "the database is not answering: try again in " + strconv.Itoa(busyRetryAfter) + " seconds"
 }
 
 func writeProblem(c *gin.Context, p Problem) {

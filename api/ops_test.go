@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"commonground/api"
@@ -72,12 +74,18 @@ func TestHealth(t *testing.T) {
 			{"readyz, database down", broken, "/readyz", http.StatusServiceUnavailable},
 		} {
 			t.Run(c.name, func(t *testing.T) {
-				status, _, m := c.s.do(t, "GET", c.path, "", nil)
+				status, h, m := c.s.do(t, "GET", c.path, "", nil)
 				wantStatus(t, c.path, status, c.want, m)
 				if c.want == http.StatusServiceUnavailable {
 					p := problem(t, m)
 					if p.Detail == "" || p.Detail == "connection refused" {
 						t.Errorf("got detail %q, want a message that does not leak the driver error", p.Detail)
+					}
+					if !strings.Contains(p.Detail, "database does not answer") {
+						t.Errorf("got detail %q, want it to say the database does not answer", p.Detail)
+					}
+					if secs, err := strconv.Atoi(h.Get("Retry-After")); err != nil || secs < 1 {
+						t.Errorf("got Retry-After %q, want whole seconds ≥ 1", h.Get("Retry-After"))
 					}
 				}
 			})

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -265,13 +266,16 @@ func (h *handler) healthz(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
 }
 
-// readyz answers 200 when the database answers within 2 seconds.
+// readyz answers 200 when the database answers within 2 seconds (or the
+// store's own timeout, if shorter), and 503 with Retry-After when it does
+// not.
 func (h *handler) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
 	if err := h.store.Ping(ctx); err != nil {
 		h.log.Warn("readiness check failed", "error", err.Error(), "request_id", requestID(c))
-		failStatus(c, http.StatusServiceUnavailable, "not-ready", "Not ready", "the database is not reachable")
+		c.Header("Retry-After", strconv.Itoa(busyRetryAfter))
+		failStatus(c, http.StatusServiceUnavailable, "not-ready", "Not ready", "the database does not answer")
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})

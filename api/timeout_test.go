@@ -135,6 +135,14 @@ func TestRequestOutOfTime(t *testing.T) {
 				logged: `level=INFO msg="client went away before the answer"`, notLogged: "level=ERROR",
 			},
 			{
+				name: "the database is unavailable",
+				answer: func(ctx context.Context, id string) (*matching.Organisation, error) {
+					return nil, fmt.Errorf("organisation %s: %w: the database did not answer in time: %w", id, matching.ErrUnavailable, context.DeadlineExceeded)
+				},
+				want: http.StatusServiceUnavailable, typ: "/problems/unavailable",
+				logged: `level=WARN msg="database unavailable"`, notLogged: `msg="internal error"`,
+			},
+			{
 				name: "the database fails on its own",
 				answer: func(ctx context.Context, id string) (*matching.Organisation, error) {
 					return nil, errors.New("disk I/O error")

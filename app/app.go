@@ -43,6 +43,9 @@ type Config struct {
 	// TrustedProxies are the proxies believed about the client they
 	// forward (see api.Config).
 	TrustedProxies []netip.Prefix
+	// DBTimeout bounds every wait on the database (see
+	// store.Options.Timeout; 0 for store.DefaultTimeout).
+	DBTimeout time.Duration
 }
 
 // App is the wired service. Its fields are for reading; Close releases
@@ -57,19 +60,21 @@ type App struct {
 	following     sync.WaitGroup
 }
 
-// New opens and migrates the database, loads the demo county into it if
+// New waits for the database (see WaitForStore), opens and migrates it, loads the demo county into it if
 // cfg.Demo is set and it is empty, loads the read model and starts
 // following the database (until Close), and builds the HTTP handler. ctx
-// bounds only the start. Errors from opening the store wrap
+// bounds only the start: once it ends New returns promptly, even while
+// waiting for the database. Errors from opening the store wrap
 // matching.ErrInvalid for a bad DatabaseURL; nothing is left open when New
 // fails.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
-	db, err := OpenStore(ctx, cfg.DatabaseURL, log)
+	db, err := WaitForStore(ctx, cfg.DatabaseURL, cfg.DBTimeout, log)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.Demo {
-		if err := loadDemo(ctx, db, cfg.DemoSeed, log); err != nil {
+		// A bulk load: it may rightly take longer than the timeout.
+		if err := loadDemo(store.WithoutTimeout(ctx), db, cfg.DemoSeed, log); err != nil {
 			db.Close()
 			return nil, err
 		}
@@ -82,10 +87,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, fmt.Errorf("load the read model: %w", err)
 	}
 	a := &App{DB: db, Engine: engine, Follower: follower}
-	a.Handler = api.NewRouter(api.Config{
-		Store: db, Taxonomy: tx, Logger: log, AdminToken: cfg.AdminToken,
+	router := api.NewRouter(api.Config{
+		Store: newTokenMemory(db), Taxonomy: tx, Logger: log, AdminToken: cfg.AdminToken,
 		Engine: engine, Follower: follower, WritesPerSecond: cfg.WritesPerSecond, WriteBurst: cfg.WriteBurst,
 		TrustedProxies: cfg.TrustedProxies,
+	})
+	// A request waits out the database's timeout once, however many
+	// times it asks: a 503 within the timeout, not one timeout per
+	// question.
+	a.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		router.ServeHTTP(w, r.WithContext(store.WithinOneTimeout(r.Context())))
 	})
 	// Following outlives ctx: a server finishing its requests in flight
 	// after a signal still sees other replicas' writes.
@@ -103,19 +114,52 @@ func (a *App) Close() error {
 	return a.DB.Close()
 }
 
-// OpenStore opens and migrates the database at databaseURL, as the service
-// uses it, and logs that it is ready. Its errors are store.Open's.
+// OpenStore is WaitForStore with the store's default timeout.
 func OpenStore(ctx context.Context, databaseURL string, log *slog.Logger) (*store.DB, error) {
+	return WaitForStore(ctx, databaseURL, 0, log)
+}
+
+// The waits between attempts to reach the database at start-up.
+const (
+	firstRetry = 500 * time.Millisecond
+	maxRetry   = 5 * time.Second
+)
+
+// WaitForStore opens and migrates the database at databaseURL, as the
+// service uses it, every wait on the database bounded by timeout (0 for
+// store.DefaultTimeout), and logs that it is ready. While the database is
+// unavailable (it refuses connections, does not answer within timeout, or
+// is starting up) it tries again, after 0.5 s and then twice as long each
+// time up to 5 s, logging each failed attempt with its error and the
+// wait; other errors, such as a bad URL (wrapping matching.ErrInvalid) or
+// a refused password, end it at once. When ctx ends it returns ctx's
+// error at once.
+func WaitForStore(ctx context.Context, databaseURL string, timeout time.Duration, log *slog.Logger) (*store.DB, error) {
 	start := time.Now()
-	// The read model keeps booked periods from a day back: matching and
-	// booking are for the future, and years of past bookings would only
-	// cost memory.
-	db, err := store.Open(ctx, databaseURL, store.Options{Logger: log, BookedPast: 24 * time.Hour})
-	if err != nil {
-		return nil, err
+	wait := firstRetry
+	for attempt := 1; ; attempt++ {
+		// The read model keeps booked periods from a day back: matching
+		// and booking are for the future, and years of past bookings
+		// would only cost memory.
+		db, err := store.Open(ctx, databaseURL, store.Options{Logger: log, BookedPast: 24 * time.Hour, Timeout: timeout})
+		if err == nil {
+			log.Info("database ready", "dialect", db.Dialect(), "took", time.Since(start).Round(time.Millisecond))
+			return db, nil
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("stopped waiting for the database: %w", ctx.Err())
+		}
+		if !errors.Is(err, matching.ErrUnavailable) {
+			return nil, err
+		}
+		log.Warn("database unavailable; trying again", "attempt", attempt, "error", err.Error(), "retry_in", wait)
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("stopped waiting for the database: %w", ctx.Err())
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, maxRetry)
 	}
-	log.Info("database ready", "dialect", db.Dialect(), "took", time.Since(start).Round(time.Millisecond))
-	return db, nil
 }
 
 // loadDemo loads the demo county of seed number n into db if it is empty,

@@ -17,6 +17,10 @@ var (
 	// ErrUnprocessable is a well-formed request that cannot be carried
 	// out as sent: an idempotency key reused with a different body.
 	ErrUnprocessable = errors.New("unprocessable")
+	// ErrUnavailable is a request that could not be carried out because
+	// the database did not answer in time or is gone: worth retrying
+	// later.
+	ErrUnavailable = errors.New("unavailable")
 )
 
 // FieldError names one invalid field of a request, as a dotted path

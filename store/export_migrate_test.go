@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 )
@@ -12,9 +14,14 @@ import (
 // up to version only (none for 0), for tests of upgrades. The caller
 // closes the returned handle.
 func OpenAtVersion(ctx context.Context, rawURL string, version int64) (*gorm.DB, error) {
-	dialector, d, _, err := dialectorFor(rawURL)
+	t, err := openTarget(rawURL, DefaultTimeout)
 	if err != nil {
 		return nil, err
+	}
+	d := t.dialect
+	var dialector gorm.Dialector = postgres.New(postgres.Config{Conn: t.db})
+	if d == SQLite {
+		dialector = &sqlite.Dialector{Conn: t.db}
 	}
 	g, err := gorm.Open(dialector, &gorm.Config{Logger: logger.Discard})
 	if err != nil {

@@ -21,17 +21,24 @@ type Follower struct {
 	Log      *slog.Logger
 	Interval time.Duration // default 500ms: other replicas' writes show within a second
 
-	mu sync.Mutex // one catch-up at a time
-	// begun numbers the catch-ups (and loads) as they begin; done, under
-	// mu, is the number of the newest that succeeded. See CatchUp.
+	// turn, made once, holds a token while a catch-up or load runs: one
+	// at a time. A channel rather than a mutex, so a caller waits for its
+	// turn no longer than its context allows.
+	turnOnce sync.Once
+	turn     chan struct{}
+	// begun numbers the catch-ups (and loads) as they begin; done, read
+	// and written in the turn, is the number of the newest that
+	// succeeded. See CatchUp.
 	begun atomic.Uint64
 	done  uint64
 }
 
 // Load takes a full snapshot into the engine.
 func (f *Follower) Load(ctx context.Context) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	if err := f.lock(ctx); err != nil {
+		return err
+	}
+	defer f.unlock()
 	n := f.begun.Add(1)
 	err := f.load(ctx)
 	if err == nil {
@@ -65,23 +72,34 @@ func (f *Follower) load(ctx context.Context) error {
 // fifty in a row.
 func (f *Follower) CatchUp(ctx context.Context) error {
 	ticket := f.begun.Load()
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	// The wait for the turn and the read of the change set share one
+	// store timeout, so a caller queued behind a catch-up that waits on a
+	// silent database gives up within the timeout too.
+	cctx, cancel := bound(ctx, f.DB.timeout)
+	defer cancel()
+	if err := f.lock(cctx); err != nil {
+		return unavailable(err, ctx, cctx)
+	}
+	defer f.unlock()
 	if f.done > ticket {
 		return nil
 	}
 	n := f.begun.Add(1)
-	err := f.catchUp(ctx)
+	err := f.catchUp(ctx, cctx)
 	if err == nil {
 		f.done = n
 	}
 	return err
 }
 
-func (f *Follower) catchUp(ctx context.Context) error {
-	cs, err := f.DB.ChangesSince(ctx, f.Engine.Revision())
+// catchUp reads the change set under cctx, the store's timeout, so a
+// database that stopped answering does not hold the follower, and every
+// writer queued behind it, until the caller's deadline; a reload, under
+// ctx, is bulk work and is not bounded by it.
+func (f *Follower) catchUp(ctx, cctx context.Context) error {
+	cs, err := f.DB.ChangesSince(cctx, f.Engine.Revision())
 	if err != nil {
-		return err
+		return unavailable(err, ctx, cctx)
 	}
 	if cs.Reload {
 		return f.load(ctx)
@@ -126,6 +144,19 @@ func (f *Follower) Run(ctx context.Context) {
 		}
 	}
 }
+
+// lock waits for the turn to catch up or load, until ctx ends.
+func (f *Follower) lock(ctx context.Context) error {
+	f.turnOnce.Do(func() { f.turn = make(chan struct{}, 1) })
+	select {
+	case f.turn <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (f *Follower) unlock() { <-f.turn }
 
 func (f *Follower) log() *slog.Logger {
 	if f.Log == nil {
