@@ -203,10 +203,14 @@ func (h *handler) createOrganisation(c *gin.Context) {
 		o.Needs[i].CreatedAt = now
 	}
 	token := NewToken()
-	if err := h.store.CreateOrganisation(c.Request.Context(), o, HashToken(token)); err != nil {
+	hash := HashToken(token)
+	if err := h.store.CreateOrganisation(c.Request.Context(), o, hash); err != nil {
 		fail(c, err)
 		return
 	}
+	// The token is verified: it was just made. Remembering it lets the
+	// new organisation read and match with it while the database is away.
+	h.tokens.put(hash, o.ID, tokenReverify)
 	c.Header("Location", "/v1/organisations/"+o.ID)
 	h.catchUp(c)
 	c.JSON(http.StatusCreated, gin.H{
