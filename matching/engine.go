@@ -115,7 +115,7 @@ func newState() *state {
 // NewEngine returns an empty engine for the taxonomy. The taxonomy must
 // hold at most 64 activities and 64 practices (the engine keeps them as
 // bit sets).
-func NewEngine(tx *Taxonomy, opts EngineOptions) *Engine {
+func NewEngine(tax *Taxonomy, opts EngineOptions) *Engine {
 	if opts.VenueWeights == (VenueWeights{}) {
 		opts.VenueWeights = DefaultVenueWeights
 	}
@@ -127,7 +127,7 @@ func NewEngine(tx *Taxonomy, opts EngineOptions) *Engine {
 		profiles[k] = v
 	}
 	opts.Activities = profiles
-	return &Engine{tx: tx, opts: opts, st: newState(), denseSpaces: denseSpaces}
+	return &Engine{tx: tax, opts: opts, st: newState(), denseSpaces: denseSpaces}
 }
 
 // Revision is the store revision the engine reflects.

@@ -142,12 +142,12 @@ type roomOffers struct {
 	studio int
 }
 
-func newRoomOffers(tx *Taxonomy) roomOffers {
-	r := roomOffers{byKind: make([]int, len(SpaceKinds)), studio: tx.categoryIndex("space.dance-studio")}
+func newRoomOffers(tax *Taxonomy) roomOffers {
+	r := roomOffers{byKind: make([]int, len(SpaceKinds)), studio: tax.categoryIndex("space.dance-studio")}
 	for i, k := range SpaceKinds {
 		r.byKind[i] = -1
 		if slug, ok := spaceCategories[k]; ok {
-			r.byKind[i] = tx.categoryIndex(slug)
+			r.byKind[i] = tax.categoryIndex(slug)
 		}
 	}
 	return r
@@ -199,11 +199,11 @@ func (t *Taxonomy) offerMeets(c, n uint16) bool {
 // meet pairs each need with the first offer that meets it (an exact match
 // first), and totals the hours: offered (rooms count as meeting the hours
 // needed) and needed.
-func meet(tx *Taxonomy, needs []catHours, offers offerSet) (pairs []Pair, offered, needed int) {
+func meet(tax *Taxonomy, needs []catHours, offers offerSet) (pairs []Pair, offered, needed int) {
 	for _, n := range needs {
 		best := -1
 		for i, c := range offers.cats {
-			if tx.offerMeets(c, n.cat) {
+			if tax.offerMeets(c, n.cat) {
 				if best < 0 || c == n.cat {
 					best = i
 				}
@@ -215,7 +215,7 @@ func meet(tx *Taxonomy, needs []catHours, offers offerSet) (pairs []Pair, offere
 		if best < 0 {
 			continue
 		}
-		pairs = append(pairs, Pair{Need: tx.Categories[n.cat].Slug, Offer: tx.Categories[offers.cats[best]].Slug})
+		pairs = append(pairs, Pair{Need: tax.Categories[n.cat].Slug, Offer: tax.Categories[offers.cats[best]].Slug})
 		needed += int(n.hours)
 		if h := offers.hours[best]; h == roomHours {
 			offered += int(n.hours)

@@ -60,7 +60,7 @@ const (
 
 // Validate checks a request against the taxonomy. It returns a
 // *ValidationError.
-func (r *VenueRequest) Validate(tx *Taxonomy) error {
+func (r *VenueRequest) Validate(tax *Taxonomy) error {
 	ve := &ValidationError{}
 	if !(r.RadiusKm > 0 && r.RadiusKm <= MaxMatchRadiusKm) {
 		ve.Add("radius_km", "must be more than 0 and at most %d", MaxMatchRadiusKm)
@@ -70,7 +70,7 @@ func (r *VenueRequest) Validate(tx *Taxonomy) error {
 	}
 	if r.Activity == "" {
 		ve.Add("activity", "is required")
-	} else if !tx.IsActivity(r.Activity) {
+	} else if !tax.IsActivity(r.Activity) {
 		ve.Add("activity", "unknown activity %s", quote(r.Activity))
 	}
 	if r.MaxPencePerHour < 0 || r.MaxPencePerHour > MaxPencePerHour {
