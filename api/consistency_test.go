@@ -36,11 +36,11 @@ func TestReadModelMatchesStoreAfterBurst(t *testing.T) {
 			url := storetest.URL(t, d)
 			db := openStore(t, url)
 			s := newServer(t, db)
-			tx := seed.Taxonomy()
+			tax := seed.Taxonomy()
 
 			var replica *matching.Engine
 			if d == store.Postgres {
-				replica = matching.NewEngine(tx, matching.EngineOptions{})
+				replica = matching.NewEngine(tax, matching.EngineOptions{})
 				f := &store.Follower{DB: openStore(t, url), Engine: replica}
 				if err := f.Load(t.Context()); err != nil {
 					t.Fatalf("load the replica: %v", err)
@@ -59,7 +59,7 @@ func TestReadModelMatchesStoreAfterBurst(t *testing.T) {
 
 			e := engineOf(t, s)
 			got := e.View()
-			want := storeView(t, db, tx)
+			want := storeView(t, db, tax)
 			booked := 0
 			for _, sp := range want.Spaces {
 				booked += len(sp.Booked)
@@ -113,7 +113,7 @@ func TestReplicaWritesReachTheReadModel(t *testing.T) {
 			other := openStore(t, url)
 			s := newServer(t, db)
 			e := engineOf(t, s)
-			tx := seed.Taxonomy()
+			tax := seed.Taxonomy()
 			ctx := t.Context()
 
 			_, token := s.registerAt(t, "Mill Road Arts", cLat, cLon)
@@ -140,7 +140,7 @@ func TestReplicaWritesReachTheReadModel(t *testing.T) {
 
 			t.Run("seen within the follower's interval", func(t *testing.T) {
 				follow(t, s.follower, 100*time.Millisecond)
-				want := storeView(t, db, tx)
+				want := storeView(t, db, tax)
 				wrote := time.Now()
 				for viewDiff(e.View(), want) != nil {
 					if time.Since(wrote) > 2*time.Second {
@@ -175,7 +175,7 @@ func TestReplicaWritesReachTheReadModel(t *testing.T) {
 				t.Fatalf("before CatchUp the engine holds %d spaces, want still the 1 the replica has since deleted", n)
 			}
 			s.catchUp(t)
-			checkView(t, "the API's engine after CatchUp", e.View(), storeView(t, db, tx))
+			checkView(t, "the API's engine after CatchUp", e.View(), storeView(t, db, tax))
 			if _, _, n := e.Counts(); n != 0 {
 				t.Errorf("after CatchUp the engine holds %d spaces, want 0", n)
 			}

@@ -58,7 +58,7 @@ func follow(t *testing.T, f *store.Follower, interval time.Duration) {
 // needs in ID order; prices in tier order; float32 service radius, area
 // and ceiling; closures without reasons; spaces with their venue's
 // accessibility; confirmed booked periods by start).
-func storeView(t *testing.T, db *store.DB, tx *matching.Taxonomy) matching.View {
+func storeView(t *testing.T, db *store.DB, tax *matching.Taxonomy) matching.View {
 	t.Helper()
 	ctx := t.Context()
 	rev, err := db.Revision(ctx)
@@ -94,23 +94,23 @@ func storeView(t *testing.T, db *store.DB, tx *matching.Taxonomy) matching.View 
 	for _, o := range orgs {
 		objects := slices.Clone(o.Exclusions)
 		for _, v := range o.Values {
-			for _, p := range tx.Practices {
-				if tx.ValueConflictsWith(v, p.Slug) {
+			for _, p := range tax.Practices {
+				if tax.ValueConflictsWith(v, p.Slug) {
 					objects = append(objects, p.Slug)
 				}
 			}
 		}
 		ov := matching.OrganisationView{ID: o.ID, Name: o.Name, Type: o.Type, Location: o.Location,
 			ServiceRadiusKm: float32(o.ServiceRadiusKm), CapacityHoursPerMonth: o.CapacityHoursPerMonth,
-			Values: known(o.Values, tx.IsValue), Practices: known(o.Practices, tx.IsPractice), Objects: known(objects, tx.IsPractice),
+			Values: known(o.Values, tax.IsValue), Practices: known(o.Practices, tax.IsPractice), Objects: known(objects, tax.IsPractice),
 			Offers: []matching.CategoryHours{}, Needs: []matching.CategoryHours{}, Venues: sorted(venuesOf[o.ID])}
 		for _, x := range o.Offers {
-			if tx.IsCategory(x.Category) {
+			if tax.IsCategory(x.Category) {
 				ov.Offers = append(ov.Offers, matching.CategoryHours{Category: x.Category, HoursPerMonth: x.HoursPerMonth})
 			}
 		}
 		for _, x := range o.Needs {
-			if tx.IsCategory(x.Category) {
+			if tax.IsCategory(x.Category) {
 				ov.Needs = append(ov.Needs, matching.CategoryHours{Category: x.Category, HoursPerMonth: x.HoursPerMonth})
 			}
 		}
@@ -125,7 +125,7 @@ func storeView(t *testing.T, db *store.DB, tx *matching.Taxonomy) matching.View 
 			Location: s.Location, Capacity: s.Capacity, FloorAreaM2: float32(s.FloorAreaM2), CeilingHeightM: float32(s.CeilingHeightM),
 			Floor: s.Floor, FitToDance: s.FitToDance(), Mirrors: s.Mirrors, Barres: s.Barres, SoundSystem: s.SoundSystem,
 			ChangingRooms: s.ChangingRooms, ClimateControl: s.ClimateControl, Obstructions: s.Obstructions, InstantBook: s.InstantBook,
-			Accessibility: access[s.VenueID], ProhibitedActivities: known(s.ProhibitedActivities, tx.IsActivity),
+			Accessibility: access[s.VenueID], ProhibitedActivities: known(s.ProhibitedActivities, tax.IsActivity),
 			Prices: []matching.Price{}, OpeningHours: append([]matching.OpeningHours{}, s.OpeningHours...),
 			Closures: []matching.Closure{}, Booked: append([]matching.Session{}, booked[s.ID]...)}
 		for _, tier := range matching.Tiers {

@@ -151,8 +151,8 @@ func (h *handler) listOrganisations(c *gin.Context) {
 	after := p.cursor(key, near != nil)
 	f := matching.OrganisationFilter{
 		Type:   matching.OrgType(p.str("type")),
-		Offers: p.slug("offers", h.tx.IsCategory, "category"),
-		Needs:  p.slug("needs", h.tx.IsCategory, "category"),
+		Offers: p.slug("offers", h.tax.IsCategory, "category"),
+		Needs:  p.slug("needs", h.tax.IsCategory, "category"),
 	}
 	if f.Type != "" && !f.Type.Valid() {
 		p.ve.Add("type", "unknown organisation type %q", clip(string(f.Type)))
@@ -247,7 +247,7 @@ func (h *handler) listSpaces(c *gin.Context) {
 		Kind:           matching.SpaceKind(p.str("kind")),
 		MinCapacity:    p.int("min_capacity", 0, 0, matching.MaxCapacity),
 	}
-	f.Allows = p.slug("activity", h.tx.IsActivity, "activity")
+	f.Allows = p.slug("activity", h.tax.IsActivity, "activity")
 	if id := c.Param("id"); id != "" {
 		if _, err := h.store.GetVenue(c.Request.Context(), id); err != nil {
 			fail(c, err)

@@ -45,9 +45,9 @@ func (h *handler) nearby(c *gin.Context) {
 	if !known {
 		p.ve.Add("kind", "unknown kind %q (one of %s)", clip(kind), strings.Join(nearbyKinds, ", "))
 	}
-	activity := p.slug("activity", h.tx.IsActivity, "activity")
+	activity := p.slug("activity", h.tax.IsActivity, "activity")
 	minCapacity := p.int("min_capacity", 0, 0, matching.MaxCapacity)
-	category := p.slug("category", h.tx.IsCategory, "category")
+	category := p.slug("category", h.tax.IsCategory, "category")
 	orgType := matching.OrgType(p.str("type"))
 	if orgType != "" && !orgType.Valid() {
 		p.ve.Add("type", "unknown organisation type %q", clip(string(orgType)))
@@ -192,7 +192,7 @@ func (h *handler) nearbyFromStore(c *gin.Context, kind string, centre orb.Point,
 	default:
 		var orgs []matching.Organisation
 		orgs, err = h.store.ListOrganisations(ctx, matching.OrganisationFilter{Within: &box, Type: orgType})
-		items = nearbyOrganisations(orgs, kind, category, h.tx)
+		items = nearbyOrganisations(orgs, kind, category, h.tax)
 	}
 	if err != nil {
 		return nil, nil, false, err
@@ -240,7 +240,7 @@ func (h *handler) nearbySpaces(c *gin.Context, box orb.Bound, f matching.SpaceFi
 
 // nearbyOrganisations lists organisations, or their offers or needs (at the
 // organisation's base), as nearby candidates.
-func nearbyOrganisations(orgs []matching.Organisation, kind, category string, tx *matching.Taxonomy) []located {
+func nearbyOrganisations(orgs []matching.Organisation, kind, category string, tax *matching.Taxonomy) []located {
 	var items []located
 	for _, o := range orgs {
 		switch kind {
@@ -251,13 +251,13 @@ func nearbyOrganisations(orgs []matching.Organisation, kind, category string, tx
 		case "offers":
 			for _, x := range o.Offers {
 				if category == "" || x.Category == category {
-					items = append(items, located{x.ID, o.Location, itemProps("offer", x.ID, x.Category, x.Description, x.HoursPerMonth, &o, tx)})
+					items = append(items, located{x.ID, o.Location, itemProps("offer", x.ID, x.Category, x.Description, x.HoursPerMonth, &o, tax)})
 				}
 			}
 		case "needs":
 			for _, x := range o.Needs {
 				if category == "" || x.Category == category {
-					items = append(items, located{x.ID, o.Location, itemProps("need", x.ID, x.Category, x.Description, x.HoursPerMonth, &o, tx)})
+					items = append(items, located{x.ID, o.Location, itemProps("need", x.ID, x.Category, x.Description, x.HoursPerMonth, &o, tax)})
 				}
 			}
 		}
@@ -265,9 +265,9 @@ func nearbyOrganisations(orgs []matching.Organisation, kind, category string, tx
 	return items
 }
 
-func itemProps(kind, id, category, description string, hours int, o *matching.Organisation, tx *matching.Taxonomy) map[string]any {
+func itemProps(kind, id, category, description string, hours int, o *matching.Organisation, tax *matching.Taxonomy) map[string]any {
 	name := category
-	if t, ok := tx.Category(category); ok {
+	if t, ok := tax.Category(category); ok {
 		name = t.Label
 	}
 	return map[string]any{

@@ -20,7 +20,7 @@ func TestTaxonomy(t *testing.T) {
 		if ct := h.Get("Content-Type"); ct != "application/json; charset=utf-8" {
 			t.Errorf("got Content-Type %q, want application/json", ct)
 		}
-		tx := as[api.Taxonomy](t, m)
+		tax := as[api.Taxonomy](t, m)
 		slugs := func(terms []api.Term) []string {
 			var out []string
 			for _, term := range terms {
@@ -36,11 +36,11 @@ func TestTaxonomy(t *testing.T) {
 			got  []string
 			want []string
 		}{
-			{"categories", slugs(tx.Categories), []string{"space.dance-studio", "space.hall", "space.rehearsal",
+			{"categories", slugs(tax.Categories), []string{"space.dance-studio", "space.hall", "space.rehearsal",
 				"skill.dance-teaching", "skill.youth-work", "skill.safeguarding", "skill.bid-writing", "skill.marketing", "resource.minibus"}},
-			{"activities", slugs(tx.Activities), []string{"ballet", "contemporary", "tap", "jazz", "hip-hop", "flamenco", "ballroom", "folk", "aerial"}},
-			{"values", slugs(tx.Values), []string{"animal-welfare", "environmental-sustainability", "inclusion"}},
-			{"practices", slugs(tx.Practices), []string{"animal-testing", "fossil-fuel-sponsorship", "gambling-sponsorship"}},
+			{"activities", slugs(tax.Activities), []string{"ballet", "contemporary", "tap", "jazz", "hip-hop", "flamenco", "ballroom", "folk", "aerial"}},
+			{"values", slugs(tax.Values), []string{"animal-welfare", "environmental-sustainability", "inclusion"}},
+			{"practices", slugs(tax.Practices), []string{"animal-testing", "fossil-fuel-sponsorship", "gambling-sponsorship"}},
 		} {
 			for _, slug := range c.want {
 				if !slices.Contains(c.got, slug) {
@@ -48,8 +48,8 @@ func TestTaxonomy(t *testing.T) {
 				}
 			}
 		}
-		if !slices.Contains(tx.Conflicts, api.Conflict{Value: "animal-welfare", Practice: "animal-testing"}) {
-			t.Errorf("conflicts: got %v, want animal-welfare/animal-testing among them", tx.Conflicts)
+		if !slices.Contains(tax.Conflicts, api.Conflict{Value: "animal-welfare", Practice: "animal-testing"}) {
+			t.Errorf("conflicts: got %v, want animal-welfare/animal-testing among them", tax.Conflicts)
 		}
 	})
 }

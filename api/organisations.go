@@ -113,7 +113,7 @@ func toOrganisationJSON(o *matching.Organisation, who Caller) Organisation {
 }
 
 // toOrganisation checks a registration body and builds the organisation.
-func (in *organisationIn) toOrganisation(tx *matching.Taxonomy, id string) (*matching.Organisation, error) {
+func (in *organisationIn) toOrganisation(tax *matching.Taxonomy, id string) (*matching.Organisation, error) {
 	ve := &matching.ValidationError{}
 	o := &matching.Organisation{
 		ID: id, Name: in.Name, Type: matching.OrgType(in.Type), Description: in.Description,
@@ -122,20 +122,20 @@ func (in *organisationIn) toOrganisation(tx *matching.Taxonomy, id string) (*mat
 		Exclusions: orEmpty(in.Exclusions), CapacityHoursPerMonth: in.CapacityHoursPerMonth,
 	}
 	o.Location = in.Location.point(ve, "location")
-	ve.Merge("", o.Validate(tx))
+	ve.Merge("", o.Validate(tax))
 	if len(in.Offers)+len(in.Needs) > matching.MaxOffersOrNeeds {
 		ve.Add("offers", "an organisation may list at most %d offers and needs together", matching.MaxOffersOrNeeds)
 	} else {
 		for i, x := range in.Offers {
 			offer := matching.Offer{ID: uuid.Must(uuid.NewV7()).String(), OrganisationID: id,
 				Category: x.Category, Description: x.Description, HoursPerMonth: x.HoursPerMonth}
-			ve.Merge(fieldf("offers[%d]", i), offer.Validate(tx))
+			ve.Merge(fieldf("offers[%d]", i), offer.Validate(tax))
 			o.Offers = append(o.Offers, offer)
 		}
 		for i, x := range in.Needs {
 			need := matching.Need{ID: uuid.Must(uuid.NewV7()).String(), OrganisationID: id,
 				Category: x.Category, Description: x.Description, HoursPerMonth: x.HoursPerMonth}
-			ve.Merge(fieldf("needs[%d]", i), need.Validate(tx))
+			ve.Merge(fieldf("needs[%d]", i), need.Validate(tax))
 			o.Needs = append(o.Needs, need)
 		}
 	}
@@ -143,7 +143,7 @@ func (in *organisationIn) toOrganisation(tx *matching.Taxonomy, id string) (*mat
 }
 
 // apply changes o by the fields the patch carries and validates the result.
-func (p *organisationPatch) apply(o *matching.Organisation, tx *matching.Taxonomy) error {
+func (p *organisationPatch) apply(o *matching.Organisation, tax *matching.Taxonomy) error {
 	ve := &matching.ValidationError{}
 	setString(&o.Name, p.Name)
 	if p.Type != nil {
@@ -171,7 +171,7 @@ func (p *organisationPatch) apply(o *matching.Organisation, tx *matching.Taxonom
 	if p.CapacityHoursPerMonth != nil {
 		o.CapacityHoursPerMonth = *p.CapacityHoursPerMonth
 	}
-	ve.Merge("", o.Validate(tx))
+	ve.Merge("", o.Validate(tax))
 	return ve.Err()
 }
 
@@ -189,7 +189,7 @@ func (h *handler) createOrganisation(c *gin.Context) {
 		return
 	}
 	id := uuid.Must(uuid.NewV7()).String()
-	o, err := in.toOrganisation(h.tx, id)
+	o, err := in.toOrganisation(h.tax, id)
 	if err != nil {
 		fail(c, err)
 		return
@@ -272,7 +272,7 @@ func (h *handler) patchOrganisation(c *gin.Context) {
 				return err
 			}
 		}
-		return p.apply(cur, h.tx)
+		return p.apply(cur, h.tax)
 	})
 	if err != nil {
 		fail(c, err)
@@ -333,7 +333,7 @@ func (h *handler) createItem(kind string) gin.HandlerFunc {
 		id := uuid.Must(uuid.NewV7()).String()
 		if kind == "offer" {
 			x := matching.Offer{ID: id, OrganisationID: o.ID, Category: in.Category, Description: in.Description, HoursPerMonth: in.HoursPerMonth, CreatedAt: now}
-			if err := x.Validate(h.tx); err != nil {
+			if err := x.Validate(h.tax); err != nil {
 				fail(c, err)
 				return
 			}
@@ -343,7 +343,7 @@ func (h *handler) createItem(kind string) gin.HandlerFunc {
 			}
 		} else {
 			x := matching.Need{ID: id, OrganisationID: o.ID, Category: in.Category, Description: in.Description, HoursPerMonth: in.HoursPerMonth, CreatedAt: now}
-			if err := x.Validate(h.tx); err != nil {
+			if err := x.Validate(h.tax); err != nil {
 				fail(c, err)
 				return
 			}

@@ -109,7 +109,7 @@ func (h *handler) createPartnership(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if why := incompatibility(h.tx, proposer, partner); why != "" {
+	if why := incompatibility(h.tax, proposer, partner); why != "" {
 		fail(c, fmt.Errorf("%w: %s and %s cannot partner: %s", matching.ErrConflict, proposer.Name, partner.Name, why))
 		return
 	}
@@ -123,7 +123,7 @@ func (h *handler) createPartnership(c *gin.Context) {
 
 // incompatibility says why two organisations may not partner (see
 // Taxonomy.Compatible), or "" when they may.
-func incompatibility(tx *matching.Taxonomy, a, b *matching.Organisation) string {
+func incompatibility(tax *matching.Taxonomy, a, b *matching.Organisation) string {
 	for _, pair := range [][2]*matching.Organisation{{a, b}, {b, a}} {
 		x, y := pair[0], pair[1]
 		for _, p := range y.Practices {
@@ -133,13 +133,13 @@ func incompatibility(tx *matching.Taxonomy, a, b *matching.Organisation) string 
 				}
 			}
 			for _, v := range x.Values {
-				if tx.ValueConflictsWith(v, p) {
+				if tax.ValueConflictsWith(v, p) {
 					return fmt.Sprintf("%s holds the value %s, which conflicts with %s, which %s practises", x.Name, v, p, y.Name)
 				}
 			}
 		}
 	}
-	if !tx.Compatible(a, b) {
+	if !tax.Compatible(a, b) {
 		return "their values conflict"
 	}
 	return ""

@@ -113,7 +113,7 @@ type handler struct {
 	engine     *matching.Engine
 	follower   Follower
 	store      Store
-	tx         *matching.Taxonomy
+	tax        *matching.Taxonomy
 	log        *slog.Logger
 	adminToken string
 	now        func() time.Time
@@ -138,7 +138,7 @@ func NewRouter(cfg Config) http.Handler {
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 30 * time.Second
 	}
-	h := &handler{metrics: newMetrics(cfg.Engine, cfg.Store), engine: cfg.Engine, follower: cfg.Follower, store: cfg.Store, tx: cfg.Taxonomy, log: cfg.Logger, adminToken: cfg.AdminToken,
+	h := &handler{metrics: newMetrics(cfg.Engine, cfg.Store), engine: cfg.Engine, follower: cfg.Follower, store: cfg.Store, tax: cfg.Taxonomy, log: cfg.Logger, adminToken: cfg.AdminToken,
 		// Microseconds: what both databases keep.
 		now: func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) }}
 

@@ -108,7 +108,7 @@ func toSpaceJSON(s *matching.Space) Space {
 
 // apply sets the fields the body carries and validates the result; create
 // says whether the profile's required fields must be present.
-func (in *spaceIn) apply(s *matching.Space, tx *matching.Taxonomy, create bool) error {
+func (in *spaceIn) apply(s *matching.Space, tax *matching.Taxonomy, create bool) error {
 	ve := &matching.ValidationError{}
 	if create {
 		for field, missing := range map[string]bool{
@@ -186,7 +186,7 @@ func (in *spaceIn) apply(s *matching.Space, tx *matching.Taxonomy, create bool) 
 		// Parse errors first: validating half-parsed values would repeat them.
 		return err
 	}
-	return s.Validate(tx)
+	return s.Validate(tax)
 }
 
 func (h *handler) createSpace(c *gin.Context) {
@@ -217,7 +217,7 @@ func (h *handler) createSpace(c *gin.Context) {
 	s := &matching.Space{ID: uuid.Must(uuid.NewV7()).String(), VenueID: v.ID, OrganisationID: v.OrganisationID,
 		Location: v.Location, CreatedAt: now, UpdatedAt: now,
 		ProhibitedActivities: []string{}, Prices: []matching.Price{}, OpeningHours: []matching.OpeningHours{}, Closures: []matching.Closure{}}
-	if err := in.apply(s, h.tx, true); err != nil {
+	if err := in.apply(s, h.tax, true); err != nil {
 		fail(c, err)
 		return
 	}
@@ -283,7 +283,7 @@ func (h *handler) patchSpace(c *gin.Context) {
 				return err
 			}
 		}
-		return in.apply(cur, h.tx, false)
+		return in.apply(cur, h.tax, false)
 	})
 	if err != nil {
 		fail(c, err)

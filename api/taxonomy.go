@@ -44,15 +44,15 @@ func toTerms(in []matching.Term) []Term {
 
 func (h *handler) taxonomy(c *gin.Context) {
 	out := Taxonomy{
-		Categories: toTerms(h.tx.Categories), Values: toTerms(h.tx.Values),
-		Practices: toTerms(h.tx.Practices), Activities: toTerms(h.tx.Activities),
-		Conflicts: make([]Conflict, len(h.tx.Conflicts)),
+		Categories: toTerms(h.tax.Categories), Values: toTerms(h.tax.Values),
+		Practices: toTerms(h.tax.Practices), Activities: toTerms(h.tax.Activities),
+		Conflicts: make([]Conflict, len(h.tax.Conflicts)),
 	}
-	for i, x := range h.tx.Conflicts {
+	for i, x := range h.tax.Conflicts {
 		out.Conflicts[i] = Conflict{x.Value, x.Practice}
 	}
-	out.Meets = make([]Pair, len(h.tx.Meets))
-	for i, m := range h.tx.Meets {
+	out.Meets = make([]Pair, len(h.tax.Meets))
+	for i, m := range h.tax.Meets {
 		out.Meets[i] = Pair{Need: m.Need, Offer: m.Offer}
 	}
 	c.Header("Cache-Control", "public, max-age=3600")

@@ -79,8 +79,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 			return nil, err
 		}
 	}
-	tx := seed.Taxonomy()
-	engine := matching.NewEngine(tx, matching.EngineOptions{})
+	tax := seed.Taxonomy()
+	engine := matching.NewEngine(tax, matching.EngineOptions{})
 	follower := &store.Follower{DB: db, Engine: engine, Log: log}
 	if err := follower.Load(ctx); err != nil {
 		db.Close()
@@ -88,7 +88,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a := &App{DB: db, Engine: engine, Follower: follower}
 	router := api.NewRouter(api.Config{
-		Store: db, Taxonomy: tx, Logger: log, AdminToken: cfg.AdminToken,
+		Store: db, Taxonomy: tax, Logger: log, AdminToken: cfg.AdminToken,
 		Engine: engine, Follower: follower, WritesPerSecond: cfg.WritesPerSecond, WriteBurst: cfg.WriteBurst,
 		TrustedProxies: cfg.TrustedProxies,
 	})

@@ -35,7 +35,7 @@ func (w *pWorld) coverOf(o *matching.Organisation, reqs []string) (uint32, int) 
 	hours := 0
 	offers := w.offersOf(o)
 	for i, need := range reqs {
-		k := slices.IndexFunc(offers, func(x offerItem) bool { return w.tx.OfferMeetsNeed(x.cat, need) })
+		k := slices.IndexFunc(offers, func(x offerItem) bool { return w.tax.OfferMeetsNeed(x.cat, need) })
 		if k < 0 {
 			continue
 		}
@@ -76,7 +76,7 @@ func (w *pWorld) scoreTeam(t *bruteTeam, lead *pCover, radiusM float64) {
 		for _, b := range all[i+1:] {
 			t.spread = math.Max(t.spread, geo.DistanceM(a.org.Location, b.org.Location))
 			pairs++
-			if len(pSharedValues(w.tx, a.org, b.org)) > 0 {
+			if len(pSharedValues(w.tax, a.org, b.org)) > 0 {
 				sharing++
 			}
 		}
@@ -120,7 +120,7 @@ func (w *pWorld) bruteConsortiaFor(req matching.ConsortiumRequest) *bruteConsort
 	}
 	for _, id := range sortedKeys(w.orgs) {
 		o := w.orgs[id]
-		if lead != nil && (id == lead.id || !w.tx.Compatible(lead.org, o)) {
+		if lead != nil && (id == lead.id || !w.tax.Compatible(lead.org, o)) {
 			continue
 		}
 		d := geo.DistanceM(req.Near, o.Location)
@@ -163,7 +163,7 @@ func (w *pWorld) bruteConsortiaFor(req matching.ConsortiumRequest) *bruteConsort
 				continue
 			}
 			for _, m := range t.members {
-				if !w.tx.Compatible(m.org, c.org) {
+				if !w.tax.Compatible(m.org, c.org) {
 					ok = false
 				}
 			}
@@ -262,7 +262,7 @@ func (w *pWorld) checkTeams(req matching.ConsortiumRequest, got *matching.Consor
 				}
 			}
 			for _, x := range k.Members[:mi] {
-				if !w.tx.Compatible(w.orgs[x.OrganisationID], o) {
+				if !w.tax.Compatible(w.orgs[x.OrganisationID], o) {
 					bad("team %d: %s and %s are not compatible", ti+1, x.OrganisationID, o.ID)
 				}
 			}

@@ -63,7 +63,7 @@ func TestBuildConsortiaOracle(t *testing.T) {
 					withLead++
 					lead := w.orgs[req.LeadOrganisationID]
 					for _, o := range w.orgs {
-						if o.ID != lead.ID && !w.tx.Compatible(lead, o) && geo.DistanceM(req.Near, o.Location) <= req.RadiusKm*1000 {
+						if o.ID != lead.ID && !w.tax.Compatible(lead, o) && geo.DistanceM(req.Near, o.Location) <= req.RadiusKm*1000 {
 							conflicts++
 							break
 						}

@@ -79,7 +79,7 @@ type ConsortiumResult struct {
 }
 
 // Validate checks a consortium request against the taxonomy.
-func (r *ConsortiumRequest) Validate(tx *Taxonomy) error {
+func (r *ConsortiumRequest) Validate(tax *Taxonomy) error {
 	ve := &ValidationError{}
 	if len(r.Requirements) == 0 {
 		ve.Add("requirements", "needs at least one capability")
@@ -87,7 +87,7 @@ func (r *ConsortiumRequest) Validate(tx *Taxonomy) error {
 	if len(r.Requirements) > MaxRequirements {
 		ve.Add("requirements", "must have at most %d entries", MaxRequirements)
 	} else {
-		checkSlugs(ve, "requirements", r.Requirements, tx.IsCategory, "category")
+		checkSlugs(ve, "requirements", r.Requirements, tax.IsCategory, "category")
 	}
 	if !(r.RadiusKm > 0 && r.RadiusKm <= MaxMatchRadiusKm) {
 		ve.Add("radius_km", "must be more than 0 and at most %d", MaxMatchRadiusKm)
@@ -137,7 +137,7 @@ func (e *Engine) BuildConsortia(req ConsortiumRequest) (*ConsortiumResult, error
 // during the search, so a long search delays no change to the read model.
 // It returns a *ValidationError for a bad request.
 func (e *Engine) SearchConsortia(ctx context.Context, req ConsortiumRequest) (*ConsortiumResult, error) {
-	if err := req.Validate(e.tx); err != nil {
+	if err := req.Validate(e.tax); err != nil {
 		return nil, err
 	}
 	if req.MaxMembers == 0 {
@@ -178,9 +178,9 @@ func (e *Engine) consortiumCandidates(req *ConsortiumRequest) (*search, *Consort
 	st := e.st
 	reqCats := make([]uint16, len(req.Requirements))
 	for i, r := range req.Requirements {
-		reqCats[i] = uint16(e.tx.categoryIndex(r))
+		reqCats[i] = uint16(e.tax.categoryIndex(r))
 	}
-	rooms := newRoomOffers(e.tx)
+	rooms := newRoomOffers(e.tax)
 	var offers offerSet // reused for each organisation
 	coverOf := func(o *orgRec) (uint32, int) {
 		offers = st.offersOf(o, rooms, offers)
@@ -188,7 +188,7 @@ func (e *Engine) consortiumCandidates(req *ConsortiumRequest) (*search, *Consort
 		hours := 0
 		for i, need := range reqCats {
 			for j, c := range offers.cats {
-				if e.tx.offerMeets(c, need) {
+				if e.tax.offerMeets(c, need) {
 					mask |= 1 << uint(i)
 					switch h := offers.hours[j]; {
 					case h > 0:

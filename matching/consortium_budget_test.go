@@ -19,7 +19,7 @@ import (
 func worstConsortiumRequest(w *pWorld) matching.ConsortiumRequest {
 	req := matching.ConsortiumRequest{Near: cambridge, RadiusKm: matching.MaxMatchRadiusKm,
 		MaxMembers: matching.MaxConsortiumMembers, Limit: matching.MaxConsortia}
-	for _, c := range w.tx.Categories[:matching.MaxRequirements] {
+	for _, c := range w.tax.Categories[:matching.MaxRequirements] {
 		req.Requirements = append(req.Requirements, c.Slug)
 	}
 	return req

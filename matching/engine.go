@@ -41,7 +41,7 @@ func (e *Engine) spaceCellDeg(n int) float64 {
 // it never holds anything the database does not. It is safe for
 // concurrent use: queries share a read lock, changes take the write lock.
 type Engine struct {
-	tx   *Taxonomy
+	tax  *Taxonomy
 	opts EngineOptions
 	mu   sync.RWMutex
 	st   *state
@@ -115,7 +115,7 @@ func newState() *state {
 // NewEngine returns an empty engine for the taxonomy. The taxonomy must
 // hold at most 64 activities and 64 practices (the engine keeps them as
 // bit sets).
-func NewEngine(tx *Taxonomy, opts EngineOptions) *Engine {
+func NewEngine(tax *Taxonomy, opts EngineOptions) *Engine {
 	if opts.VenueWeights == (VenueWeights{}) {
 		opts.VenueWeights = DefaultVenueWeights
 	}
@@ -127,7 +127,7 @@ func NewEngine(tx *Taxonomy, opts EngineOptions) *Engine {
 		profiles[k] = v
 	}
 	opts.Activities = profiles
-	return &Engine{tx: tx, opts: opts, st: newState(), denseSpaces: denseSpaces}
+	return &Engine{tax: tax, opts: opts, st: newState(), denseSpaces: denseSpaces}
 }
 
 // Revision is the store revision the engine reflects.

@@ -73,7 +73,7 @@ func bruteMatch(w *oracleWorld, req *matching.VenueRequest) *bruteResult {
 			}
 		}
 		fail(matching.ExcludedTooFar, d > radiusM)
-		fail(matching.ExcludedValuesConflict, requester != nil && !w.tx.Compatible(requester, owner))
+		fail(matching.ExcludedValuesConflict, requester != nil && !w.tax.Compatible(requester, owner))
 		fail(matching.ExcludedTooSmall, s.Capacity < req.GroupSize || s.FloorAreaM2 < float64(req.GroupSize)*prof.MinAreaPerDancerM2)
 		fail(matching.ExcludedActivityNotAllowed, s.Prohibits(req.Activity) || slices.Contains(prof.UnsuitableFloors, s.Floor) ||
 			(prof.MinCeilingM > 0 && s.CeilingHeightM < prof.MinCeilingM))
@@ -267,7 +267,7 @@ func checkHardConstraints(w *oracleWorld, req *matching.VenueRequest, m *matchin
 					fail("%s excludes %s, a practice of %s", x.Name, p, y.Name)
 				}
 				for _, val := range x.Values {
-					if slices.Contains(w.tx.Conflicts, matching.Conflict{Value: val, Practice: p}) {
+					if slices.Contains(w.tax.Conflicts, matching.Conflict{Value: val, Practice: p}) {
 						fail("%s values %s; %s does %s", x.Name, val, y.Name, p)
 					}
 				}

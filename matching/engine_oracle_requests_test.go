@@ -100,7 +100,7 @@ func (w *oracleWorld) changes(r *rand.Rand, spaceIDs []string, later map[string]
 		switch x := r.Float64(); {
 		case goneSpace[id]:
 		case x < 0.05:
-			perturbSpace(r, w.tx, w.spaces[id])
+			perturbSpace(r, w.tax, w.spaces[id])
 			upSpace[id] = true
 		case x < 0.06 && len(keptVenues) > 0:
 			moveSpace(id)
@@ -202,7 +202,7 @@ func oracleRequest(r *rand.Rand, w *oracleWorld, venueIDs []string, orgIDs []str
 			v = t
 		}
 	}
-	acts := activitySlugs(w.tx)
+	acts := activitySlugs(w.tax)
 	req := &matching.VenueRequest{
 		Near:      offsetKm(v.Location, r.Float64()*6-3, r.Float64()*6-3),
 		RadiusKm:  2 + r.Float64()*28,

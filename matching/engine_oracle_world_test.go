@@ -13,7 +13,7 @@ import (
 
 // oracleWorld is the oracle's own copy of the data.
 type oracleWorld struct {
-	tx     *matching.Taxonomy
+	tax    *matching.Taxonomy
 	orgs   map[string]*matching.Organisation
 	venues map[string]*matching.Venue
 	spaces map[string]*matching.Space
@@ -129,9 +129,9 @@ func pickSome(r *rand.Rand, from []string, max int) []string {
 	return out
 }
 
-func activitySlugs(tx *matching.Taxonomy) []string {
-	out := make([]string, len(tx.Activities))
-	for i, a := range tx.Activities {
+func activitySlugs(tax *matching.Taxonomy) []string {
+	out := make([]string, len(tax.Activities))
+	for i, a := range tax.Activities {
 		out[i] = a.Slug
 	}
 	return out
@@ -139,14 +139,14 @@ func activitySlugs(tx *matching.Taxonomy) []string {
 
 // perturbSpace changes a space at random: closures, prohibited
 // activities, prices, floor, ceiling, amenities, opening hours.
-func perturbSpace(r *rand.Rand, tx *matching.Taxonomy, s *matching.Space) {
+func perturbSpace(r *rand.Rand, tax *matching.Taxonomy, s *matching.Space) {
 	if r.Float64() < 0.25 {
 		s.Closures = randomClosures(r)
 	} else if r.Float64() < 0.1 {
 		s.Closures = nil
 	}
 	if r.Float64() < 0.15 {
-		s.ProhibitedActivities = pickSome(r, activitySlugs(tx), 4)
+		s.ProhibitedActivities = pickSome(r, activitySlugs(tax), 4)
 	}
 	if r.Float64() < 0.25 {
 		s.Prices = nil
@@ -193,9 +193,9 @@ func perturbOrg(r *rand.Rand, o *matching.Organisation) {
 // through Load and Commit (revision 1), then changes both through one
 // change set (revision 2).
 func buildOracle(t *testing.T, seedN int64) (*oracleWorld, *matching.Engine) {
-	tx := seed.Taxonomy()
+	tax := seed.Taxonomy()
 	r := rand.New(rand.NewPCG(uint64(seedN), 0x0ac1e))
-	w := &oracleWorld{tx: tx, orgs: map[string]*matching.Organisation{}, venues: map[string]*matching.Venue{},
+	w := &oracleWorld{tax: tax, orgs: map[string]*matching.Organisation{}, venues: map[string]*matching.Venue{},
 		spaces: map[string]*matching.Space{}, booked: map[string][]matching.Session{}}
 	var orgIDs, venueIDs, spaceIDs []string // load order
 	add := func(ds *seed.Dataset) {
@@ -254,7 +254,7 @@ func buildOracle(t *testing.T, seedN int64) (*oracleWorld, *matching.Engine) {
 		}
 	}
 	for _, id := range spaceIDs {
-		perturbSpace(r, tx, w.spaces[id])
+		perturbSpace(r, tax, w.spaces[id])
 	}
 
 	// Seeds 3 and 4 split every match between goroutines, so the split
@@ -264,7 +264,7 @@ func buildOracle(t *testing.T, seedN int64) (*oracleWorld, *matching.Engine) {
 		opts.ParallelMatchMin = 1
 	}
 	// Load: bookings of half the booked spaces come with the snapshot.
-	e := matching.NewEngine(tx, opts)
+	e := matching.NewEngine(tax, opts)
 	if seedN%2 == 0 {
 		// Seeds 2 and 4 use the grid cells of a large model.
 		matching.SetDenseSpaces(e, 0)
@@ -281,7 +281,7 @@ func buildOracle(t *testing.T, seedN int64) (*oracleWorld, *matching.Engine) {
 		}
 	}
 	for _, id := range spaceIDs {
-		if err := w.spaces[id].Validate(tx); err != nil {
+		if err := w.spaces[id].Validate(tax); err != nil {
 			t.Fatalf("space %s: %v", id, err)
 		}
 		if err := l.Space(w.spaces[id]); err != nil {

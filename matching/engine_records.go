@@ -12,7 +12,7 @@ func (e *Engine) upsertOrg(st *state, o *Organisation) error {
 		capacity: int32(o.CapacityHoursPerMonth), trusted: uint8(min(max(o.TrustedPartnerships, 0), 255)), live: true}
 	rec.practices, rec.objects = e.orgBits(o)
 	for _, v := range o.Values {
-		rec.values |= bitOf(e.tx.Values, v)
+		rec.values |= bitOf(e.tax.Values, v)
 	}
 	rec.offers = e.catHours(len(o.Offers), func(i int) (string, int) { return o.Offers[i].Category, o.Offers[i].HoursPerMonth })
 	rec.needs = e.catHours(len(o.Needs), func(i int) (string, int) { return o.Needs[i].Category, o.Needs[i].HoursPerMonth })
@@ -41,7 +41,7 @@ func (e *Engine) catHours(n int, at func(i int) (string, int)) []catHours {
 	out := make([]catHours, 0, n)
 	for i := 0; i < n; i++ {
 		slug, hours := at(i)
-		if c := e.tx.categoryIndex(slug); c >= 0 {
+		if c := e.tax.categoryIndex(slug); c >= 0 {
 			out = append(out, catHours{cat: uint16(c), hours: uint16(min(max(hours, 0), 65535))})
 		}
 	}
@@ -61,13 +61,13 @@ func orgType8(t OrgType) uint8 {
 // taxonomy bit sets.
 func (e *Engine) orgBits(o *Organisation) (practices, objects uint64) {
 	for _, p := range o.Practices {
-		practices |= e.tx.practiceBit(p)
+		practices |= e.tax.practiceBit(p)
 	}
 	for _, x := range o.Exclusions {
-		objects |= e.tx.practiceBit(x)
+		objects |= e.tax.practiceBit(x)
 	}
 	for _, v := range o.Values {
-		objects |= e.tx.conflictBits(v)
+		objects |= e.tax.conflictBits(v)
 	}
 	return practices, objects
 }
@@ -176,7 +176,7 @@ func (e *Engine) upsertSpace(st *state, s *Space) error {
 		}
 	}
 	for _, a := range s.ProhibitedActivities {
-		rec.prohibited |= e.tx.activityBit(a)
+		rec.prohibited |= e.tax.activityBit(a)
 	}
 	if len(s.Closures) > 0 {
 		rec.closures = st.internClosures(s.Closures)

@@ -170,8 +170,8 @@ func TestEngineSessionsAndOpeningHours(t *testing.T) {
 // TestEngineTieBreaks: equal scores rank the nearer space first, then by
 // ID.
 func TestEngineTieBreaks(t *testing.T) {
-	tx := seed.Taxonomy()
-	e := matching.NewEngine(tx, matching.EngineOptions{})
+	tax := seed.Taxonomy()
+	e := matching.NewEngine(tax, matching.EngineOptions{})
 	l := e.Load()
 	owner := matching.Organisation{ID: uuidN(1), Name: "Owner", Type: matching.OrgCommunity, Location: cambridge}
 	_ = l.Organisation(&owner)

@@ -59,7 +59,7 @@ func TestFitToDance(t *testing.T) {
 }
 
 func TestCompatible(t *testing.T) {
-	tx := testTaxonomy()
+	tax := testTaxonomy()
 	charity := &Organisation{Values: []string{"animal-welfare"}}
 	lab := &Organisation{Practices: []string{"animal-testing"}}
 	oilSponsored := &Organisation{Practices: []string{"fossil-fuel-sponsorship"}}
@@ -79,10 +79,10 @@ func TestCompatible(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tx.Compatible(tt.a, tt.b); got != tt.want {
+			if got := tax.Compatible(tt.a, tt.b); got != tt.want {
 				t.Errorf("Compatible(a, b) = %v, want %v", got, tt.want)
 			}
-			if got := tx.Compatible(tt.b, tt.a); got != tt.want {
+			if got := tax.Compatible(tt.b, tt.a); got != tt.want {
 				t.Errorf("Compatible(b, a) = %v, want %v (must be symmetric)", got, tt.want)
 			}
 		})
@@ -144,7 +144,7 @@ func fields(err error) []string {
 }
 
 func TestSpaceValidate(t *testing.T) {
-	tx := testTaxonomy()
+	tax := testTaxonomy()
 	tests := []struct {
 		name      string
 		edit      func(s *Space)
@@ -173,7 +173,7 @@ func TestSpaceValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := validSpace()
 			tt.edit(&s)
-			err := s.Validate(tx)
+			err := s.Validate(tax)
 			if tt.wantField == "" {
 				if err != nil {
 					t.Fatalf("got %v, want valid", err)
@@ -191,10 +191,10 @@ func TestSpaceValidate(t *testing.T) {
 }
 
 func TestOrganisationValidateNamesUnknownSlugs(t *testing.T) {
-	tx := testTaxonomy()
+	tax := testTaxonomy()
 	o := Organisation{Name: "Fenland Dance", Type: OrgArts, Location: orb.Point{0.1, 52.5},
 		Values: []string{"inclusion", "kindness"}, Practices: []string{"juggling"}, Exclusions: []string{"animal-testing", "animal-testing"}}
-	err := o.Validate(tx)
+	err := o.Validate(tax)
 	msg := err.Error()
 	for _, want := range []string{`"kindness"`, `"juggling"`, "values[1]", "practices[0]", "exclusions[1]"} {
 		if !strings.Contains(msg, want) {
@@ -202,7 +202,7 @@ func TestOrganisationValidateNamesUnknownSlugs(t *testing.T) {
 		}
 	}
 	o.Type = "guild"
-	if got := fields(o.Validate(tx)); len(got) == 0 || got[0] != "type" {
+	if got := fields(o.Validate(tax)); len(got) == 0 || got[0] != "type" {
 		t.Errorf("got fields %v, want type first", got)
 	}
 }

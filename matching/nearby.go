@@ -135,7 +135,7 @@ func (e *Engine) NearbySpaces(q NearbyQuery) ([]NearbySpace, bool) {
 	st := e.st
 	act := uint64(0)
 	if q.Activity != "" {
-		act = e.tx.activityBit(q.Activity)
+		act = e.tax.activityBit(q.Activity)
 	}
 	kind := -1
 	if q.Kind != "" {

@@ -102,7 +102,7 @@ type Need struct {
 // Validate checks the organisation's own fields (not its offers and needs,
 // which are checked one by one) against the taxonomy. It returns a
 // *ValidationError naming every bad field.
-func (o *Organisation) Validate(tx *Taxonomy) error {
+func (o *Organisation) Validate(tax *Taxonomy) error {
 	ve := &ValidationError{}
 	checkName(ve, "name", o.Name)
 	if !o.Type.Valid() {
@@ -124,27 +124,27 @@ func (o *Organisation) Validate(tx *Taxonomy) error {
 	if o.CapacityHoursPerMonth < 0 || o.CapacityHoursPerMonth > MaxHoursPerMonth {
 		ve.Add("capacity_hours_per_month", "must be between 0 and %d", MaxHoursPerMonth)
 	}
-	checkSlugs(ve, "values", o.Values, tx.IsValue, "value")
-	checkSlugs(ve, "practices", o.Practices, tx.IsPractice, "practice")
-	checkSlugs(ve, "exclusions", o.Exclusions, tx.IsPractice, "practice")
+	checkSlugs(ve, "values", o.Values, tax.IsValue, "value")
+	checkSlugs(ve, "practices", o.Practices, tax.IsPractice, "practice")
+	checkSlugs(ve, "exclusions", o.Exclusions, tax.IsPractice, "practice")
 	return ve.Err()
 }
 
 // Validate checks an offer against the taxonomy.
-func (o *Offer) Validate(tx *Taxonomy) error {
-	return validateCategoryItem(tx, o.Category, o.Description, o.HoursPerMonth)
+func (o *Offer) Validate(tax *Taxonomy) error {
+	return validateCategoryItem(tax, o.Category, o.Description, o.HoursPerMonth)
 }
 
 // Validate checks a need against the taxonomy.
-func (n *Need) Validate(tx *Taxonomy) error {
-	return validateCategoryItem(tx, n.Category, n.Description, n.HoursPerMonth)
+func (n *Need) Validate(tax *Taxonomy) error {
+	return validateCategoryItem(tax, n.Category, n.Description, n.HoursPerMonth)
 }
 
-func validateCategoryItem(tx *Taxonomy, category, description string, hours int) error {
+func validateCategoryItem(tax *Taxonomy, category, description string, hours int) error {
 	ve := &ValidationError{}
 	if category == "" {
 		ve.Add("category", "is required")
-	} else if !tx.IsCategory(category) {
+	} else if !tax.IsCategory(category) {
 		ve.Add("category", "unknown category %q", category)
 	}
 	checkText(ve, "description", description, MaxTextLen)

@@ -142,12 +142,12 @@ type roomOffers struct {
 	studio int
 }
 
-func newRoomOffers(tx *Taxonomy) roomOffers {
-	r := roomOffers{byKind: make([]int, len(SpaceKinds)), studio: tx.categoryIndex("space.dance-studio")}
+func newRoomOffers(tax *Taxonomy) roomOffers {
+	r := roomOffers{byKind: make([]int, len(SpaceKinds)), studio: tax.categoryIndex("space.dance-studio")}
 	for i, k := range SpaceKinds {
 		r.byKind[i] = -1
 		if slug, ok := spaceCategories[k]; ok {
-			r.byKind[i] = tx.categoryIndex(slug)
+			r.byKind[i] = tax.categoryIndex(slug)
 		}
 	}
 	return r
@@ -199,11 +199,11 @@ func (t *Taxonomy) offerMeets(c, n uint16) bool {
 // meet pairs each need with the first offer that meets it (an exact match
 // first), and totals the hours: offered (rooms count as meeting the hours
 // needed) and needed.
-func meet(tx *Taxonomy, needs []catHours, offers offerSet) (pairs []Pair, offered, needed int) {
+func meet(tax *Taxonomy, needs []catHours, offers offerSet) (pairs []Pair, offered, needed int) {
 	for _, n := range needs {
 		best := -1
 		for i, c := range offers.cats {
-			if tx.offerMeets(c, n.cat) {
+			if tax.offerMeets(c, n.cat) {
 				if best < 0 || c == n.cat {
 					best = i
 				}
@@ -215,7 +215,7 @@ func meet(tx *Taxonomy, needs []catHours, offers offerSet) (pairs []Pair, offere
 		if best < 0 {
 			continue
 		}
-		pairs = append(pairs, Pair{Need: tx.Categories[n.cat].Slug, Offer: tx.Categories[offers.cats[best]].Slug})
+		pairs = append(pairs, Pair{Need: tax.Categories[n.cat].Slug, Offer: tax.Categories[offers.cats[best]].Slug})
 		needed += int(n.hours)
 		if h := offers.hours[best]; h == roomHours {
 			offered += int(n.hours)
@@ -274,7 +274,7 @@ func (e *Engine) MatchPartners(req PartnerRequest) (*PartnerResult, error) {
 	}
 	radiusM := radiusKm * 1000
 	ruler := geo.NewRuler(me.loc, 2*radiusM)
-	rooms := newRoomOffers(e.tx)
+	rooms := newRoomOffers(e.tax)
 	myOffers := st.offersOf(me, rooms, offerSet{})
 	var theirs offerSet // reused for each organisation
 	w := normalisedPartnerWeights(DefaultPartnerWeights)
@@ -299,8 +299,8 @@ func (e *Engine) MatchPartners(req PartnerRequest) (*PartnerResult, error) {
 			return true
 		}
 		theirs = st.offersOf(o, rooms, theirs)
-		they, offered, needed := meet(e.tx, me.needs, theirs)
-		you, _, _ := meet(e.tx, o.needs, myOffers)
+		they, offered, needed := meet(e.tax, me.needs, theirs)
+		you, _, _ := meet(e.tax, o.needs, myOffers)
 		if len(they) == 0 && len(you) == 0 {
 			res.Excluded[ExcludedNoComplement]++
 			return true
@@ -406,7 +406,7 @@ func (e *Engine) renderPartner(st *state, me *orgRec, c *partnerCandidate, w [nu
 	if m.YouMeet == nil {
 		m.YouMeet = []Pair{}
 	}
-	for i, v := range e.tx.Values {
+	for i, v := range e.tax.Values {
 		if i < 64 && me.values&o.values&(1<<uint(i)) != 0 {
 			m.SharedValues = append(m.SharedValues, v.Slug)
 		}

@@ -52,7 +52,7 @@ func (w *pWorld) pairsFor(needs []matching.Need, offers []offerItem) (pairs []ma
 	for _, n := range needs {
 		best := slices.IndexFunc(offers, func(x offerItem) bool { return x.cat == n.Category })
 		if best < 0 {
-			best = slices.IndexFunc(offers, func(x offerItem) bool { return w.tx.OfferMeetsNeed(x.cat, n.Category) })
+			best = slices.IndexFunc(offers, func(x offerItem) bool { return w.tax.OfferMeetsNeed(x.cat, n.Category) })
 		}
 		if best < 0 {
 			continue
@@ -83,9 +83,9 @@ func pSector(t matching.OrgType) string {
 	return "community"
 }
 
-func pSharedValues(tx *matching.Taxonomy, a, b *matching.Organisation) []string {
+func pSharedValues(tax *matching.Taxonomy, a, b *matching.Organisation) []string {
 	out := []string{}
-	for _, v := range tx.Values {
+	for _, v := range tax.Values {
 		if slices.Contains(a.Values, v.Slug) && slices.Contains(b.Values, v.Slug) {
 			out = append(out, v.Slug)
 		}
@@ -156,7 +156,7 @@ func (w *pWorld) brutePartnersOf(me *matching.Organisation, req matching.Partner
 		case d > radiusM:
 			out.excluded[matching.ExcludedTooFar]++
 			continue
-		case !w.tx.Compatible(me, o):
+		case !w.tax.Compatible(me, o):
 			out.excluded[matching.ExcludedValuesConflict]++
 			continue
 		}
@@ -173,7 +173,7 @@ func (w *pWorld) brutePartnersOf(me *matching.Organisation, req matching.Partner
 		if len(o.Needs) > 0 {
 			f[1] = float64(len(you)) / float64(len(o.Needs))
 		}
-		shared := pSharedValues(w.tx, me, o)
+		shared := pSharedValues(w.tax, me, o)
 		if fewer := min(len(me.Values), len(o.Values)); fewer > 0 {
 			f[2] = float64(len(shared)) / float64(fewer)
 		}
@@ -236,7 +236,7 @@ func (w *pWorld) comparePartners(me *matching.Organisation, req matching.Partner
 			bad("match %s is no organisation of the world", m.OrganisationID)
 			continue
 		}
-		if !w.tx.Compatible(me, o) {
+		if !w.tax.Compatible(me, o) {
 			bad("match %s (%s) is not compatible with the requester", o.ID, o.Name)
 		}
 		if d := geo.DistanceM(me.Location, o.Location); d > want.radiusKm*1000 {

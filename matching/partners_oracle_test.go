@@ -28,10 +28,10 @@ import (
 // and the same terms without the extra offer → need relations (only
 // broader terms then link an offer to a need).
 func partnerTaxonomies() map[string]*matching.Taxonomy {
-	tx := seed.Taxonomy()
+	tax := seed.Taxonomy()
 	return map[string]*matching.Taxonomy{
-		"shared":       tx,
-		"broader-only": matching.NewTaxonomy(tx.Categories, tx.Values, tx.Practices, tx.Activities, tx.Conflicts),
+		"shared":       tax,
+		"broader-only": matching.NewTaxonomy(tax.Categories, tax.Values, tax.Practices, tax.Activities, tax.Conflicts),
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 
 // pWorld is the oracle's own copy of the data, as plain domain values.
 type pWorld struct {
-	tx     *matching.Taxonomy
+	tax    *matching.Taxonomy
 	orgs   map[string]*matching.Organisation
 	venues map[string]*matching.Venue
 	spaces map[string]*matching.Space
@@ -124,10 +124,10 @@ func (w *pWorld) addVenue(r *rand.Rand, owner *matching.Organisation) *matching.
 // buildPartnerWorld makes the world for one seed. Some organisations are
 // clones of others (same place, same profile) so that ties in score and
 // distance are broken by ID.
-func buildPartnerWorld(t *testing.T, seedN int64, tx *matching.Taxonomy) (*pWorld, *rand.Rand) {
+func buildPartnerWorld(t *testing.T, seedN int64, tax *matching.Taxonomy) (*pWorld, *rand.Rand) {
 	t.Helper()
 	r := rand.New(rand.NewPCG(uint64(seedN), 0x9a27))
-	w := &pWorld{tx: tx, orgs: map[string]*matching.Organisation{}, venues: map[string]*matching.Venue{},
+	w := &pWorld{tax: tax, orgs: map[string]*matching.Organisation{}, venues: map[string]*matching.Venue{},
 		spaces: map[string]*matching.Space{}, seed: seedN}
 	ds := seed.Demo(seedN)
 	for i := range ds.Organisations {
@@ -166,12 +166,12 @@ func buildPartnerWorld(t *testing.T, seedN int64, tx *matching.Taxonomy) (*pWorl
 	w.wide = w.extras[20]
 	w.orgs[w.wide].ServiceRadiusKm = 500
 	for _, o := range w.orgs {
-		if err := o.Validate(tx); err != nil {
+		if err := o.Validate(tax); err != nil {
 			t.Fatalf("organisation %s: %v", o.ID, err)
 		}
 	}
 	for _, s := range w.spaces {
-		if err := s.Validate(tx); err != nil {
+		if err := s.Validate(tax); err != nil {
 			t.Fatalf("space %s: %v", s.ID, err)
 		}
 	}
@@ -182,7 +182,7 @@ func buildPartnerWorld(t *testing.T, seedN int64, tx *matching.Taxonomy) (*pWorl
 // order: no answer may depend on it.
 func (w *pWorld) load(t *testing.T, r *rand.Rand) *matching.Engine {
 	t.Helper()
-	e := matching.NewEngine(w.tx, matching.EngineOptions{})
+	e := matching.NewEngine(w.tax, matching.EngineOptions{})
 	l := e.Load()
 	for _, id := range sortedKeys(w.orgs) {
 		if err := l.Organisation(w.orgs[id]); err != nil {

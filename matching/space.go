@@ -127,7 +127,7 @@ func (s *Space) PriceFor(t Tier) (int, bool) {
 
 // Validate checks a space's own fields against the taxonomy (activities).
 // It returns a *ValidationError naming every bad field.
-func (s *Space) Validate(tx *Taxonomy) error {
+func (s *Space) Validate(tax *Taxonomy) error {
 	ve := &ValidationError{}
 	checkName(ve, "name", s.Name)
 	if !validKind(s.Kind) {
@@ -145,7 +145,7 @@ func (s *Space) Validate(tx *Taxonomy) error {
 	if !validFloor(s.Floor) {
 		ve.Add("floor", "unknown floor %q (one of sprung, semi_sprung, wood, vinyl, concrete, carpet, other)", s.Floor)
 	}
-	checkSlugs(ve, "prohibited_activities", s.ProhibitedActivities, tx.IsActivity, "activity")
+	checkSlugs(ve, "prohibited_activities", s.ProhibitedActivities, tax.IsActivity, "activity")
 	if len(s.Prices) > len(Tiers) {
 		ve.Add("prices", "must have at most one price per tier")
 	} else {

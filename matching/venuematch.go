@@ -11,22 +11,6 @@ import (
 	"commonground/geo"
 )
 
-// Why a space is not matched, in the order a space is tested: each space
-// is counted once, under the first reason it fails.
-const (
-	ExcludedTooFar             = "too_far"
-	ExcludedValuesConflict     = "values_conflict"
-	ExcludedTooSmall           = "too_small"
-	ExcludedActivityNotAllowed = "activity_not_allowed"
-	ExcludedRequirementUnmet   = "requirement_unmet"
-	ExcludedOverBudget         = "over_budget"
-	ExcludedUnavailable        = "unavailable"
-)
-
-// ExclusionOrder lists the exclusion reasons in the order they are tested.
-var ExclusionOrder = []string{ExcludedTooFar, ExcludedValuesConflict, ExcludedTooSmall,
-	ExcludedActivityNotAllowed, ExcludedRequirementUnmet, ExcludedOverBudget, ExcludedUnavailable}
-
 // Requirements are what a group insists on; each true field is a hard
 // constraint.
 type Requirements struct {
@@ -42,21 +26,6 @@ type Requirements struct {
 	ClimateControl   bool
 	NoObstructions   bool
 	MinCeilingM      float64
-}
-
-func (r Requirements) flags() uint16 {
-	var f uint16
-	for _, x := range []struct {
-		on  bool
-		bit uint16
-	}{{r.StepFree, flagStepFree}, {r.AccessibleToilet, flagToilet}, {r.HearingLoop, flagLoop}, {r.Parking, flagParking},
-		{r.ChangingRooms, flagChanging}, {r.Mirrors, flagMirrors}, {r.Barres, flagBarres}, {r.SoundSystem, flagSound},
-		{r.ClimateControl, flagClimate}} {
-		if x.on {
-			f |= x.bit
-		}
-	}
-	return f
 }
 
 // VenueRequest asks for rooms for a group: where, how many, which
@@ -91,7 +60,7 @@ const (
 
 // Validate checks a request against the taxonomy. It returns a
 // *ValidationError.
-func (r *VenueRequest) Validate(tx *Taxonomy) error {
+func (r *VenueRequest) Validate(tax *Taxonomy) error {
 	ve := &ValidationError{}
 	if !(r.RadiusKm > 0 && r.RadiusKm <= MaxMatchRadiusKm) {
 		ve.Add("radius_km", "must be more than 0 and at most %d", MaxMatchRadiusKm)
@@ -101,7 +70,7 @@ func (r *VenueRequest) Validate(tx *Taxonomy) error {
 	}
 	if r.Activity == "" {
 		ve.Add("activity", "is required")
-	} else if !tx.IsActivity(r.Activity) {
+	} else if !tax.IsActivity(r.Activity) {
 		ve.Add("activity", "unknown activity %s", quote(r.Activity))
 	}
 	if r.MaxPencePerHour < 0 || r.MaxPencePerHour > MaxPencePerHour {
@@ -248,7 +217,7 @@ type hoursKey struct {
 // reason it fails. It returns a *ValidationError for a bad request or an
 // unknown requester.
 func (e *Engine) MatchVenues(req *VenueRequest) (*VenueResult, error) {
-	if err := req.Validate(e.tx); err != nil {
+	if err := req.Validate(e.tax); err != nil {
 		return nil, err
 	}
 	e.mu.RLock()
@@ -263,7 +232,7 @@ func (e *Engine) MatchVenues(req *VenueRequest) (*VenueResult, error) {
 	if limit == 0 {
 		limit = 20
 	}
-	var excluded [len(exclusionReasons)]int
+	var excluded [numReasons]int
 	// Whole cells are placed first: one beyond twice the radius is
 	// skipped, one wholly between the radius and twice it counts all its
 	// spaces as too far, one wholly within the radius needs no distance
@@ -305,7 +274,7 @@ func (e *Engine) MatchVenues(req *VenueRequest) (*VenueResult, error) {
 	}
 	for i, n := range excluded {
 		if n > 0 {
-			res.Excluded[exclusionReasons[i]] = n
+			res.Excluded[exclusions[i].name] = n
 		}
 	}
 	sort.Slice(found, func(i, j int) bool { return q.better(found[i], found[j]) })
@@ -337,7 +306,7 @@ func (e *Engine) newQuery(req *VenueRequest) (*query, error) {
 	}
 	q.minArea = float64(req.GroupSize) * prof.MinAreaPerDancerM2
 	q.minCeil = prof.MinCeilingM
-	q.actBit = e.tx.activityBit(req.Activity)
+	q.actBit = e.tax.activityBit(req.Activity)
 	q.badFloor = floorBits(prof.UnsuitableFloors)
 	q.needs = req.Requirements.flags()
 	q.sprung = req.Requirements.SprungFloor
@@ -362,82 +331,4 @@ func (e *Engine) newQuery(req *VenueRequest) (*query, error) {
 		q.priceScale = 1 / float64(req.MaxPencePerHour)
 	}
 	return q, nil
-}
-
-// first returns the first reason a space within twice the radius fails
-// ("" if it matches) and how many sessions it can take.
-// The exclusion reasons as small numbers, in ExclusionOrder.
-const (
-	reasonTooFar = iota
-	reasonValues
-	reasonTooSmall
-	reasonActivity
-	reasonRequirement
-	reasonBudget
-	reasonUnavailable
-	reasonNone = -1
-)
-
-var exclusionReasons = [...]string{ExcludedTooFar, ExcludedValuesConflict, ExcludedTooSmall,
-	ExcludedActivityNotAllowed, ExcludedRequirementUnmet, ExcludedOverBudget, ExcludedUnavailable}
-
-// first returns the first reason a space within the radius fails
-// (reasonNone if it matches) and how many sessions it can take.
-func (q *query) first(slot int32, sp *spaceRec) (int, int) {
-	switch {
-	case q.conflicts(sp):
-		return reasonValues, 0
-	case q.tooSmall(sp):
-		return reasonTooSmall, 0
-	case q.activityBlocked(sp):
-		return reasonActivity, 0
-	case q.unmet(sp):
-		return reasonRequirement, 0
-	case q.overBudget(sp):
-		return reasonBudget, 0
-	}
-	free := q.freeCount(slot, sp)
-	n := len(q.req.Sessions)
-	if free == 0 || (q.req.RequireAllSessions && free < n) {
-		return reasonUnavailable, free
-	}
-	return reasonNone, free
-}
-
-func (q *query) conflicts(sp *spaceRec) bool {
-	if q.reqOrg == nil {
-		return false
-	}
-	owner := &q.st.orgs[sp.org]
-	return q.reqOrg.practices&owner.objects != 0 || owner.practices&q.reqOrg.objects != 0
-}
-
-func (q *query) tooSmall(sp *spaceRec) bool {
-	return int(sp.capacity) < q.req.GroupSize || below(sp.area, q.minArea)
-}
-
-// below reports whether a size the engine keeps as a float32 is less than
-// a minimum. It compares at float32 precision, so a 3.3 m ceiling (held as
-// 3.29999995) meets a 3.3 m requirement.
-func below(have float32, want float64) bool { return have < float32(want) }
-
-func (q *query) activityBlocked(sp *spaceRec) bool {
-	return sp.prohibited&q.actBit != 0 || q.badFloor&(1<<sp.floor) != 0 ||
-		(q.minCeil > 0 && below(sp.ceiling, q.minCeil))
-}
-
-func (q *query) unmet(sp *spaceRec) bool {
-	r := q.req.Requirements
-	return sp.flags&q.needs != q.needs ||
-		(q.sprung && Floors[sp.floor] != FloorSprung && Floors[sp.floor] != FloorSemiSprung) ||
-		(r.NoObstructions && sp.flags&flagObstructions != 0) ||
-		(r.MinCeilingM > 0 && below(sp.ceiling, r.MinCeilingM))
-}
-
-func (q *query) overBudget(sp *spaceRec) bool {
-	if q.req.MaxPencePerHour == 0 {
-		return false
-	}
-	p := sp.prices[q.tier]
-	return p < 0 || int(p) > q.req.MaxPencePerHour
 }

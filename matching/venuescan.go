@@ -24,7 +24,7 @@ type cellRun struct {
 type matchScan struct {
 	found    []candidate
 	total    int
-	excluded [len(exclusionReasons)]int
+	excluded [numReasons]int
 }
 
 // maxMatchWorkers is the most goroutines one match is split between.
@@ -111,7 +111,9 @@ func (q *query) scan(next func() (*cellRun, bool), limit int, out *matchScan) {
 				}
 				lo = p.lower(flat2)
 			}
-			reason, free := q.first(slot, sp)
+			c := spaceCheck{slot: slot, sp: sp}
+			reason := q.first(&c)
+			free := c.free
 			if reason != reasonNone {
 				out.excluded[reason]++
 				continue
@@ -130,6 +132,35 @@ func (q *query) scan(next func() (*cellRun, bool), limit int, out *matchScan) {
 		}
 	}
 	out.found = found
+}
+
+// first returns the first reason a space within the radius fails, or
+// reasonNone if it matches; placing the space has tested its distance.
+// It sets c.free to the sessions the space can take when it gets that far.
+// It calls the tests of the table (exclusions) in the table's order, but
+// directly rather than through the table, so that they are inlined:
+// through the table's function values a match took about 13% more CPU
+// time (geometric mean of BenchmarkMatchVenues at 100,000 and a million
+// spaces, five runs each on a busy machine). TestExclusionsAgree checks
+// that the two agree.
+func (q *query) first(c *spaceCheck) int {
+	switch {
+	case q.conflicts(c):
+		return reasonValues
+	case q.tooSmall(c):
+		return reasonTooSmall
+	case q.activityBlocked(c):
+		return reasonActivity
+	case q.unmet(c):
+		return reasonRequirement
+	case q.overBudget(c):
+		return reasonBudget
+	}
+	c.free = q.freeCount(c.slot, c.sp)
+	if q.unavailable(c) {
+		return reasonUnavailable
+	}
+	return reasonNone
 }
 
 // placer places points by their squared flat-earth distance (relative

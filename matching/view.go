@@ -113,8 +113,8 @@ func (e *Engine) View() View {
 		}
 		ov := OrganisationView{ID: o.id, Name: o.name, Type: OrgTypes[o.typ], Location: o.loc,
 			ServiceRadiusKm: o.radiusKm, CapacityHoursPerMonth: int(o.capacity),
-			Values: slugsOf(e.tx.Values, o.values), Practices: slugsOf(e.tx.Practices, o.practices),
-			Objects: slugsOf(e.tx.Practices, o.objects), Offers: e.categoryHours(o.offers),
+			Values: slugsOf(e.tax.Values, o.values), Practices: slugsOf(e.tax.Practices, o.practices),
+			Objects: slugsOf(e.tax.Practices, o.objects), Offers: e.categoryHours(o.offers),
 			Needs: e.categoryHours(o.needs), Venues: make([]string, 0, len(o.venues))}
 		for _, vs := range o.venues {
 			ov.Venues = append(ov.Venues, st.venues[vs].id.String())
@@ -155,7 +155,7 @@ func (e *Engine) spaceView(st *state, slot int32) SpaceView {
 		FloorAreaM2: sp.area, CeilingHeightM: sp.ceiling, Floor: Floors[sp.floor], FitToDance: int(sp.fit),
 		Accessibility: Accessibility{StepFree: f&flagStepFree != 0, AccessibleToilet: f&flagToilet != 0,
 			HearingLoop: f&flagLoop != 0, Parking: f&flagParking != 0},
-		ProhibitedActivities: slugsOf(e.tx.Activities, sp.prohibited),
+		ProhibitedActivities: slugsOf(e.tax.Activities, sp.prohibited),
 		Prices:               []Price{},
 		OpeningHours:         append([]OpeningHours{}, st.hours[sp.hours]...),
 		Closures:             []Closure{},
@@ -194,7 +194,7 @@ func slugsOf(terms []Term, bits uint64) []string {
 func (e *Engine) categoryHours(cs []catHours) []CategoryHours {
 	out := make([]CategoryHours, len(cs))
 	for i, c := range cs {
-		out[i] = CategoryHours{Category: e.tx.Categories[c.cat].Slug, HoursPerMonth: int(c.hours)}
+		out[i] = CategoryHours{Category: e.tax.Categories[c.cat].Slug, HoursPerMonth: int(c.hours)}
 	}
 	return out
 }

@@ -114,15 +114,15 @@ var (
 //
 // On success the Dataset holds the venues (in order of first appearance)
 // and their spaces (in row order), each of which passes Validate against
-// tx (Taxonomy() if nil), with no organisations. IDs come from newID
+// tax (Taxonomy() if nil), with no organisations. IDs come from newID
 // (random version-4 UUIDs if nil), drawn only on success: venues first,
 // then spaces. Timestamps are left zero for the store to set.
-func ReadVenuesCSV(r io.Reader, organisationID string, tx *matching.Taxonomy, newID func() string) (*Dataset, error) {
+func ReadVenuesCSV(r io.Reader, organisationID string, tax *matching.Taxonomy, newID func() string) (*Dataset, error) {
 	if organisationID == "" {
 		return nil, matching.Invalid("organisation_id", "is required")
 	}
-	if tx == nil {
-		tx = Taxonomy()
+	if tax == nil {
+		tax = Taxonomy()
 	}
 	if newID == nil {
 		newID = randomUUID
@@ -138,7 +138,7 @@ func ReadVenuesCSV(r io.Reader, organisationID string, tx *matching.Taxonomy, ne
 	case err != nil:
 		return nil, matching.Invalid("header", "%s", csvProblem(err))
 	}
-	im := &importer{ve: ve, tx: tx, orgID: organisationID, cols: make([]int, len(columns)), index: map[string]int{}}
+	im := &importer{ve: ve, tax: tax, orgID: organisationID, cols: make([]int, len(columns)), index: map[string]int{}}
 	if !im.header(header) {
 		return nil, ve
 	}

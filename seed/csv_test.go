@@ -44,7 +44,7 @@ func TestReadVenuesCSVExample(t *testing.T) {
 	if len(ds.Organisations) != 0 {
 		t.Errorf("got %d organisations, want none", len(ds.Organisations))
 	}
-	tx := Taxonomy()
+	tax := Taxonomy()
 	venues := map[string]*matching.Venue{}
 	for i := range ds.Venues {
 		v := &ds.Venues[i]
@@ -58,7 +58,7 @@ func TestReadVenuesCSVExample(t *testing.T) {
 	}
 	for i := range ds.Spaces {
 		s := &ds.Spaces[i]
-		if err := s.Validate(tx); err != nil {
+		if err := s.Validate(tax); err != nil {
 			t.Errorf("space %s: %v", s.Name, err)
 		}
 		if v := venues[s.VenueID]; v == nil || v.Location != s.Location || s.OrganisationID != "org-1" {
@@ -248,9 +248,9 @@ func FuzzReadVenuesCSV(f *testing.F) {
 	}
 	f.Add(example)
 	f.Add([]byte(csvHeader + "\nHall,CB1 1AA,52.2,0.12,Main,hall,50,80\n"))
-	tx := Taxonomy()
+	tax := Taxonomy()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ds, err := ReadVenuesCSV(bytes.NewReader(data), "org-1", tx, counter())
+		ds, err := ReadVenuesCSV(bytes.NewReader(data), "org-1", tax, counter())
 		if err != nil {
 			var ve *matching.ValidationError
 			if ds != nil || !errors.As(err, &ve) || len(ve.Errors) == 0 || len(ve.Errors) > MaxCSVErrors+1 {
@@ -271,7 +271,7 @@ func FuzzReadVenuesCSV(f *testing.F) {
 		}
 		for i := range ds.Spaces {
 			s := &ds.Spaces[i]
-			if err := s.Validate(tx); err != nil {
+			if err := s.Validate(tax); err != nil {
 				t.Fatalf("space %q: %v", s.Name, err)
 			}
 			if v := venues[s.VenueID]; v == nil || v.Location != s.Location {

@@ -16,7 +16,7 @@ import (
 // importer turns validated CSV rows into venues and spaces.
 type importer struct {
 	ve     *matching.ValidationError
-	tx     *matching.Taxonomy
+	tax    *matching.Taxonomy
 	orgID  string
 	cols   []int          // header position of each column, -1 if absent
 	index  map[string]int // venue key -> venues
@@ -69,7 +69,7 @@ func (im *importer) row(line int, rec []string) {
 	rv := &matching.ValidationError{}
 	vi := im.venueFor(rv, rc, line)
 	s, bad := im.space(rc)
-	for _, fe := range fieldErrors(s.Validate(im.tx)) {
+	for _, fe := range fieldErrors(s.Validate(im.tax)) {
 		if col := spaceColumn(fe.Field, s.Prices); bad[col] == "" {
 			rv.Add(col, "%s", fe.Message)
 		}

@@ -54,7 +54,7 @@ func TestDemoCounts(t *testing.T) {
 // every reference resolves within d.
 func checkDataset(t *testing.T, d *Dataset) {
 	t.Helper()
-	tx := Taxonomy()
+	tax := Taxonomy()
 	ids := map[string]bool{}
 	id := func(what, s string) {
 		if !uuidV4.MatchString(s) {
@@ -70,7 +70,7 @@ func checkDataset(t *testing.T, d *Dataset) {
 		o := &d.Organisations[i]
 		id("organisation", o.ID)
 		orgs[o.ID] = o
-		if err := o.Validate(tx); err != nil {
+		if err := o.Validate(tax); err != nil {
 			t.Errorf("organisation %s: %v", o.Name, err)
 		}
 		if o.ServiceRadiusKm < 5 || o.ServiceRadiusKm > 40 || o.CapacityHoursPerMonth < 0 || o.CapacityHoursPerMonth > 120 {
@@ -81,13 +81,13 @@ func checkDataset(t *testing.T, d *Dataset) {
 		}
 		for j := range o.Offers {
 			id("offer", o.Offers[j].ID)
-			if err := o.Offers[j].Validate(tx); err != nil || o.Offers[j].OrganisationID != o.ID {
+			if err := o.Offers[j].Validate(tax); err != nil || o.Offers[j].OrganisationID != o.ID {
 				t.Errorf("organisation %s offer %d: %v (organisation %s)", o.Name, j, err, o.Offers[j].OrganisationID)
 			}
 		}
 		for j := range o.Needs {
 			id("need", o.Needs[j].ID)
-			if err := o.Needs[j].Validate(tx); err != nil || o.Needs[j].OrganisationID != o.ID {
+			if err := o.Needs[j].Validate(tax); err != nil || o.Needs[j].OrganisationID != o.ID {
 				t.Errorf("organisation %s need %d: %v (organisation %s)", o.Name, j, err, o.Needs[j].OrganisationID)
 			}
 		}
@@ -111,7 +111,7 @@ func checkDataset(t *testing.T, d *Dataset) {
 	for i := range d.Spaces {
 		s := &d.Spaces[i]
 		id("space", s.ID)
-		if err := s.Validate(tx); err != nil {
+		if err := s.Validate(tax); err != nil {
 			t.Errorf("space %s: %v", s.Name, err)
 		}
 		v := venues[s.VenueID]
@@ -201,17 +201,17 @@ func TestDemoDanceStudios(t *testing.T) {
 }
 
 func TestDemoCompatibility(t *testing.T) {
-	d, tx := Demo(1), Taxonomy()
+	d, tax := Demo(1), Taxonomy()
 	pairs, incompatible, reciprocal := 0, 0, 0
 	for i := range d.Organisations {
 		a := &d.Organisations[i]
-		if !tx.Compatible(a, a) {
+		if !tax.Compatible(a, a) {
 			t.Errorf("%s is incompatible with itself", a.Name)
 		}
 		for j := i + 1; j < len(d.Organisations); j++ {
 			b := &d.Organisations[j]
 			pairs++
-			if !tx.Compatible(a, b) {
+			if !tax.Compatible(a, b) {
 				incompatible++
 			} else if meets(a, b) && meets(b, a) {
 				reciprocal++

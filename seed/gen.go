@@ -22,7 +22,7 @@ type gen struct {
 	areas    map[string][]string
 	texts    map[string][2]string // category -> offer and need descriptions
 	specs    [numVenueKinds]*venueSpec
-	tx       *matching.Taxonomy
+	tax      *matching.Taxonomy
 	// names and venueNames hold the organisation and venue names taken so
 	// far; nil when names may repeat.
 	names, venueNames map[string]bool
@@ -39,7 +39,7 @@ func newGen(seed int64) *gen {
 		areas:    areaNames(),
 		texts:    categoryTexts(),
 		specs:    venueSpecs(),
-		tx:       Taxonomy(),
+		tax:      Taxonomy(),
 	}
 }
 
@@ -152,7 +152,7 @@ func (g *gen) org(t matching.OrgType, pl *Place, tpl *nameTpl) (matching.Organis
 	o.Practices = g.draw(tpl.practices, p.practices, nil)
 	o.Values = g.draw(tpl.values, p.values, func(v string) bool {
 		for _, pr := range o.Practices {
-			if g.tx.ValueConflictsWith(v, pr) {
+			if g.tax.ValueConflictsWith(v, pr) {
 				return false
 			}
 		}

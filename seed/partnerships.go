@@ -30,7 +30,7 @@ const demoReach = 15_000 // metres
 // side scored every criterion 4 or 5), one is active with a check that
 // flags communication, and one is still a proposal. The same dataset and
 // seed number give the same stories; now dates them (review in 90 days).
-func DemoPartnerships(ds *Dataset, tx *matching.Taxonomy, seed int64, now time.Time, limit int) []DemoStory {
+func DemoPartnerships(ds *Dataset, tax *matching.Taxonomy, seed int64, now time.Time, limit int) []DemoStory {
 	r := newRand(seed + 7)
 	used := map[int]bool{}
 	var out []DemoStory
@@ -44,10 +44,10 @@ func DemoPartnerships(ds *Dataset, tx *matching.Taxonomy, seed int64, now time.T
 		}
 		for j := i + 1; j < len(orgs); j++ {
 			a, b := &orgs[i], &orgs[j]
-			if used[j] || geo.DistanceM(a.Location, b.Location) > demoReach || !tx.Compatible(a, b) {
+			if used[j] || geo.DistanceM(a.Location, b.Location) > demoReach || !tax.Compatible(a, b) {
 				continue
 			}
-			need, offer, ok := firstMet(a, b, tx)
+			need, offer, ok := firstMet(a, b, tax)
 			if !ok {
 				continue
 			}
@@ -60,10 +60,10 @@ func DemoPartnerships(ds *Dataset, tx *matching.Taxonomy, seed int64, now time.T
 }
 
 // firstMet finds a need of a that an offer of b meets.
-func firstMet(a, b *matching.Organisation, tx *matching.Taxonomy) (need, offer string, ok bool) {
+func firstMet(a, b *matching.Organisation, tax *matching.Taxonomy) (need, offer string, ok bool) {
 	for _, n := range a.Needs {
 		for _, o := range b.Offers {
-			if tx.OfferMeetsNeed(o.Category, n.Category) {
+			if tax.OfferMeetsNeed(o.Category, n.Category) {
 				return n.Category, o.Category, true
 			}
 		}

@@ -10,10 +10,10 @@ import (
 )
 
 func TestDemoPartnerships(t *testing.T) {
-	ds, tx := Demo(1), Taxonomy()
+	ds, tax := Demo(1), Taxonomy()
 	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
-	got := DemoPartnerships(ds, tx, 1, now, 12)
-	if again := DemoPartnerships(Demo(1), tx, 1, now, 12); !reflect.DeepEqual(got, again) {
+	got := DemoPartnerships(ds, tax, 1, now, 12)
+	if again := DemoPartnerships(Demo(1), tax, 1, now, 12); !reflect.DeepEqual(got, again) {
 		t.Fatal("the same dataset and seed gave different stories")
 	}
 	if len(got) != 12 {
@@ -35,10 +35,10 @@ func TestDemoPartnerships(t *testing.T) {
 		if err := p.Validate(); err != nil {
 			t.Errorf("story %d: %v", i, err)
 		}
-		if !tx.Compatible(a, b) || geo.DistanceM(a.Location, b.Location) > demoReach {
+		if !tax.Compatible(a, b) || geo.DistanceM(a.Location, b.Location) > demoReach {
 			t.Errorf("story %d: %s and %s are incompatible or too far apart", i, a.Name, b.Name)
 		}
-		if _, _, ok := firstMet(a, b, tx); !ok {
+		if _, _, ok := firstMet(a, b, tax); !ok {
 			t.Errorf("story %d: %s offers nothing %s needs", i, b.Name, a.Name)
 		}
 		low := false
