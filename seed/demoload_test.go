@@ -46,7 +46,7 @@ type demoHeld struct {
 
 func held(t *testing.T, db *store.DB) demoHeld {
 	t.Helper()
-	ctx := context.Background()
+	ctx := store.WithoutTimeout(context.Background()) // a bulk load, as app.New runs it
 	c, err := db.Count(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +74,7 @@ func held(t *testing.T, db *store.DB) demoHeld {
 
 func TestLoadDemo(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+		ctx := store.WithoutTimeout(context.Background()) // a bulk load, as app.New runs it
 		var logs logBuffer
 		log := slog.New(slog.NewTextHandler(&logs, nil))
 		now := time.Now()
@@ -121,7 +121,7 @@ func TestLoadDemo(t *testing.T) {
 // keep the demo county out.
 func TestLoadDemoNeverIntoData(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+		ctx := store.WithoutTimeout(context.Background()) // a bulk load, as app.New runs it
 		now := time.Now()
 		org := &matching.Organisation{ID: "0190f5e4-0000-7000-8000-000000000001", Name: "Mill Road Movers",
 			Type: matching.OrgArts, Location: geo.MustPoint(52.1985, 0.1405), CreatedAt: now, UpdatedAt: now}
@@ -149,7 +149,7 @@ func (lateReplica) ListOrganisations(context.Context, matching.OrganisationFilte
 
 func TestLoadDemoLosesTheRace(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
+		ctx := store.WithoutTimeout(context.Background()) // a bulk load, as app.New runs it
 		now := time.Now()
 		if err := seed.LoadDemo(ctx, db, 1, now, slog.New(slog.DiscardHandler)); err != nil {
 			t.Fatal(err)

@@ -24,7 +24,7 @@ var backupTables = []struct{ name, order string }{
 	{"organisations", "id"}, {"offers", "id"}, {"needs", "id"}, {"venues", "id"}, {"spaces", "id"},
 	{"bookings", "id"}, {"booking_occurrences", "booking_id, seq"}, {"idempotency_keys", "organisation_id, idem_key"},
 	{"partnerships", "id"}, {"partnership_health", "id"}, {"change_log", "revision, kind, entity_id"},
-	{"schema_migrations", "version"},
+	{"goose_db_version", "id"},
 }
 
 // tableRows reads every row of table, in order, as text.
