@@ -170,13 +170,13 @@ var requirementFlags = [...]struct {
 	name string // what a space without it has no
 }{
 	{func(r Requirements) bool { return r.StepFree }, flagStepFree, "step-free access"},
-	{func(r Requirements) bool { return r.AccessibleToilet }, flagToilet, "an accessible toilet"},
-	{func(r Requirements) bool { return r.HearingLoop }, flagLoop, "a hearing loop"},
+	{func(r Requirements) bool { return r.AccessibleToilet }, flagToilet, "accessible toilet"},
+	{func(r Requirements) bool { return r.HearingLoop }, flagLoop, "hearing loop"},
 	{func(r Requirements) bool { return r.Parking }, flagParking, "parking"},
 	{func(r Requirements) bool { return r.ChangingRooms }, flagChanging, "changing rooms"},
 	{func(r Requirements) bool { return r.Mirrors }, flagMirrors, "mirrors"},
 	{func(r Requirements) bool { return r.Barres }, flagBarres, "barres"},
-	{func(r Requirements) bool { return r.SoundSystem }, flagSound, "a sound system"},
+	{func(r Requirements) bool { return r.SoundSystem }, flagSound, "sound system"},
 	{func(r Requirements) bool { return r.ClimateControl }, flagClimate, "climate control"},
 }
 
