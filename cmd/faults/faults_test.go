@@ -14,9 +14,12 @@ import (
 
 // TestFaultsShort runs every scenario in its short form against the
 // service built from this repository. Broken invariants (acknowledged
-// writes lost, SIGTERM under load not exiting 0 within 10 s) fail it; the
-// known faults are logged as FAIL lines, and fail it only with
-// FAULTS_STRICT=1. The PostgreSQL scenarios are skipped without
+// writes lost, SIGTERM under load not exiting 0 within 10 s) fail it, and
+// so does every finding the suite checks for (lost PATCH updates, spoofed
+// forwarding headers believed, 5xx other than 503 or waits past the
+// database timeout while PostgreSQL is away, start-up deaf to SIGTERM):
+// all of them are fixed, so each is a regression. FAULTS_STRICT=0 logs
+// findings without failing, to survey a change. The PostgreSQL scenarios are skipped without
 // TEST_DATABASE_URL, pg-restart also without pg_createcluster.
 func TestFaultsShort(t *testing.T) {
 	if testing.Short() {
@@ -26,7 +29,7 @@ func TestFaultsShort(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.strict = os.Getenv("FAULTS_STRICT") == "1"
+	o.strict = os.Getenv("FAULTS_STRICT") != "0"
 	ctx := t.Context()
 	s, closeSuite, err := newSuite(ctx, o)
 	if err != nil {
