@@ -32,6 +32,10 @@ type Weekly struct {
 	From     time.Time // a date: only its year, month and day count
 	Count    int
 	Timezone string
+	// Except are dates of the series to skip (only their year, month and
+	// day count), such as half-term: the series still spans Count weeks,
+	// as RFC 5545's EXDATE takes dates out of a COUNT-bounded rule.
+	Except []time.Time
 }
 
 // Expand returns the series' sessions: the first on the first Day on or
@@ -67,21 +71,46 @@ func (w Weekly) Expand() ([]Session, error) {
 	} else if w.From.Year() < 2000 || w.From.Year() > 2200 {
 		ve.Add("from", "must be a date between the years 2000 and 2200")
 	}
+	if len(w.Except) > MaxWeeklyCount {
+		ve.Add("except", "may list at most %d dates", MaxWeeklyCount)
+	}
 	if err := ve.Err(); err != nil {
 		return nil, err
 	}
 	y, m, d := w.From.Date()
 	first := time.Date(y, m, d, 12, 0, 0, 0, time.UTC)
 	first = first.AddDate(0, 0, (int(w.Day.Time())-int(first.Weekday())+7)%7)
-	out := make([]Session, w.Count)
-	for i := range out {
+	skip := make(map[int]bool, len(w.Except))
+	for i, x := range w.Except {
+		xy, xm, xd := x.Date()
+		// Both at noon UTC: whole days apart.
+		since := time.Date(xy, xm, xd, 12, 0, 0, 0, time.UTC).Sub(first)
+		const week = 7 * 24 * time.Hour
+		if since < 0 || since%week != 0 || int(since/week) >= w.Count {
+			ve.Add(fmt.Sprintf("except[%d]", i), "%s is not a date of the series (%s from %s, %d weeks)",
+				x.Format(DateLayout), w.Day, first.Format(DateLayout), w.Count)
+			continue
+		}
+		skip[int(since/week)] = true
+	}
+	if len(skip) == w.Count {
+		ve.Add("except", "skips every date of the series: nothing would be left")
+	}
+	if err := ve.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]Session, 0, w.Count-len(skip))
+	for i := range w.Count {
+		if skip[i] {
+			continue
+		}
 		day := first.AddDate(0, 0, 7*i)
 		start, end := localClock(day, w.Start, loc), localClock(day, w.End, loc)
 		if !end.After(start) {
 			// Both ends fell in one gap: keep the session's length.
 			end = start.Add(time.Duration(w.End-w.Start) * time.Minute)
 		}
-		out[i] = Session{Start: start, End: end}
+		out = append(out, Session{Start: start, End: end})
 	}
 	return out, nil
 }

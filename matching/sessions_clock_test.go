@@ -1,6 +1,8 @@
 package matching
 
 import (
+	"errors"
+	"slices"
 	"testing"
 	"time"
 )
@@ -76,4 +78,66 @@ func TestExpandAcrossClockChanges(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestExpandExcept(t *testing.T) {
+	date := func(s string) time.Time {
+		d, err := time.Parse(DateLayout, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	// Tuesdays from 5 January 2027 for 8 weeks: 5, 12, 19, 26 January, 2, 9, 16, 23 February.
+	base := Weekly{Day: "tue", Start: 18 * 60, End: 20 * 60, From: date("2027-01-04"), Count: 8, Timezone: "Europe/London"}
+	tests := []struct {
+		name      string
+		except    []string
+		wantDates []string
+		wantField string
+	}{
+		{"half-term skipped", []string{"2027-02-16"}, []string{"2027-01-05", "2027-01-12", "2027-01-19", "2027-01-26", "2027-02-02", "2027-02-09", "2027-02-23"}, ""},
+		{"the first and the last", []string{"2027-02-23", "2027-01-05"}, []string{"2027-01-12", "2027-01-19", "2027-01-26", "2027-02-02", "2027-02-09", "2027-02-16"}, ""},
+		{"the same date twice", []string{"2027-01-12", "2027-01-12"}, []string{"2027-01-05", "2027-01-19", "2027-01-26", "2027-02-02", "2027-02-09", "2027-02-16", "2027-02-23"}, ""},
+		{"not a Tuesday", []string{"2027-01-13"}, nil, "except[0]"},
+		{"the day before the first", []string{"2027-01-04"}, nil, "except[0]"},
+		{"a week after the last", []string{"2027-03-02"}, nil, "except[0]"},
+		{"a week before the first", []string{"2026-12-29"}, nil, "except[0]"},
+		{"every date", []string{"2027-01-05", "2027-01-12", "2027-01-19", "2027-01-26", "2027-02-02", "2027-02-09", "2027-02-16", "2027-02-23"}, nil, "except"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := base
+			for _, x := range tt.except {
+				w.Except = append(w.Except, date(x))
+			}
+			got, err := w.Expand()
+			if tt.wantField != "" {
+				var ve *ValidationError
+				if !errors.As(err, &ve) || len(ve.Errors) == 0 || ve.Errors[0].Field != tt.wantField {
+					t.Fatalf("got %v, want a validation error on %s", err, tt.wantField)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var dates []string
+			for _, s := range got {
+				dates = append(dates, s.Start.In(londonForTest(t)).Format(DateLayout))
+			}
+			if !slices.Equal(dates, tt.wantDates) {
+				t.Errorf("got sessions on %v, want %v", dates, tt.wantDates)
+			}
+		})
+	}
+}
+
+func londonForTest(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }
