@@ -187,9 +187,11 @@ func (db *DB) Count(ctx context.Context) (Counts, error) {
 // venues and spaces in one transaction, for seeding and imports: either
 // all of it lands or none, as one revision whose change log entry tells
 // readers to reload (see ChangesSince). Spaces keep the OrganisationID and Location they
-// carry, which must be their venue's.
+// carry, which must be their venue's. It is bulk work, not a request's: the
+// store's timeout does not bound it (ctx still does).
 func (db *DB) InsertBatch(ctx context.Context, orgs []matching.Organisation, venues []matching.Venue, spaces []matching.Space) error {
 	const batch = 500
+	ctx = WithoutTimeout(ctx)
 	return translate(db.gorm.WithContext(ctx).Session(&gorm.Session{SkipHooks: true}).Transaction(func(tx *gorm.DB) error {
 		if len(orgs) > 0 {
 			rows := make([]organisationRow, len(orgs))
