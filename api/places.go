@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+	"github.com/paulmach/orb"
 
 	"commonground/geo"
 	"commonground/matching"
@@ -73,4 +74,48 @@ func checkPlaceQuery(ve *matching.ValidationError, field, s string) string {
 		return s
 	}
 	return ""
+}
+
+// resolvePlace finds the point of the place named name, recording a
+// problem under field when name is not a place the index knows.
+func resolvePlace(ve *matching.ValidationError, places *geo.Places, field, name string) (orb.Point, bool) {
+	if checkPlaceQuery(ve, field, name) == "" {
+		return orb.Point{}, false
+	}
+	pl, ok := places.Lookup(name)
+	if !ok {
+		ve.Add(field, "unknown place %q (GET /v1/places?q=… lists the places known)", clip(name))
+		return orb.Point{}, false
+	}
+	return pl.Point, true
+}
+
+// positionIn is a point in a request body: a latitude and longitude, or the
+// name of a place instead.
+type positionIn struct {
+	Lat   *float64 `json:"lat"`
+	Lon   *float64 `json:"lon"`
+	Place *string  `json:"place"`
+}
+
+// point validates a near, resolving a place through places and recording
+// errors under field.
+func (n *positionIn) point(ve *matching.ValidationError, places *geo.Places, field string) orb.Point {
+	if n == nil || n.Place == nil {
+		var l *locationIn
+		if n != nil {
+			l = &locationIn{Lat: n.Lat, Lon: n.Lon}
+		}
+		if l == nil {
+			ve.Add(field, "is required ({\"lat\": …, \"lon\": …} or {\"place\": …})")
+			return orb.Point{}
+		}
+		return l.point(ve, field)
+	}
+	if n.Lat != nil || n.Lon != nil {
+		ve.Add(field+".place", "give either place or lat and lon, not both")
+		return orb.Point{}
+	}
+	pt, _ := resolvePlace(ve, places, field+".place", *n.Place)
+	return pt
 }

@@ -101,6 +101,72 @@ func TestPlacesBadQueries(t *testing.T) {
 	})
 }
 
+// TestPlaceInsteadOfPoint checks that place=NAME in queries and
+// {"place": NAME} in bodies answer as the place's centre would (Cambridge
+// is at cLat, cLon), and that unknown or doubled places are 400s.
+func TestPlaceInsteadOfPoint(t *testing.T) {
+	eachServer(t, func(t *testing.T, s *server, _ *store.DB) {
+		_, token := s.registerAt(t, "Place Dance", cLat, cLon)
+		venueID := s.venue(t, token, "Place Hall", cLat+0.01, cLon)
+		s.space(t, token, venueID, spaceBody("Place Studio"))
+		far := s.venue(t, token, "Ely Hall", 52.399, 0.262)
+		s.space(t, token, far, spaceBody("Ely Studio"))
+
+		same := []struct{ byPlace, byPoint string }{
+			{"/v1/nearby?place=Cambridge&radius_km=5", "/v1/nearby?lat=52.2053&lon=0.1218&radius_km=5"},
+			{"/v1/nearby?place=ely&radius_km=5&kind=venues", "/v1/nearby?lat=52.399&lon=0.262&radius_km=5&kind=venues"},
+			{"/v1/spaces?place=Cambridge&radius_km=5", "/v1/spaces?near=52.2053,0.1218&radius_km=5"},
+			{"/v1/venues?place=ELY", "/v1/venues?near=52.399,0.262"},
+			{"/v1/organisations?place=Cambridge&radius_km=3", "/v1/organisations?near=52.2053,0.1218&radius_km=3"},
+		}
+		for _, c := range same {
+			t.Run(c.byPlace, func(t *testing.T) {
+				got, want := s.get(t, c.byPlace, ""), s.get(t, c.byPoint, "")
+				delete(got, "next_cursor")
+				delete(want, "next_cursor")
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("got %v, want %v", got, want)
+				}
+				if b, _ := json.Marshal(got); !strings.Contains(string(b), "Studio") && !strings.Contains(string(b), "Hall") && !strings.Contains(string(b), "Dance") {
+					t.Errorf("got %s, want something found", b)
+				}
+			})
+		}
+
+		match := func(near any) map[string]any {
+			return map[string]any{"near": near, "radius_km": 5, "group_size": 10, "activity": "contemporary",
+				"sessions": []any{map[string]any{"start": "2027-01-18T10:00:00Z", "end": "2027-01-18T11:00:00Z"}}}
+		}
+		t.Run("match body", func(t *testing.T) {
+			_, _, got := s.do(t, "POST", "/v1/match/venues", "", match(map[string]any{"place": "Cambridge"}))
+			_, _, want := s.do(t, "POST", "/v1/match/venues", "", match(map[string]any{"lat": cLat, "lon": cLon}))
+			if !reflect.DeepEqual(got, want) || len(want["matches"].([]any)) == 0 {
+				t.Errorf("got %v, want %v (with matches)", got, want)
+			}
+		})
+
+		cases := []badCase{
+			{name: "unknown place on nearby", method: "GET", path: "/v1/nearby?place=Atlantis", field: "place", message: `"Atlantis"`},
+			{name: "unknown place on spaces", method: "GET", path: "/v1/spaces?place=Atlantis", field: "place", message: "unknown place"},
+			{name: "place and lat", method: "GET", path: "/v1/nearby?place=Ely&lat=52&lon=0", field: "place", message: "not both"},
+			{name: "place and near", method: "GET", path: "/v1/venues?place=Ely&near=52,0", field: "place", message: "not both"},
+			{name: "empty place", method: "GET", path: "/v1/spaces?place=", field: "place", message: "required"},
+			{name: "place twice", method: "GET", path: "/v1/spaces?place=Ely&place=March", field: "place", message: "once"},
+			{name: "unknown place in match", method: "POST", path: "/v1/match/venues", body: match(map[string]any{"place": "CB7 4DL"}),
+				field: "near.place", message: `"CB7 4DL"`},
+			{name: "place and lat in match", method: "POST", path: "/v1/match/venues", body: match(map[string]any{"place": "Ely", "lat": 52.0}),
+				field: "near.place", message: "not both"},
+			{name: "unknown place in consortium", method: "POST", path: "/v1/match/consortium",
+				body:  map[string]any{"requirements": []string{"skill.dance-teaching"}, "near": map[string]any{"place": "Atlantis"}, "radius_km": 10},
+				field: "near.place", message: "Atlantis"},
+		}
+		for _, c := range cases {
+			c.want = http.StatusBadRequest
+			t.Run(c.name, func(t *testing.T) { c.run(t, s, token) })
+		}
+	})
+}
+
 // FuzzPlacesQuery drives GET /v1/places with any q and limit: the answer
 // is a 200 with at most limit places, each of whose normalised names holds
 // the normalised q, or a 400 problem; never anything else.
