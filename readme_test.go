@@ -69,8 +69,8 @@ func TestReadmeTour(t *testing.T) {
 		}
 	}
 	blocks := tourBlocks(t)
-	if len(blocks) < 5 {
-		t.Fatalf("found %d shell blocks in the README's tour, want at least 5", len(blocks))
+	if len(blocks) < 4 {
+		t.Fatalf("found %d shell blocks in the README's tour, want at least 4", len(blocks))
 	}
 	script := tourPrelude + strings.Join(blocks, "\n")
 	for _, d := range storetest.Dialects {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -22,6 +23,7 @@ type BookingStore interface {
 	GetBooking(ctx context.Context, id string) (*matching.Booking, error)
 	ListBookings(ctx context.Context, f matching.BookingFilter) ([]matching.Booking, error)
 	ChangeBooking(ctx context.Context, id string, action matching.BookingAction, allowed func(*matching.Booking) error) (*matching.Booking, error)
+	CancelOccurrence(ctx context.Context, id string, index int, now time.Time, allowed func(*matching.Booking) error) (*matching.Booking, error)
 	SpaceCalendar(ctx context.Context, spaceID string, since time.Time) ([]matching.CalendarEntry, error)
 	// LostRaces counts the booking transactions that lost a race to a
 	// concurrent one since the store opened (see store.DB.LostRaces).
@@ -239,6 +241,30 @@ func mayRead(who Caller, b *matching.Booking) error {
 		return nil
 	}
 	return fmt.Errorf("booking %s: %w", b.ID, matching.ErrNotFound)
+}
+
+// cancelOccurrence cancels one session of a booking (either party): 200
+// with the booking, 400 for an index that is not a whole number, 404 for
+// one the booking does not have, 409 for a session never held or already
+// begun.
+func (h *handler) cancelOccurrence(c *gin.Context) {
+	index, err := strconv.Atoi(c.Param("index"))
+	if err != nil || index < 0 || index >= matching.MaxSessions {
+		ve := &matching.ValidationError{}
+		ve.Add("index", "must be a session's number, a whole number from 0, got %q", clip(c.Param("index")))
+		fail(c, ve)
+		return
+	}
+	who := caller(c)
+	b, err := h.store.CancelOccurrence(c.Request.Context(), c.Param("id"), index, h.now().UTC(), func(b *matching.Booking) error {
+		return mayRead(who, b)
+	})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	h.catchUp(c)
+	c.JSON(http.StatusOK, BookingEnvelope{Booking: toBookingJSON(b)})
 }
 
 // changeBooking serves approve and decline (the space's owner) and cancel

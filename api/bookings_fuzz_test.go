@@ -26,6 +26,9 @@ var bookingSeeds = []string{
 	`{"weekly": {"day": "mon", "start": "25:00", "end": "20:00", "from": "99999-03-15", "count": -1, "timezone": "Local"}}`,
 	`{"sessions": [{"start": "2027-03-01T10:00:00Z", "end": "2027-03-01T11:00:00Z"}], "skip_conflicts": "yes"}`,
 	`{"sessions": null}`, `{"purpose": 5}`,
+	`{"weekly": {"day": "mon", "start": "18:00", "end": "20:00", "from": "2027-03-15", "count": 4, "except": ["2027-03-22"]}}`,
+	`{"weekly": {"day": "mon", "start": "18:00", "end": "20:00", "from": "2027-03-15", "count": 1, "except": ["2027-03-15"]}}`,
+	`{"weekly": {"day": "sun", "start": "01:30", "end": "02:30", "from": "2027-03-21", "count": 3, "except": ["x", 5, null]}}`,
 }
 
 // FuzzParseBooking checks the booking decoder never panics, refuses with

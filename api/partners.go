@@ -74,7 +74,7 @@ func (h *handler) partners(c *gin.Context) {
 		return
 	}
 	defer h.partnerMatches.release()
-	res, err := h.engine.MatchPartners(req)
+	res, err := h.engine.MatchPartnersContext(c.Request.Context(), req)
 	if err != nil {
 		fail(c, err)
 		return

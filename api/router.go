@@ -220,6 +220,7 @@ func NewRouter(cfg Config) http.Handler {
 	v1.DELETE("/bookings/:id", requireAuth, h.changeBooking(matching.CancelBooking))
 	v1.POST("/bookings/:id/approve", requireAuth, h.changeBooking(matching.ApproveBooking))
 	v1.POST("/bookings/:id/decline", requireAuth, h.changeBooking(matching.DeclineBooking))
+	v1.POST("/bookings/:id/occurrences/:index/cancel", requireAuth, h.cancelOccurrence)
 
 	v1.POST("/partnerships", requireAuth, h.createPartnership)
 	v1.GET("/partnerships", requireAuth, h.listPartnerships)

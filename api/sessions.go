@@ -14,12 +14,13 @@ type sessionIn struct {
 
 // weeklyIn is a weekly series in a request body.
 type weeklyIn struct {
-	Day      string `json:"day"`
-	Start    string `json:"start"`
-	End      string `json:"end"`
-	From     string `json:"from"`
-	Count    int    `json:"count"`
-	Timezone string `json:"timezone"`
+	Day      string   `json:"day"`
+	Start    string   `json:"start"`
+	End      string   `json:"end"`
+	From     string   `json:"from"`
+	Count    int      `json:"count"`
+	Timezone string   `json:"timezone"`
+	Except   []string `json:"except"`
 }
 
 // sessionsOf reads "sessions" or "weekly" (exactly one of them) into
@@ -58,6 +59,19 @@ func sessionsOf(ve *matching.ValidationError, list []sessionIn, weekly *weeklyIn
 			bad = true
 		} else {
 			w.From = d
+		}
+		if len(weekly.Except) > matching.MaxWeeklyCount {
+			ve.Add("weekly.except", "may list at most %d dates", matching.MaxWeeklyCount)
+			return nil
+		}
+		for i, x := range weekly.Except {
+			d, err := time.Parse(matching.DateLayout, x)
+			if err != nil {
+				ve.Add(fieldf("weekly.except[%d]", i), "must be a date as YYYY-MM-DD, got %q", clip(x))
+				bad = true
+				continue
+			}
+			w.Except = append(w.Except, d)
 		}
 		if bad {
 			return nil

@@ -243,6 +243,38 @@ func (b *Booking) Cancel() error {
 	return nil
 }
 
+// CancelOccurrence cancels session i of a requested or confirmed booking,
+// freeing it while the others stand; when no session is left held, the
+// booking is cancelled too. Cancelling a cancelled session changes
+// nothing. It returns an error wrapping ErrNotFound for an index the
+// booking does not have, and ErrConflict for a session that was never
+// held (declined, or refused when booked) or that began before now.
+func (b *Booking) CancelOccurrence(i int, now time.Time) error {
+	if i < 0 || i >= len(b.Occurrences) {
+		return fmt.Errorf("%w: the booking has sessions 0 to %d, not %d", ErrNotFound, len(b.Occurrences)-1, i)
+	}
+	o := &b.Occurrences[i]
+	switch o.Status {
+	case OccurrenceCancelled:
+		return nil
+	case OccurrenceConfirmed, OccurrenceRequested:
+	default:
+		return fmt.Errorf("%w: session %d is %s: it was never held, so there is nothing to cancel", ErrConflict, i, o.Status)
+	}
+	if !o.Start.After(now) {
+		return fmt.Errorf("%w: session %d began at %s, and a session can be cancelled only before it begins",
+			ErrConflict, i, o.Start.UTC().Format(time.RFC3339))
+	}
+	o.Status = OccurrenceCancelled
+	for _, x := range b.Occurrences {
+		if x.Status == OccurrenceConfirmed || x.Status == OccurrenceRequested {
+			return nil
+		}
+	}
+	b.Status = BookingCancelled
+	return nil
+}
+
 // ConfirmedSessions returns the sessions the booking holds.
 func (b *Booking) ConfirmedSessions() []Session {
 	var out []Session

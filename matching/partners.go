@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -243,6 +244,20 @@ type partnerCandidate struct {
 // ErrNotFound for an unknown organisation and a *ValidationError for a
 // bad request.
 func (e *Engine) MatchPartners(req PartnerRequest) (*PartnerResult, error) {
+	return e.MatchPartnersContext(context.Background(), req)
+}
+
+// partnerCheckEvery is how many organisations MatchPartnersContext looks
+// at between two looks at its context.
+const partnerCheckEvery = 256
+
+// MatchPartnersContext is MatchPartners for a caller that may give up: its
+// cost grows with the organisations within twice the radius, so it looks
+// at ctx as it goes and, once ctx is done, stops and returns ctx's error.
+func (e *Engine) MatchPartnersContext(ctx context.Context, req PartnerRequest) (*PartnerResult, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	ve := &ValidationError{}
 	if !(req.RadiusKm >= 0 && req.RadiusKm <= MaxMatchRadiusKm) {
 		ve.Add("radius_km", "must be more than 0 and at most %d", MaxMatchRadiusKm)
@@ -281,7 +296,14 @@ func (e *Engine) MatchPartners(req PartnerRequest) (*PartnerResult, error) {
 
 	res := &PartnerResult{Excluded: map[string]int{}}
 	var found []partnerCandidate
+	seen := 0
+	var stopped error
 	st.orgGrid.Each(geo.BoundAround(me.loc, 2*radiusM), func(other int32) bool {
+		if seen++; seen%partnerCheckEvery == 0 {
+			if stopped = ctx.Err(); stopped != nil {
+				return false
+			}
+		}
 		if other == slot {
 			return true
 		}
@@ -314,6 +336,9 @@ func (e *Engine) MatchPartners(req PartnerRequest) (*PartnerResult, error) {
 		found = append(found, c)
 		return true
 	})
+	if stopped != nil {
+		return nil, stopped
+	}
 	sort.Slice(found, func(i, j int) bool {
 		a, b := &found[i], &found[j]
 		switch {

@@ -291,6 +291,33 @@ func getBooking(tx *gorm.DB, id string, forUpdate bool) (*matching.Booking, erro
 // as a *matching.ConflictError naming the sessions), or are the
 // database's.
 func (db *DB) ChangeBooking(ctx context.Context, id string, action matching.BookingAction, allowed func(*matching.Booking) error) (*matching.Booking, error) {
+	return db.changeBooking(ctx, id, allowed, func(tx *gorm.DB, b *matching.Booking) error {
+		switch action {
+		case matching.ApproveBooking:
+			return db.approve(tx, b)
+		case matching.DeclineBooking:
+			return b.Decline()
+		case matching.CancelBooking:
+			return b.Cancel()
+		}
+		return fmt.Errorf("%w: unknown booking action %q", matching.ErrInvalid, action)
+	})
+}
+
+// CancelOccurrence cancels session index of a booking (see
+// matching.Booking.CancelOccurrence, which decides by now) in one
+// transaction, as ChangeBooking does, and returns the booking as
+// committed; allowed is as for ChangeBooking.
+func (db *DB) CancelOccurrence(ctx context.Context, id string, index int, now time.Time, allowed func(*matching.Booking) error) (*matching.Booking, error) {
+	return db.changeBooking(ctx, id, allowed, func(_ *gorm.DB, b *matching.Booking) error {
+		return b.CancelOccurrence(index, now)
+	})
+}
+
+// changeBooking reads booking id, holding it, checks allowed, applies
+// apply and saves what changed, logging its space when the sessions it
+// holds changed.
+func (db *DB) changeBooking(ctx context.Context, id string, allowed func(*matching.Booking) error, apply func(tx *gorm.DB, b *matching.Booking) error) (*matching.Booking, error) {
 	var out *matching.Booking
 	err := db.writeRetrying(ctx, func(tx *gorm.DB) ([]change, error) {
 		b, err := getBooking(tx, id, db.dialect == Postgres)
@@ -304,17 +331,7 @@ func (db *DB) ChangeBooking(ctx context.Context, id string, action matching.Book
 		}
 		before := append([]matching.Occurrence(nil), b.Occurrences...)
 		held := len(b.ConfirmedSessions()) > 0
-		switch action {
-		case matching.ApproveBooking:
-			err = db.approve(tx, b)
-		case matching.DeclineBooking:
-			err = b.Decline()
-		case matching.CancelBooking:
-			err = b.Cancel()
-		default:
-			err = fmt.Errorf("%w: unknown booking action %q", matching.ErrInvalid, action)
-		}
-		if err != nil {
+		if err := apply(tx, b); err != nil {
 			return nil, err
 		}
 		out = b
