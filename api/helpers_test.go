@@ -74,6 +74,7 @@ func newServer(t testing.TB, st api.Store) *server {
 		Logger:     log,
 		AdminToken: adminToken,
 		Now:        newClock(),
+		Places:     seed.PlaceIndex(),
 	}
 	// On a real store, run with the read model as the service does.
 	var follower *store.Follower

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"commonground/geo"
 	"commonground/matching"
 )
 
@@ -25,7 +26,7 @@ type requirementsIn struct {
 
 // venueMatchIn is the body of POST /v1/match/venues.
 type venueMatchIn struct {
-	Near               *locationIn     `json:"near"`
+	Near               *positionIn     `json:"near"`
 	RadiusKm           *float64        `json:"radius_km"`
 	GroupSize          *int            `json:"group_size"`
 	Activity           string          `json:"activity"`
@@ -90,13 +91,13 @@ type VenueMatchResult struct {
 	Explanation  *Explanation   `json:"explanation,omitempty"`
 }
 
-func (in *venueMatchIn) toRequest() (*matching.VenueRequest, error) {
+func (in *venueMatchIn) toRequest(places *geo.Places) (*matching.VenueRequest, error) {
 	ve := &matching.ValidationError{}
 	req := &matching.VenueRequest{
 		Activity: in.Activity, MaxPencePerHour: in.MaxPencePerHour, Tier: matching.Tier(in.Tier),
 		OrganisationID: in.OrganisationID, RequireAllSessions: true, Limit: in.Limit, ExplainSpaceID: in.ExplainSpaceID,
 	}
-	req.Near = in.Near.point(ve, "near")
+	req.Near = in.Near.point(ve, places, "near")
 	if in.RadiusKm == nil {
 		ve.Add("radius_km", "is required")
 	} else {
@@ -157,7 +158,7 @@ func (h *handler) matchVenues(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	req, err := in.toRequest()
+	req, err := in.toRequest(h.placeIndex)
 	if err != nil {
 		fail(c, err)
 		return

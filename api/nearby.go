@@ -32,6 +32,7 @@ func (h *handler) nearby(c *gin.Context) {
 	q := c.Request.URL.Query()
 	p := newQueryParser(q, "lat", "lon", "radius_km", "kind", "limit", "cursor",
 		"activity", "min_capacity", "category", "type")
+	p.places = h.placeIndex
 	centre := p.point()
 	radius, limit := p.radius(), p.limit()
 	kind := q.Get("kind")

@@ -281,6 +281,8 @@ func TestOpenAPIResponsesMatch(t *testing.T) {
 		check("/healthz", 200, request{method: "GET", path: "/healthz"})
 		check("/readyz", 200, request{method: "GET", path: "/readyz"})
 		check("/v1/taxonomy", 200, request{method: "GET", path: "/v1/taxonomy"})
+		check("/v1/places", 200, request{method: "GET", path: "/v1/places?q=Ely"})
+		check("/v1/places", 400, request{method: "GET", path: "/v1/places?q="})
 
 		reg := check("/v1/organisations", 201, request{method: "POST", path: "/v1/organisations", body: orgBody("Openapi Dance", cLat, cLon)})
 		orgID := reg["organisation"].(map[string]any)["id"].(string)

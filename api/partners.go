@@ -95,7 +95,7 @@ func (h *handler) partners(c *gin.Context) {
 // consortiumIn is the body of POST /v1/match/consortium.
 type consortiumIn struct {
 	Requirements       []string    `json:"requirements"`
-	Near               *locationIn `json:"near"`
+	Near               *positionIn `json:"near"`
 	RadiusKm           *float64    `json:"radius_km"`
 	LeadOrganisationID string      `json:"lead_organisation_id"`
 	MaxMembers         int         `json:"max_members"`
@@ -145,7 +145,7 @@ func (h *handler) consortium(c *gin.Context) {
 	ve := &matching.ValidationError{}
 	req := matching.ConsortiumRequest{Requirements: in.Requirements, LeadOrganisationID: in.LeadOrganisationID,
 		MaxMembers: in.MaxMembers, Limit: in.Limit}
-	req.Near = in.Near.point(ve, "near")
+	req.Near = in.Near.point(ve, h.placeIndex, "near")
 	if in.RadiusKm == nil {
 		ve.Add("radius_km", "is required")
 	} else {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,6 +67,9 @@ func queryKey(path string, q url.Values) string {
 type queryParser struct {
 	q  url.Values
 	ve *matching.ValidationError
+	// places resolves place=, which any query taking a point (near= or
+	// lat/lon) accepts instead.
+	places *geo.Places
 }
 
 func newQueryParser(q url.Values, allowed ...string) *queryParser {
@@ -73,6 +77,10 @@ func newQueryParser(q url.Values, allowed ...string) *queryParser {
 	allow := map[string]bool{}
 	for _, a := range allowed {
 		allow[a] = true
+	}
+	if (allow["near"] || allow["lat"]) && !allow["place"] {
+		allowed = append(slices.Clip(allowed), "place")
+		allow["place"] = true
 	}
 	var unknown []string
 	cloned := false
@@ -150,9 +158,29 @@ func (p *queryParser) radius() float64 {
 	return r
 }
 
-// near reads near=LAT,LON; nil when absent.
+// place resolves place= through p.places; given reports whether place=
+// was there at all.
+func (p *queryParser) place() (pt *orb.Point, given bool) {
+	if !p.q.Has("place") {
+		return nil, false
+	}
+	if found, ok := resolvePlace(p.ve, p.places, "place", p.q.Get("place")); ok {
+		return &found, true
+	}
+	return nil, true
+}
+
+// near reads near=LAT,LON or place=NAME; nil when both are absent.
 func (p *queryParser) near() *orb.Point {
 	s := p.q.Get("near")
+	if p.q.Has("place") {
+		if s != "" {
+			p.ve.Add("place", "give either place or near, not both")
+			return nil
+		}
+		pt, _ := p.place()
+		return pt
+	}
 	if s == "" {
 		return nil
 	}
@@ -172,8 +200,19 @@ func (p *queryParser) near() *orb.Point {
 	return &pt
 }
 
-// point reads separate lat and lon parameters (both required).
+// point reads separate lat and lon parameters (both required), or place
+// instead of them.
 func (p *queryParser) point() orb.Point {
+	if p.q.Has("place") {
+		if p.q.Has("lat") || p.q.Has("lon") {
+			p.ve.Add("place", "give either place or lat and lon, not both")
+			return orb.Point{}
+		}
+		if pt, _ := p.place(); pt != nil {
+			return *pt
+		}
+		return orb.Point{}
+	}
 	lat, okLat := p.float("lat", 0)
 	lon, okLon := p.float("lon", 0)
 	if p.q.Get("lat") == "" {

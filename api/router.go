@@ -17,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"commonground/geo"
 	"commonground/matching"
 )
 
@@ -100,6 +101,9 @@ type Config struct {
 	// slot and are then answered 503 with Retry-After.
 	HeavySlots int
 	HeavyWait  time.Duration
+	// Places is the gazetteer GET /v1/places searches and place names in
+	// requests resolve through; nil knows no place.
+	Places *geo.Places
 }
 
 // Follower catches the read model up with the database.
@@ -125,6 +129,7 @@ type handler struct {
 	consortia, partnerMatches *heavyLimiter
 	consortiumBudget          time.Duration
 	light                     lightWork
+	placeIndex                *geo.Places
 }
 
 // NewRouter builds the HTTP handler with every route of the API.
@@ -138,7 +143,7 @@ func NewRouter(cfg Config) http.Handler {
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 30 * time.Second
 	}
-	h := &handler{metrics: newMetrics(cfg.Engine, cfg.Store), engine: cfg.Engine, follower: cfg.Follower, store: cfg.Store, tax: cfg.Taxonomy, log: cfg.Logger, adminToken: cfg.AdminToken,
+	h := &handler{metrics: newMetrics(cfg.Engine, cfg.Store), engine: cfg.Engine, follower: cfg.Follower, store: cfg.Store, tax: cfg.Taxonomy, log: cfg.Logger, adminToken: cfg.AdminToken, placeIndex: cfg.Places,
 		// Microseconds: what both databases keep.
 		now: func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) }}
 
@@ -181,6 +186,7 @@ func NewRouter(cfg Config) http.Handler {
 	v1 := r.Group("/v1", h.authenticate, checkPathIDs, h.limitWrites)
 	v1.GET("/taxonomy", h.taxonomy)
 	v1.GET("/nearby", h.nearby)
+	v1.GET("/places", h.listPlaces)
 	v1.POST("/match/venues", h.matchVenues)
 	v1.POST("/match/consortium", h.consortium)
 	v1.GET("/organisations/:id/partners", h.partners)

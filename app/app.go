@@ -88,7 +88,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a := &App{DB: db, Engine: engine, Follower: follower}
 	router := api.NewRouter(api.Config{
-		Store: db, Taxonomy: tax, Logger: log, AdminToken: cfg.AdminToken,
+		Store: db, Taxonomy: tax, Logger: log, AdminToken: cfg.AdminToken, Places: seed.PlaceIndex(),
 		Engine: engine, Follower: follower, WritesPerSecond: cfg.WritesPerSecond, WriteBurst: cfg.WriteBurst,
 		TrustedProxies: cfg.TrustedProxies,
 	})

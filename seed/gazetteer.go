@@ -1,5 +1,7 @@
 package seed
 
+import "commonground/geo"
+
 // Place is a town or village: its centre, postcode district and a rough
 // population used to weight how much data lands there.
 type Place struct {
@@ -93,6 +95,41 @@ func Gazetteer() []Place {
 		{"Kimbolton", "PE28", 52.2960, -0.3880, 1500, distHunts},
 	}
 }
+
+// County is the county the demo gazetteer covers.
+const County = "Cambridgeshire"
+
+// cities and towns are the gazetteer's places with city or town status;
+// the rest are villages (or suburbs, which search treats as villages).
+var (
+	cities = map[string]bool{"Cambridge": true, "Peterborough": true, "Ely": true}
+	towns  = map[string]bool{
+		"St Neots": true, "Wisbech": true, "Huntingdon": true, "March": true, "St Ives": true,
+		"Whittlesey": true, "Cambourne": true, "Soham": true, "Chatteris": true, "Ramsey": true,
+		"Godmanchester": true, "Littleport": true,
+	}
+)
+
+// GazetteerPlaces returns Gazetteer as geo places of County, each a city,
+// town or village. Each call returns a fresh slice.
+func GazetteerPlaces() []geo.Place {
+	gaz := Gazetteer()
+	out := make([]geo.Place, len(gaz))
+	for i, p := range gaz {
+		kind := geo.KindVillage
+		switch {
+		case cities[p.Name]:
+			kind = geo.KindCity
+		case towns[p.Name]:
+			kind = geo.KindTown
+		}
+		out[i] = geo.Place{Name: p.Name, Kind: kind, Point: geo.MustPoint(p.Lat, p.Lon), County: County}
+	}
+	return out
+}
+
+// PlaceIndex indexes GazetteerPlaces for search and lookup by name.
+func PlaceIndex() *geo.Places { return geo.NewPlaces(GazetteerPlaces()) }
 
 // gbCentres returns towns and cities across Great Britain used as centres
 // for synthetic data at scale. Postcode is the district of the centre.

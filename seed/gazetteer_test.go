@@ -2,7 +2,10 @@ package seed
 
 import (
 	"regexp"
+	"strings"
 	"testing"
+
+	"commonground/geo"
 )
 
 func TestGazetteer(t *testing.T) {
@@ -51,5 +54,45 @@ func TestGBCentres(t *testing.T) {
 			t.Errorf("%s: repeated, or no population or postcode", p.Name)
 		}
 		seen[p.Name] = true
+	}
+}
+
+// TestPlaceIndexFindsEveryPlace is an oracle test: searching for the exact
+// name of any gazetteer place, however spelled, returns that place first.
+func TestPlaceIndexFindsEveryPlace(t *testing.T) {
+	idx := PlaceIndex()
+	all := GazetteerPlaces()
+	if idx.Len() != len(all) {
+		t.Fatalf("index holds %d places, want %d", idx.Len(), len(all))
+	}
+	for _, p := range all {
+		for _, spelling := range []string{p.Name, strings.ToUpper(p.Name), " " + strings.ToLower(p.Name) + ".",
+			strings.ReplaceAll(p.Name, "St ", "Saint ")} {
+			got := idx.Search(spelling, 10)
+			if len(got) == 0 || got[0] != p {
+				t.Errorf("Search(%q) = %v, want %s first", spelling, got, p.Name)
+			}
+			if l, ok := idx.Lookup(spelling); !ok || l != p {
+				t.Errorf("Lookup(%q) = %v, %v; want %s", spelling, l, ok, p.Name)
+			}
+		}
+		if p.County != County {
+			t.Errorf("%s: county %q, want %q", p.Name, p.County, County)
+		}
+	}
+	for name, kind := range map[string]geo.PlaceKind{"Ely": geo.KindCity, "St Neots": geo.KindTown, "Kimbolton": geo.KindVillage} {
+		if p, _ := idx.Lookup(name); p.Kind != kind {
+			t.Errorf("%s: kind %q, want %q", name, p.Kind, kind)
+		}
+	}
+}
+
+func BenchmarkPlaceIndexSearch(b *testing.B) {
+	idx := PlaceIndex()
+	b.ReportAllocs()
+	for b.Loop() {
+		if got := idx.Search("st", 10); len(got) == 0 {
+			b.Fatal("nothing found")
+		}
 	}
 }
