@@ -100,6 +100,9 @@ type Config struct {
 	// slot and are then answered 503 with Retry-After.
 	HeavySlots int
 	HeavyWait  time.Duration
+	// CORSOrigins are the origins whose pages may call the API (see
+	// cors); none or "*" allows any.
+	CORSOrigins []string
 }
 
 // Follower catches the read model up with the database.
@@ -165,7 +168,7 @@ func NewRouter(cfg Config) http.Handler {
 		cfg.Logger.Error("trusting no proxy", "error", err.Error())
 		r.SetTrustedProxies(nil)
 	}
-	r.Use(h.requestLog, h.light.track, h.recoverer, withTimeout(cfg.RequestTimeout), h.limitBody)
+	r.Use(h.requestLog, cors(cfg.CORSOrigins), h.light.track, h.recoverer, withTimeout(cfg.RequestTimeout), h.limitBody)
 	r.NoRoute(func(c *gin.Context) {
 		failStatus(c, http.StatusNotFound, "not-found", "Not found", "no such endpoint: "+c.Request.Method+" "+clip(c.Request.URL.Path))
 	})
