@@ -176,12 +176,13 @@ func NewRouter(cfg Config) http.Handler {
 		failStatus(c, http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed", c.Request.Method+" is not allowed here")
 	})
 
-	r.GET("/healthz", h.healthz)
-	r.GET("/readyz", h.readyz)
-	r.GET("/openapi.json", h.openAPI)
-	r.GET("/metrics", h.metrics.handler())
+	root := withHead{&r.RouterGroup}
+	root.GET("/healthz", h.healthz)
+	root.GET("/readyz", h.readyz)
+	root.GET("/openapi.json", h.openAPI)
+	root.GET("/metrics", h.metrics.handler())
 
-	v1 := r.Group("/v1", h.authenticate, checkPathIDs, h.limitWrites)
+	v1 := withHead{r.Group("/v1", h.authenticate, checkPathIDs, h.limitWrites)}
 	v1.GET("/taxonomy", h.taxonomy)
 	v1.GET("/nearby", h.nearby)
 	v1.POST("/match/venues", h.matchVenues)
@@ -228,6 +229,15 @@ func NewRouter(cfg Config) http.Handler {
 	v1.POST("/partnerships/:id/health", requireAuth, h.createHealthCheck)
 	v1.GET("/partnerships/:id/health", requireAuth, h.listHealthChecks)
 	return r
+}
+
+// withHead routes HEAD wherever it routes GET, to the same handlers: the
+// answer's headers are GET's, and net/http drops the body.
+type withHead struct{ *gin.RouterGroup }
+
+func (g withHead) GET(path string, handlers ...gin.HandlerFunc) gin.IRoutes {
+	g.RouterGroup.HEAD(path, handlers...)
+	return g.RouterGroup.GET(path, handlers...)
 }
 
 // proxyList spells prefixes as gin takes them.
