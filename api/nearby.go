@@ -79,6 +79,7 @@ func (h *handler) nearby(c *gin.Context) {
 		}
 		d := last.DistanceM
 		cur := cursor{Query: key, ID: last.ID, DistanceM: &d}.encode()
+		linkNext(c, &cur)
 		return &cur
 	}
 	if h.engine != nil && kind == "spaces" {
