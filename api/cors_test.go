@@ -9,6 +9,7 @@ import (
 	"commonground/api"
 	"commonground/seed"
 	"commonground/store"
+	"commonground/store/storetest"
 )
 
 func TestCORSPreflight(t *testing.T) {
@@ -98,4 +99,24 @@ func containsToken(list, tok string) bool {
 		}
 	}
 	return false
+}
+
+// TestCORSVaryKept checks that answers which vary by Authorization still
+// name Origin (and Accept-Encoding) in Vary when the origins are listed.
+func TestCORSVaryKept(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	h := api.NewRouter(api.Config{Store: db, Taxonomy: seed.Taxonomy(), CORSOrigins: []string{"https://ours.example"}})
+	req := httptest.NewRequest("GET", "/v1/nearby?lat=52.2&lon=0.12&kind=venues", nil)
+	req.Header.Set("Origin", "https://ours.example")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != http.StatusOK {
+		t.Fatalf("GET /v1/nearby: got %d, want 200; body %s", w.Code, w.Body)
+	}
+	vary := strings.Join(w.Header().Values("Vary"), ",")
+	for _, want := range []string{"Origin", "Accept-Encoding", "Authorization"} {
+		if !containsToken(vary, want) {
+			t.Errorf("Vary %q lacks %s", vary, want)
+		}
+	}
 }

@@ -145,7 +145,7 @@ func writeGeoJSON(c *gin.Context, body []byte) {
 	etag := bodyETag(body)
 	c.Header("ETag", etag)
 	c.Header("Cache-Control", "no-cache")
-	c.Header("Vary", "Authorization")
+	c.Writer.Header().Add("Vary", "Authorization")
 	if etagMatches(c.GetHeader("If-None-Match"), etag) {
 		c.Status(http.StatusNotModified)
 		return
