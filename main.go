@@ -58,6 +58,9 @@ type config struct {
 	// forward (COMMONGROUND_TRUSTED_PROXIES: comma-separated IP addresses
 	// and CIDR ranges; none by default).
 	TrustedProxies []netip.Prefix
+	// CORSOrigins are the origins whose pages may call the API
+	// (COMMONGROUND_CORS_ORIGINS: comma-separated, default *).
+	CORSOrigins []string
 	// DBTimeout bounds every wait on the database
 	// (COMMONGROUND_DB_TIMEOUT, a Go duration, default 5s).
 	DBTimeout time.Duration
@@ -97,6 +100,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	cfg.TrustedProxies, err = parsePrefixes(getenv("COMMONGROUND_TRUSTED_PROXIES"))
 	if err != nil {
 		return cfg, fmt.Errorf("COMMONGROUND_TRUSTED_PROXIES must be comma-separated IP addresses or CIDR ranges: %w", err)
+	}
+	for _, o := range strings.Split(orDefault(getenv("COMMONGROUND_CORS_ORIGINS"), "*"), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			cfg.CORSOrigins = append(cfg.CORSOrigins, strings.TrimSuffix(o, "/"))
+		}
 	}
 	dbTimeout, err := time.ParseDuration(orDefault(getenv("COMMONGROUND_DB_TIMEOUT"), "5s"))
 	if err != nil || dbTimeout <= 0 {
@@ -198,7 +206,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	a, err := app.New(ctx, app.Config{
 		DatabaseURL: cfg.DatabaseURL, Demo: cfg.DemoSeed >= 0, DemoSeed: cfg.DemoSeed, AdminToken: cfg.AdminToken,
 		WritesPerSecond: cfg.WriteRate, WriteBurst: cfg.WriteBurst, TrustedProxies: cfg.TrustedProxies,
-		DBTimeout: cfg.DBTimeout,
+		CORSOrigins: cfg.CORSOrigins, DBTimeout: cfg.DBTimeout,
 	}, log)
 	if err != nil {
 		if ctx.Err() != nil {

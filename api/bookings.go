@@ -231,7 +231,7 @@ func (h *handler) listBookings(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, pageOf(bs, limit, key, func(b *matching.Booking) string { return b.ID }, toBookingJSON))
+	c.JSON(http.StatusOK, linked(c, pageOf(bs, limit, key, func(b *matching.Booking) string { return b.ID }, toBookingJSON)))
 }
 
 // mayRead lets the two parties of a booking and the operator see it; to

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
@@ -14,6 +15,25 @@ import (
 type list[T any] struct {
 	Items      []T     `json:"items"`
 	NextCursor *string `json:"next_cursor"`
+}
+
+// linked sets the Link header for l's next page (see linkNext) and
+// returns l.
+func linked[T any](c *gin.Context, l list[T]) list[T] {
+	linkNext(c, l.NextCursor)
+	return l
+}
+
+// linkNext sets Link: <…>; rel="next" (RFC 8288) beside a non-null
+// next_cursor: this request's path and query with cursor set to next.
+func linkNext(c *gin.Context, next *string) {
+	if next == nil {
+		return
+	}
+	q := c.Request.URL.Query()
+	q.Set("cursor", *next)
+	u := url.URL{Path: c.Request.URL.Path, RawQuery: q.Encode()}
+	c.Header("Link", "<"+u.String()+`>; rel="next"`)
 }
 
 // pageAfter is the page to fetch for a list: one item more than limit,
@@ -174,6 +194,7 @@ func (h *handler) listOrganisations(c *gin.Context) {
 		return
 	}
 	who := caller(c)
+	linkNext(c, next)
 	out := list[Organisation]{Items: make([]Organisation, len(orgs)), NextCursor: next}
 	for i := range orgs {
 		out.Items[i] = toOrganisationJSON(&orgs[i], who)
@@ -225,6 +246,7 @@ func (h *handler) listVenues(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	linkNext(c, next)
 	out := list[Venue]{Items: make([]Venue, len(venues)), NextCursor: next}
 	for i := range venues {
 		out.Items[i] = toVenueJSON(&venues[i])
@@ -294,6 +316,7 @@ func (h *handler) listSpaces(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	linkNext(c, next)
 	out := list[Space]{Items: make([]Space, len(spaces)), NextCursor: next}
 	for i := range spaces {
 		out.Items[i] = toSpaceJSON(&spaces[i])

@@ -67,8 +67,21 @@ func newMetrics(engine *matching.Engine, st BookingStore) *metrics {
 
 // observe records one answered request.
 func (m *metrics) observe(method, route string, status int, took time.Duration) {
+	method = methodLabel(method)
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(method, route).Observe(took.Seconds())
+}
+
+// methodLabel is the method as the metrics name it: one of the methods of
+// RFC 9110 and PATCH, or "other", so that a client inventing methods
+// cannot add series without end.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		return method
+	}
+	return "other"
 }
 
 // handler serves GET /metrics.

@@ -74,3 +74,24 @@ func TestMetrics(t *testing.T) {
 		}
 	})
 }
+
+// TestMetricsMethodBounded checks that invented methods share one series,
+// "other", however many there are.
+func TestMetricsMethodBounded(t *testing.T) {
+	s := newServer(t, nil)
+	for _, method := range []string{"BREW", "WHEN", "brew", "PROPFIND"} {
+		if status, _, raw := s.send(t, request{method: method, path: "/v1/taxonomy"}); status != http.StatusMethodNotAllowed {
+			t.Errorf("%s /v1/taxonomy: got %d, want 405; body %s", method, status, raw)
+		}
+	}
+	_, _, raw := s.send(t, request{method: "GET", path: "/metrics"})
+	text := string(raw)
+	if got, ok := metricValue(t, text, "commonground_http_requests_total", `{method="other",route="unmatched",status="405"}`); !ok || got != 4 {
+		t.Errorf(`requests with method="other": got %v (present %v), want 4`, got, ok)
+	}
+	for _, method := range []string{"BREW", "WHEN", "brew", "PROPFIND"} {
+		if strings.Contains(text, `method="`+method+`"`) {
+			t.Errorf("a series is labelled method=%q", method)
+		}
+	}
+}

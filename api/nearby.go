@@ -80,6 +80,7 @@ func (h *handler) nearby(c *gin.Context) {
 		}
 		d := last.DistanceM
 		cur := cursor{Query: key, ID: last.ID, DistanceM: &d}.encode()
+		linkNext(c, &cur)
 		return &cur
 	}
 	if h.engine != nil && kind == "spaces" {
@@ -145,7 +146,7 @@ func writeGeoJSON(c *gin.Context, body []byte) {
 	etag := bodyETag(body)
 	c.Header("ETag", etag)
 	c.Header("Cache-Control", "no-cache")
-	c.Header("Vary", "Authorization")
+	c.Writer.Header().Add("Vary", "Authorization")
 	if etagMatches(c.GetHeader("If-None-Match"), etag) {
 		c.Status(http.StatusNotModified)
 		return

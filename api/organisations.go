@@ -233,7 +233,7 @@ func (h *handler) getOrganisation(c *gin.Context) {
 func writeOrganisation(c *gin.Context, status int, o *matching.Organisation) {
 	who := caller(c)
 	// Contact details depend on who asks.
-	c.Header("Vary", "Authorization")
+	c.Writer.Header().Add("Vary", "Authorization")
 	if who.Anonymous() {
 		c.Header("Cache-Control", "no-cache")
 	} else {

@@ -182,7 +182,7 @@ func (h *handler) listPartnerships(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, pageOf(ps, limit, key, func(p *matching.Partnership) string { return p.ID }, toPartnershipJSON))
+	c.JSON(http.StatusOK, linked(c, pageOf(ps, limit, key, func(p *matching.Partnership) string { return p.ID }, toPartnershipJSON)))
 }
 
 func statusList() string {
@@ -283,7 +283,7 @@ func (h *handler) listHealthChecks(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, pageOf(checks, limit, key, func(h *matching.HealthCheck) string { return h.ID }, toHealthCheckJSON))
+	c.JSON(http.StatusOK, linked(c, pageOf(checks, limit, key, func(h *matching.HealthCheck) string { return h.ID }, toHealthCheckJSON)))
 }
 
 // parseDate reads a YYYY-MM-DD date as midnight UTC, recording an error

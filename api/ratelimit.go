@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"math"
 	"net/http"
 	"net/netip"
@@ -44,17 +45,31 @@ func newWriteLimiter(perSecond float64, burst int, now func() time.Time) *writeL
 }
 
 // wait reports how long the client must wait before its next write: 0
-// lets it through now (and spends a token).
-func (l *writeLimiter) wait(client string) time.Duration {
+// lets it through now (and spends a token). left is the tokens the client
+// has after it.
+func (l *writeLimiter) wait(client string) (d time.Duration, left float64) {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	r := l.bucket(client, now).ReserveN(now, 1)
-	if d := r.DelayFrom(now); d > 0 {
+	lim := l.bucket(client, now)
+	r := lim.ReserveN(now, 1)
+	if d = r.DelayFrom(now); d > 0 {
 		r.CancelAt(now)
-		return d
 	}
-	return 0
+	return d, max(0, lim.TokensAt(now))
+}
+
+// rateLimitHeaders sets the RateLimit-Policy and RateLimit fields of the
+// IETF draft "RateLimit header fields for HTTP" (draft-ietf-httpapi-
+// ratelimit-headers-09): the policy "writes" allows burst writes (q) in the
+// time the bucket takes to fill from empty (w, seconds); r is the writes
+// left now, t the seconds until the bucket is full again.
+func (l *writeLimiter) rateLimitHeaders(c *gin.Context, left float64) {
+	perSecond := float64(l.every)
+	window := max(1, int(math.Ceil(float64(l.burst)/perSecond)))
+	full := max(0, int(math.Ceil((float64(l.burst)-left)/perSecond)))
+	c.Header("RateLimit-Policy", fmt.Sprintf(`"writes";q=%d;w=%d`, l.burst, window))
+	c.Header("RateLimit", fmt.Sprintf(`"writes";r=%d;t=%d`, int(math.Floor(left)), full))
 }
 
 // delay reports how long until the client has a token again, without
@@ -99,7 +114,7 @@ func (l *writeLimiter) bucket(client string, now time.Time) *rate.Limiter {
 }
 
 // limitWrites answers 429, with Retry-After, to a client over its write
-// rate.
+// rate; every limited write carries the RateLimit headers.
 func (h *handler) limitWrites(c *gin.Context) {
 	if h.writes == nil || !isWrite(c.Request.Method, c.FullPath()) {
 		c.Next()
@@ -114,7 +129,9 @@ func (h *handler) limitWrites(c *gin.Context) {
 	if who.OrganisationID != "" {
 		client = "org:" + who.OrganisationID
 	}
-	if d := h.writes.wait(client); d > 0 {
+	d, left := h.writes.wait(client)
+	h.writes.rateLimitHeaders(c, left)
+	if d > 0 {
 		tooMany(c, d, "too many writes")
 		return
 	}

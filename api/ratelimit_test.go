@@ -127,3 +127,50 @@ func TestClientAddress(t *testing.T) {
 		})
 	}
 }
+
+// TestRateLimitHeaders checks the RateLimit-Policy and RateLimit fields
+// (draft-ietf-httpapi-ratelimit-headers) on limited writes, and their
+// absence on what is not limited.
+func TestRateLimitHeaders(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	h := api.NewRouter(api.Config{Store: db, Taxonomy: seed.Taxonomy(), AdminToken: adminToken,
+		Now: func() time.Time { return now }, WritesPerSecond: 0.5, WriteBurst: 3})
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	s := &server{store: db, handler: h, url: ts.URL, client: ts.Client()}
+
+	const policy = `"writes";q=3;w=6`
+	for i, want := range []struct {
+		status    int
+		rateLimit string
+	}{
+		{http.StatusCreated, `"writes";r=2;t=2`},
+		{http.StatusCreated, `"writes";r=1;t=4`},
+		{http.StatusCreated, `"writes";r=0;t=6`},
+		{http.StatusTooManyRequests, `"writes";r=0;t=6`},
+	} {
+		status, hdr, raw := s.send(t, request{method: "POST", path: "/v1/organisations", body: orgBody(fmt.Sprintf("Limited %d", i), cLat, cLon)})
+		if status != want.status {
+			t.Fatalf("registration %d: got %d, want %d; body %s", i, status, want.status, raw)
+		}
+		if got := hdr.Get("RateLimit-Policy"); got != policy {
+			t.Errorf("registration %d: RateLimit-Policy %q, want %q", i, got, policy)
+		}
+		if got := hdr.Get("RateLimit"); got != want.rateLimit {
+			t.Errorf("registration %d: RateLimit %q, want %q", i, got, want.rateLimit)
+		}
+		if status == http.StatusTooManyRequests && hdr.Get("Retry-After") != "2" {
+			t.Errorf("registration %d: Retry-After %q, want 2", i, hdr.Get("Retry-After"))
+		}
+	}
+	for _, r := range []request{
+		{method: "GET", path: "/v1/taxonomy"},
+		{method: "POST", path: "/v1/organisations", token: adminToken, body: orgBody("By the operator", cLat, cLon)},
+	} {
+		_, hdr, _ := s.send(t, r)
+		if got := hdr.Get("RateLimit") + hdr.Get("RateLimit-Policy"); got != "" {
+			t.Errorf("%s %s (not limited): RateLimit headers %q, want none", r.method, r.path, got)
+		}
+	}
+}

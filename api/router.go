@@ -104,6 +104,9 @@ type Config struct {
 	// Places is the gazetteer GET /v1/places searches and place names in
 	// requests resolve through; nil knows no place.
 	Places *geo.Places
+	// CORSOrigins are the origins whose pages may call the API (see
+	// cors); none or "*" allows any.
+	CORSOrigins []string
 }
 
 // Follower catches the read model up with the database.
@@ -170,7 +173,7 @@ func NewRouter(cfg Config) http.Handler {
 		cfg.Logger.Error("trusting no proxy", "error", err.Error())
 		r.SetTrustedProxies(nil)
 	}
-	r.Use(h.requestLog, h.light.track, h.recoverer, withTimeout(cfg.RequestTimeout), h.limitBody)
+	r.Use(h.requestLog, cors(cfg.CORSOrigins), compress(), h.light.track, h.recoverer, withTimeout(cfg.RequestTimeout), h.limitBody)
 	r.NoRoute(func(c *gin.Context) {
 		failStatus(c, http.StatusNotFound, "not-found", "Not found", "no such endpoint: "+c.Request.Method+" "+clip(c.Request.URL.Path))
 	})
@@ -178,12 +181,13 @@ func NewRouter(cfg Config) http.Handler {
 		failStatus(c, http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed", c.Request.Method+" is not allowed here")
 	})
 
-	r.GET("/healthz", h.healthz)
-	r.GET("/readyz", h.readyz)
-	r.GET("/openapi.json", h.openAPI)
-	r.GET("/metrics", h.metrics.handler())
+	root := withHead{&r.RouterGroup}
+	root.GET("/healthz", h.healthz)
+	root.GET("/readyz", h.readyz)
+	root.GET("/openapi.json", h.openAPI)
+	root.GET("/metrics", h.metrics.handler())
 
-	v1 := r.Group("/v1", h.authenticate, checkPathIDs, h.limitWrites)
+	v1 := withHead{r.Group("/v1", h.authenticate, checkPathIDs, h.limitWrites)}
 	v1.GET("/taxonomy", h.taxonomy)
 	v1.GET("/nearby", h.nearby)
 	v1.GET("/places", h.listPlaces)
@@ -232,6 +236,15 @@ func NewRouter(cfg Config) http.Handler {
 	v1.POST("/partnerships/:id/health", requireAuth, h.createHealthCheck)
 	v1.GET("/partnerships/:id/health", requireAuth, h.listHealthChecks)
 	return r
+}
+
+// withHead routes HEAD wherever it routes GET, to the same handlers: the
+// answer's headers are GET's, and net/http drops the body.
+type withHead struct{ *gin.RouterGroup }
+
+func (g withHead) GET(path string, handlers ...gin.HandlerFunc) gin.IRoutes {
+	g.RouterGroup.HEAD(path, handlers...)
+	return g.RouterGroup.GET(path, handlers...)
 }
 
 // proxyList spells prefixes as gin takes them.

@@ -43,6 +43,9 @@ type Config struct {
 	// TrustedProxies are the proxies believed about the client they
 	// forward (see api.Config).
 	TrustedProxies []netip.Prefix
+	// CORSOrigins are the origins whose pages may call the API; none or
+	// "*" allows any.
+	CORSOrigins []string
 	// DBTimeout bounds every wait on the database (see
 	// store.Options.Timeout; 0 for store.DefaultTimeout).
 	DBTimeout time.Duration
@@ -91,6 +94,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Store: db, Taxonomy: tax, Logger: log, AdminToken: cfg.AdminToken, Places: seed.PlaceIndex(),
 		Engine: engine, Follower: follower, WritesPerSecond: cfg.WritesPerSecond, WriteBurst: cfg.WriteBurst,
 		TrustedProxies: cfg.TrustedProxies,
+		CORSOrigins:    cfg.CORSOrigins,
 	})
 	// A request waits out the database's timeout once, however many
 	// times it asks: a 503 within the timeout, not one timeout per
