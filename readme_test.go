@@ -94,6 +94,7 @@ func TestReadmeTour(t *testing.T) {
 			// The story's turning points, in the order the tour tells them.
 			out := stdout.String()
 			want := []string{
+				`{"name":"Ely","kind":"city"`,
 				`{"name":"Main Hall","fit_to_dance":`,
 				`{"name":"Mill Road Movers","capacity_hours_per_month":40}`,
 				`"venue_name":"Arbury Community Centre"`,
