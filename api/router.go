@@ -185,6 +185,7 @@ func NewRouter(cfg Config) http.Handler {
 	root.GET("/healthz", h.healthz)
 	root.GET("/readyz", h.readyz)
 	root.GET("/openapi.json", h.openAPI)
+	root.GET("/problems/:type", h.problemPage)
 	root.GET("/metrics", h.metrics.handler())
 
 	v1 := withHead{r.Group("/v1", h.authenticate, checkPathIDs, h.limitWrites)}
