@@ -14,8 +14,11 @@ import (
 
 // spaceCalendar serves GET /v1/spaces/{id}/calendar.ics: an RFC 5545
 // calendar with one VEVENT per confirmed session of the space, from a year
-// ago on. Anyone may read the times; the space's owner (and the operator)
-// also see which organisation booked each session.
+// ago on, each with the venue as its LOCATION. Anyone may read the times;
+// the space's owner (and the operator) also see which organisation booked
+// each session and for what (DESCRIPTION). It carries an ETag, and a GET
+// whose If-None-Match names it gets 304, so a calendar client's refresh
+// costs little when nothing changed.
 func (h *handler) spaceCalendar(c *gin.Context) {
 	ctx := c.Request.Context()
 	s, err := h.store.GetSpace(ctx, c.Param("id"))
@@ -28,17 +31,36 @@ func (h *handler) spaceCalendar(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	v, err := h.store.GetVenue(ctx, s.VenueID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
 	who := caller(c)
 	named := who.CanWrite(s.OrganisationID)
+	body := []byte(renderCalendar(s.Name, s.ID, venueLocation(v), entries, named))
 	c.Header("Cache-Control", "private, no-cache")
-	c.Data(http.StatusOK, "text/calendar; charset=utf-8", []byte(renderCalendar(s.Name, s.ID, entries, named)))
+	c.Writer.Header().Add("Vary", "Authorization")
+	writeTaggedBody(c, http.StatusOK, "text/calendar; charset=utf-8", bodyETag(body), body)
+}
+
+// venueLocation is a venue as a calendar's LOCATION: its name, address
+// and postcode, those it has.
+func venueLocation(v *matching.Venue) string {
+	var parts []string
+	for _, p := range []string{v.Name, v.Address, v.Postcode} {
+		if p = strings.TrimSpace(p); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // renderCalendar writes the calendar of a space: CRLF line ends, lines
 // folded at 75 octets, text escaped, times in UTC. Each session's UID is
 // its booking and place in the booking, stable across fetches, so a
 // calendar client updates events rather than duplicating them.
-func renderCalendar(name, spaceID string, entries []matching.CalendarEntry, named bool) string {
+func renderCalendar(name, spaceID, location string, entries []matching.CalendarEntry, named bool) string {
 	var b strings.Builder
 	line := func(s string) { foldLine(&b, s) }
 	line("BEGIN:VCALENDAR")
@@ -58,6 +80,16 @@ func renderCalendar(name, spaceID string, entries []matching.CalendarEntry, name
 			summary = "Booked by " + e.OrganisationName + ": " + name
 		}
 		line("SUMMARY:" + icsText(summary))
+		if location != "" {
+			line("LOCATION:" + icsText(location))
+		}
+		if named {
+			desc := "Booked by " + e.OrganisationName
+			if e.Purpose != "" {
+				desc = e.Purpose + "\n" + desc
+			}
+			line("DESCRIPTION:" + icsText(desc))
+		}
 		line("STATUS:CONFIRMED")
 		line("TRANSP:OPAQUE")
 		line("X-COMMONGROUND-SPACE-ID:" + spaceID)

@@ -177,6 +177,12 @@ func writeTagged(c *gin.Context, status int, v any) {
 		fail(c, err)
 		return
 	}
+	writeTaggedBody(c, status, "application/json; charset=utf-8", etag, body)
+}
+
+// writeTaggedBody answers status with body and its ETag, or 304 as
+// writeTagged does.
+func writeTaggedBody(c *gin.Context, status int, contentType, etag string, body []byte) {
 	c.Header("ETag", etag)
 	if m := c.Request.Method; m == http.MethodGet || m == http.MethodHead {
 		l, err := parseTagList("If-None-Match", c.Request.Header.Values("If-None-Match"))
@@ -185,5 +191,5 @@ func writeTagged(c *gin.Context, status int, v any) {
 			return
 		}
 	}
-	c.Data(status, "application/json; charset=utf-8", body)
+	c.Data(status, contentType, body)
 }

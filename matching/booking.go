@@ -333,6 +333,7 @@ type CalendarEntry struct {
 	Seq              int
 	OrganisationID   string
 	OrganisationName string
+	Purpose          string
 	Start, End       time.Time
 	// Stamp is when the booking last changed.
 	Stamp time.Time

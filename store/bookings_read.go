@@ -23,7 +23,7 @@ func (db *DB) SpaceCalendar(ctx context.Context, spaceID string, since time.Time
 	if n == 0 {
 		return nil, fmt.Errorf("space %s: %w", spaceID, matching.ErrNotFound)
 	}
-	rows, err := g.Raw(`SELECT o.booking_id, o.seq, b.organisation_id, g.name, o.starts_at, o.ends_at, b.updated_at
+	rows, err := g.Raw(`SELECT o.booking_id, o.seq, b.organisation_id, g.name, b.purpose, o.starts_at, o.ends_at, b.updated_at
 		FROM booking_occurrences o
 		JOIN bookings b ON b.id = o.booking_id
 		JOIN organisations g ON g.id = b.organisation_id
@@ -36,7 +36,7 @@ func (db *DB) SpaceCalendar(ctx context.Context, spaceID string, since time.Time
 	var out []matching.CalendarEntry
 	for rows.Next() {
 		var e matching.CalendarEntry
-		if err := rows.Scan(&e.BookingID, &e.Seq, &e.OrganisationID, &e.OrganisationName, &e.Start, &e.End, &e.Stamp); err != nil {
+		if err := rows.Scan(&e.BookingID, &e.Seq, &e.OrganisationID, &e.OrganisationName, &e.Purpose, &e.Start, &e.End, &e.Stamp); err != nil {
 			return nil, translate(err, "calendar")
 		}
 		e.Start, e.End, e.Stamp = utc(e.Start), utc(e.End), utc(e.Stamp)
