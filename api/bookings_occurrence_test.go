@@ -77,3 +77,36 @@ func TestCancelOneOccurrence(t *testing.T) {
 		}
 	})
 }
+
+// TestMatchingSeesOneSessionCancelled: after one session of a weekly
+// booking is cancelled, matching offers the space for that evening again,
+// and still not for the others, on the server at once and on a second
+// replica over the same database within two seconds.
+func TestMatchingSeesOneSessionCancelled(t *testing.T) {
+	concurrentBackends(t, func(t *testing.T, s *server, db *store.DB, url string) {
+		b := newBookable(t, s, true)
+		replica := newServer(t, openStore(t, url))
+		follow(t, replica.follower, 100*time.Millisecond)
+		status, _, raw := s.book(t, b.bookerToken, b.space.ID, mondays("2027-03-01", 3, "18:00", "20:00"), nil)
+		wantStatus(t, "book", status, http.StatusCreated, string(raw))
+		id := bookingOf(t, raw).Booking.ID
+		offered := func(on *server, day string) bool {
+			t.Helper()
+			body := matchBody("weekly", map[string]any{"day": "mon", "start": "18:00", "end": "20:00", "from": day, "count": 1})
+			status, _, m := on.do(t, "POST", "/v1/match/venues", "", body)
+			wantStatus(t, "match", status, http.StatusOK, m)
+			return slices.Contains(matchIDs(m), b.space.ID)
+		}
+		waitFor(t, 2*time.Second, "the replica to see the booking", func() bool { return !offered(replica, "2027-03-08") })
+
+		status, _, m := s.do(t, "POST", "/v1/bookings/"+id+"/occurrences/1/cancel", b.bookerToken, nil)
+		wantStatus(t, "cancel session 1", status, http.StatusOK, m)
+		if !offered(s, "2027-03-08") || offered(s, "2027-03-01") || offered(s, "2027-03-15") {
+			t.Errorf("on the server: want 8 March offered again and 1 and 15 March still booked")
+		}
+		waitFor(t, 2*time.Second, "the replica to see the cancelled session", func() bool { return offered(replica, "2027-03-08") })
+		if offered(replica, "2027-03-01") || offered(replica, "2027-03-15") {
+			t.Errorf("on the replica: 1 or 15 March offered, want them still booked")
+		}
+	})
+}
