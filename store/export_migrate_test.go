@@ -45,6 +45,10 @@ func OpenAtVersion(ctx context.Context, rawURL string, version int64) (*gorm.DB,
 	return g, nil
 }
 
+// LegacySteps is how many steps the runner before goose had: the later
+// ones were only ever run by goose.
+const LegacySteps = 4
+
 // legacyNames are the names the runner before goose gave its steps.
 var legacyNames = map[int64]string{
 	1: "initial schema",

@@ -315,8 +315,8 @@ func versionsUpTo(n int) []int64 {
 // N and holding rows of every table N has, then opens it as a store: the
 // steps after N run once each, and every row is still there, read through
 // the store as it was written. With "legacy", the database's history is
-// kept as the runner before goose kept it (schema_migrations, up to the
-// latest version, and from an empty history: that runner created its
+// kept as the runner before goose kept it (schema_migrations, up to its
+// last step, LegacySteps, and from an empty history: that runner created its
 // table before its first step); Open adopts it, keeps the table, and runs
 // only the steps that runner had not.
 func TestUpgrade(t *testing.T) {
@@ -329,7 +329,7 @@ func TestUpgrade(t *testing.T) {
 			for _, legacy := range []bool{false, true} {
 				last := store.NumMigrations - 1
 				if legacy {
-					last = store.NumMigrations
+					last = store.LegacySteps
 				}
 				for n := 0; n <= last; n++ {
 					name := fmt.Sprintf("from %d", n)
@@ -395,11 +395,11 @@ func TestLegacyUnknownVersion(t *testing.T) {
 	for _, d := range storetest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			url := storetest.SharedURL(t, d)
-			g, err := store.OpenAtVersion(t.Context(), url, int64(store.NumMigrations))
+			g, err := store.OpenAtVersion(t.Context(), url, store.LegacySteps)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := store.MakeLegacy(t.Context(), g, int64(store.NumMigrations)); err != nil {
+			if err := store.MakeLegacy(t.Context(), g, store.LegacySteps); err != nil {
 				t.Fatal(err)
 			}
 			unknown := store.NumMigrations + 1
