@@ -24,6 +24,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -53,6 +55,9 @@ type DB struct {
 	// keep holds an in-memory SQLite database open while the pool's
 	// connection is replaced (see openSQLite); nil otherwise.
 	keep *sql.DB
+	// jobDriver and jobs are the job queue's (see queue.go).
+	jobDriver riverdriver.Driver[*sql.Tx]
+	jobs      *river.Client[*sql.Tx]
 }
 
 // Options tune Open. The zero value is fine.
@@ -171,6 +176,13 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		sqlDB.Close()
 		return nil, err
+	}
+	db.jobDriver = newJobDriver(sqlDB, dialect)
+	if err := db.migrateJobs(ctx, sqlDB); err != nil {
+		return nil, err
+	}
+	if db.jobs, err = newJobInserter(db.jobDriver); err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
 	}
 	opened = true
 	return db, nil
