@@ -27,11 +27,24 @@ const (
 	ctxLogger    = "cg.logger"
 )
 
-// Caller is who is making a request: an organisation (by its token), the
-// operator, or nobody.
+// Caller is who is making a request: a person (by a session) or an API
+// key acting for an organisation, the operator, or nobody.
 type Caller struct {
+	// OrganisationID is the organisation the caller acts for.
 	OrganisationID string
 	Operator       bool
+	// PersonID is the person signed in ("" for a key or the operator);
+	// KeyID the API key used ("" for a person or the operator).
+	PersonID, KeyID string
+	// Role is the caller's role in OrganisationID; a key acts as an
+	// admin.
+	Role matching.Role
+}
+
+// IsAdmin reports whether the caller may administer orgID: the operator,
+// an admin of it, or one of its keys.
+func (c Caller) IsAdmin(orgID string) bool {
+	return c.Operator || (orgID != "" && c.OrganisationID == orgID && c.Role == matching.RoleAdmin)
 }
 
 // Anonymous reports whether the request carried no token.
@@ -179,7 +192,7 @@ func (h *handler) authenticate(c *gin.Context) {
 		return
 	}
 	if h.adminToken != "" && subtle.ConstantTimeCompare([]byte(token), []byte(h.adminToken)) == 1 {
-		c.Set(ctxCaller, Caller{Operator: true})
+		setCaller(c, Caller{Operator: true}, matching.Principal{Kind: matching.PrincipalOperator, Name: "operator"})
 		c.Next()
 		return
 	}
@@ -197,8 +210,15 @@ func (h *handler) authenticate(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.Set(ctxCaller, Caller{OrganisationID: id})
+	setCaller(c, Caller{OrganisationID: id, Role: matching.RoleAdmin}, matching.Principal{Kind: matching.PrincipalKey, OrganisationID: id, Role: matching.RoleAdmin})
 	c.Next()
+}
+
+// setCaller records who is calling, for the handlers (caller) and, as the
+// request context's principal, for the store's audit log and events.
+func setCaller(c *gin.Context, who Caller, p matching.Principal) {
+	c.Set(ctxCaller, who)
+	c.Request = c.Request.WithContext(matching.WithPrincipal(c.Request.Context(), p))
 }
 
 // mustAuth returns the caller, or writes a 401 and returns false.
@@ -221,6 +241,20 @@ func mustOwn(c *gin.Context, orgID, what string) bool {
 	}
 	if !who.CanWrite(orgID) {
 		fail(c, fmt.Errorf("%w: only the organisation that owns this %s may change it", matching.ErrForbidden, what))
+		return false
+	}
+	return true
+}
+
+// mustAdmin checks that the caller may administer orgID, writing 401 or
+// 403 otherwise.
+func mustAdmin(c *gin.Context, orgID, what string) bool {
+	who, ok := mustAuth(c)
+	if !ok {
+		return false
+	}
+	if !who.IsAdmin(orgID) {
+		fail(c, fmt.Errorf("%w: only an admin of the organisation may %s", matching.ErrForbidden, what))
 		return false
 	}
 	return true
