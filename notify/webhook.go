@@ -47,8 +47,10 @@ func ParseSecret(s string) ([]byte, error) {
 	if len(s) > 1024 {
 		return nil, errors.New("webhook secret is too long")
 	}
-	key, err := base64.StdEncoding.Strict().DecodeString(s[len(secretPrefix):])
-	if err != nil {
+	enc := s[len(secretPrefix):]
+	key, err := base64.StdEncoding.Strict().DecodeString(enc)
+	// The decoder skips line breaks; a secret is one canonical string.
+	if err != nil || base64.StdEncoding.EncodeToString(key) != enc {
 		return nil, errors.New("webhook secret is not valid base64 after whsec_")
 	}
 	if len(key) < MinSecretBytes {
