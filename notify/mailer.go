@@ -288,9 +288,11 @@ type conversation struct {
 	stops []func() bool
 }
 
-func (c *conversation) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+func (c *conversation) dial(ctx context.Context, network, _ string) (net.Conn, error) {
+	// go-mail joins host and port without brackets, which breaks IPv6
+	// literals: dial the configured address instead.
 	var d net.Dialer
-	conn, err := d.DialContext(ctx, network, addr)
+	conn, err := d.DialContext(ctx, network, c.m.cfg.Addr())
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -340,5 +341,26 @@ func TestNewMailerValidatesFrom(t *testing.T) {
 	}
 	if _, err := NewMailer(cfg, "Common Ground <noreply@example.org>"); err != nil {
 		t.Errorf("NewMailer with a named address: %v", err)
+	}
+}
+
+func TestSendKeepsPasswordOffPlainConnections(t *testing.T) {
+	// ::ffff:127.0.0.1 reaches the loopback server but is not a name
+	// go-mail treats as this machine, so it stands for a remote server
+	// that offers no STARTTLS.
+	srv := startSMTP(t, smtpServerOpts{needAuth: true})
+	m := newTestMailer(t, fmt.Sprintf("smtp://mailer:s3cret@[::ffff:127.0.0.1]:%d", srv.port))
+	err := m.Send(context.Background(), Message{To: []string{"ada@example.org"}, Subject: "s", Text: "t"})
+	if err == nil {
+		t.Fatal("Send with a password over a plain connection: no error")
+	}
+	if !strings.Contains(err.Error(), "unencrypted") {
+		t.Errorf("Send = %v, want a refusal to authenticate unencrypted", err)
+	}
+	if IsPermanent(err) {
+		t.Errorf("IsPermanent(%v) = true, want false", err)
+	}
+	if n := len(srv.received()); n != 0 {
+		t.Errorf("server received %d mails, want 0", n)
 	}
 }
