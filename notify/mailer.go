@@ -285,6 +285,7 @@ type conversation struct {
 	m   *Mailer
 
 	mu    sync.Mutex
+	conns []net.Conn
 	stops []func() bool
 }
 
@@ -306,15 +307,19 @@ func (c *conversation) dial(ctx context.Context, network, _ string) (net.Conn, e
 	}
 	stop := context.AfterFunc(c.ctx, func() { conn.Close() })
 	c.mu.Lock()
+	c.conns = append(c.conns, conn)
 	c.stops = append(c.stops, stop)
 	c.mu.Unlock()
 	return conn, nil
 }
 
+// stop ends the conversation: go-mail leaves the connection open when a
+// step before sending fails, so it is closed here whatever happened.
 func (c *conversation) stop() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, s := range c.stops {
-		s()
+	for i, conn := range c.conns {
+		c.stops[i]()
+		conn.Close()
 	}
 }

@@ -364,3 +364,40 @@ func TestSendKeepsPasswordOffPlainConnections(t *testing.T) {
 		t.Errorf("server received %d mails, want 0", n)
 	}
 }
+
+func TestSendClosesConnectionAfterRefusedGreeting(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	closed := make(chan struct{})
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		io.WriteString(c, "220 mx.test ESMTP\r\n")
+		buf := make([]byte, 512)
+		for {
+			c.SetReadDeadline(time.Now().Add(10 * time.Second))
+			if _, err := c.Read(buf); err != nil {
+				if err == io.EOF {
+					close(closed)
+				}
+				return
+			}
+			io.WriteString(c, "554 5.7.1 go away\r\n")
+		}
+	}()
+	m := newTestMailer(t, "smtp://"+l.Addr().String())
+	if err := m.Send(context.Background(), Message{To: []string{"ada@example.org"}, Subject: "s", Text: "t"}); err == nil {
+		t.Fatal("Send to a server refusing EHLO and HELO: no error")
+	}
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Error("the connection was left open after Send returned")
+	}
+}
