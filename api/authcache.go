@@ -14,15 +14,15 @@ import (
 )
 
 // Authentication does not ask the database on every request: a token the
-// database has vouched for is remembered (by its hash) together with its
-// organisation, and is accepted again while the read model still holds
-// that organisation. Deleting an organisation is what revokes its token;
-// the follower applies every replica's deletions within about half a
-// second (store.Follower.Interval), so a deleted organisation's token
-// stops working on every replica within a second, and at once on the
-// replica that deleted it, which catches up before it answers. Reads and
-// matching with a remembered token keep working while the database is
-// down.
+// database has vouched for is remembered (by its hash) together with what
+// it stands for (an API key and its organisation, or a session with its
+// person and memberships), and is accepted without asking again for
+// tokenReverify. So a revoked key, an ended session or a removed member
+// loses access on every replica within tokenReverify, and at once on the
+// replica that made the change, which forgets every remembered token.
+// A remembered key whose organisation the read model no longer holds was
+// deleted, and is asked about at once. Reads and matching with a
+// remembered token keep working while the database is down.
 const (
 	// tokenCacheSize bounds how many tokens are remembered (about 200
 	// bytes each); the least recently used goes first.
@@ -31,8 +31,8 @@ const (
 	// database is asked again. If the database cannot answer then, the
 	// token stays accepted while the read model holds its organisation,
 	// and the database is asked again tokenRetry later.
-	tokenReverify = 10 * time.Minute
-	tokenRetry    = time.Minute
+	tokenReverify = time.Second
+	tokenRetry    = 10 * time.Second
 	// tokenLookupTimeout bounds asking the database about a remembered
 	// token, so that a database that hangs does not hold up requests the
 	// read model can answer.
@@ -48,9 +48,9 @@ const (
 	failedAuthPerMinute = 20
 )
 
-// tokenCache remembers verified tokens: token hash → organisation ID, at
-// most max of them, least recently used out first. Its methods do nothing
-// on a nil cache.
+// tokenCache remembers verified tokens: token hash → credential, at most
+// max of them, least recently used out first. Its methods do nothing on a
+// nil cache.
 type tokenCache struct {
 	max int
 	now func() time.Time
@@ -61,7 +61,8 @@ type tokenCache struct {
 }
 
 type tokenEntry struct {
-	hash, orgID string
+	hash string
+	cred *matching.Credential
 	// reverify is when the database should be asked again.
 	reverify time.Time
 }
@@ -70,27 +71,26 @@ func newTokenCache(max int, now func() time.Time) *tokenCache {
 	return &tokenCache{max: max, now: now, entries: map[string]*lru.Element{}}
 }
 
-// get returns the organisation remembered for hash, and whether it is
-// due to be verified again.
-func (tc *tokenCache) get(hash string) (orgID string, due, ok bool) {
+// get returns the credential remembered for hash, and whether it is due
+// to be verified again.
+func (tc *tokenCache) get(hash string) (cred *matching.Credential, due, ok bool) {
 	if tc == nil {
-		return "", false, false
+		return nil, false, false
 	}
 	now := tc.now()
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
 	el := tc.entries[hash]
 	if el == nil {
-		return "", false, false
+		return nil, false, false
 	}
 	tc.order.MoveToFront(el)
 	e := el.Value.(*tokenEntry)
-	return e.orgID, !now.Before(e.reverify), true
+	return e.cred, !now.Before(e.reverify), true
 }
 
-// put remembers that hash belongs to orgID, to be verified again after
-// d.
-func (tc *tokenCache) put(hash, orgID string, d time.Duration) {
+// put remembers that hash stands for cred, to be verified again after d.
+func (tc *tokenCache) put(hash string, cred *matching.Credential, d time.Duration) {
 	if tc == nil {
 		return
 	}
@@ -99,11 +99,11 @@ func (tc *tokenCache) put(hash, orgID string, d time.Duration) {
 	defer tc.mu.Unlock()
 	if el := tc.entries[hash]; el != nil {
 		e := el.Value.(*tokenEntry)
-		e.orgID, e.reverify = orgID, reverify
+		e.cred, e.reverify = cred, reverify
 		tc.order.MoveToFront(el)
 		return
 	}
-	tc.entries[hash] = tc.order.PushFront(&tokenEntry{hash: hash, orgID: orgID, reverify: reverify})
+	tc.entries[hash] = tc.order.PushFront(&tokenEntry{hash: hash, cred: cred, reverify: reverify})
 	for tc.order.Len() > tc.max {
 		last := tc.order.Back()
 		tc.order.Remove(last)
@@ -124,6 +124,18 @@ func (tc *tokenCache) forget(hash string) {
 	}
 }
 
+// clear forgets every token: a key was revoked, a session ended or a
+// membership changed here, and every token is asked about again.
+func (tc *tokenCache) clear() {
+	if tc == nil {
+		return
+	}
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	clear(tc.entries)
+	tc.order.Init()
+}
+
 // errTooManyFailures is a client that presented too many unknown tokens;
 // after says when it may try again.
 type errTooManyFailures struct{ after time.Duration }
@@ -132,16 +144,16 @@ func (e *errTooManyFailures) Error() string {
 	return fmt.Sprintf("too many failed authentications: try again in %v", e.after)
 }
 
-// tokenOrganisation returns the ID of the organisation whose token hashes
-// to hash: from the cache while the read model holds the organisation,
-// from the database otherwise. Its errors wrap matching.ErrNotFound for a
-// token nobody holds (counted against the client address), or are an
-// *errTooManyFailures, or the store's.
-func (h *handler) tokenOrganisation(c *gin.Context, hash string) (string, error) {
+// tokenCredential returns what the token hashing to hash stands for: from
+// the cache while it is fresh (and, for a key, the read model holds its
+// organisation), from the database otherwise. Its errors wrap
+// matching.ErrNotFound for a token nobody holds (counted against the
+// client address), or are an *errTooManyFailures, or the store's.
+func (h *handler) tokenCredential(c *gin.Context, hash string) (*matching.Credential, error) {
 	cached, due, ok := h.tokens.get(hash)
-	// A remembered organisation the read model no longer holds was
-	// deleted, or is so new this replica has not seen it yet: ask.
-	ok = ok && h.engine.HasOrganisation(cached)
+	// A remembered key whose organisation the read model no longer holds
+	// was deleted, or is so new this replica has not seen it yet: ask.
+	ok = ok && (cached.Kind != matching.PrincipalKey || h.engine.HasOrganisation(cached.OrganisationID))
 	if ok && !due {
 		return cached, nil
 	}
@@ -150,7 +162,7 @@ func (h *handler) tokenOrganisation(c *gin.Context, hash string) (string, error)
 		if ok {
 			return cached, nil
 		}
-		return "", &errTooManyFailures{after: d}
+		return nil, &errTooManyFailures{after: d}
 	}
 	ctx := c.Request.Context()
 	if ok {
@@ -158,15 +170,18 @@ func (h *handler) tokenOrganisation(c *gin.Context, hash string) (string, error)
 		ctx, cancel = context.WithTimeout(ctx, tokenLookupTimeout)
 		defer cancel()
 	}
-	id, err := h.store.OrganisationIDByTokenHash(ctx, hash)
+	cred, err := h.store.Credential(ctx, hash)
 	switch {
 	case err == nil:
-		h.tokens.put(hash, id, tokenReverify)
-		return id, nil
+		h.tokens.put(hash, cred, tokenReverify)
+		if cred.Kind == matching.PrincipalKey && (cred.KeyLastUsedAt == nil || h.now().Sub(*cred.KeyLastUsedAt) > time.Minute) {
+			h.touchKey(cred.KeyID)
+		}
+		return cred, nil
 	case errors.Is(err, matching.ErrNotFound):
 		h.tokens.forget(hash)
 		h.authFailures.spend(client)
-		return "", err
+		return nil, err
 	case ok && c.Request.Context().Err() == nil:
 		// The database did not answer; the read model says the
 		// organisation is still there.
@@ -175,5 +190,16 @@ func (h *handler) tokenOrganisation(c *gin.Context, hash string) (string, error)
 		h.tokens.put(hash, cached, tokenRetry)
 		return cached, nil
 	}
-	return "", err
+	return nil, err
+}
+
+// touchKey records, in the background, that a key was used; the store
+// writes at most once a minute per key.
+func (h *handler) touchKey(id string) {
+	at := h.now()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		h.store.TouchAPIKey(ctx, id, at)
+	}()
 }

@@ -145,6 +145,7 @@ func (h *handler) createBooking(c *gin.Context) {
 		return
 	}
 	id := uuid.Must(uuid.NewV7()).String()
+	audit(c, who.OrganisationID, "booking.requested", "booking", id)
 	reply, outcome, err := h.store.Book(c.Request.Context(), id, req, idem, func(o *matching.BookingOutcome) (matching.Reply, error) {
 		return renderOutcome(c, o)
 	})
@@ -256,6 +257,7 @@ func (h *handler) cancelOccurrence(c *gin.Context) {
 		return
 	}
 	who := caller(c)
+	audit(c, "", "booking.occurrence_cancelled", "booking", c.Param("id"))
 	b, err := h.store.CancelOccurrence(c.Request.Context(), c.Param("id"), index, h.now().UTC(), func(b *matching.Booking) error {
 		return mayRead(who, b)
 	})
@@ -272,6 +274,7 @@ func (h *handler) cancelOccurrence(c *gin.Context) {
 func (h *handler) changeBooking(action matching.BookingAction) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		who := caller(c)
+		audit(c, "", "booking."+string(action), "booking", c.Param("id"))
 		b, err := h.store.ChangeBooking(c.Request.Context(), c.Param("id"), action, func(b *matching.Booking) error {
 			if err := mayRead(who, b); err != nil {
 				return err

@@ -193,11 +193,15 @@ func (h *handler) listOrganisations(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	who := caller(c)
+	ids := make([]string, len(orgs))
+	for i := range orgs {
+		ids[i] = orgs[i].ID
+	}
+	contact := h.contactVisible(c, ids)
 	linkNext(c, next)
 	out := list[Organisation]{Items: make([]Organisation, len(orgs)), NextCursor: next}
 	for i := range orgs {
-		out.Items[i] = toOrganisationJSON(&orgs[i], who)
+		out.Items[i] = toOrganisationJSON(&orgs[i], contact(orgs[i].ID))
 		out.Items[i].DistanceKm = dists[i]
 	}
 	c.JSON(http.StatusOK, out)

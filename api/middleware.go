@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -39,6 +40,9 @@ type Caller struct {
 	// Role is the caller's role in OrganisationID; a key acts as an
 	// admin.
 	Role matching.Role
+	// Ambiguous is a person with several memberships who did not name
+	// the one they act for (see OrganisationHeader).
+	Ambiguous bool
 }
 
 // IsAdmin reports whether the caller may administer orgID: the operator,
@@ -48,7 +52,7 @@ func (c Caller) IsAdmin(orgID string) bool {
 }
 
 // Anonymous reports whether the request carried no token.
-func (c Caller) Anonymous() bool { return c.OrganisationID == "" && !c.Operator }
+func (c Caller) Anonymous() bool { return c.OrganisationID == "" && !c.Operator && c.PersonID == "" }
 
 // CanWrite reports whether the caller may change something owned by orgID.
 func (c Caller) CanWrite(orgID string) bool {
@@ -174,21 +178,28 @@ func NewToken() string {
 	return "cg_" + hex.EncodeToString(b)
 }
 
-// authenticate resolves the bearer token, if any (see tokenOrganisation).
-// A token that is sent but unknown is a 401 even on a read, so clients
-// learn their token is wrong; a client address that sends too many is
-// answered 429 (see failedAuthPerMinute).
+// SessionCookie is the cookie the web pages keep a person's session in.
+// The JSON API accepts it only from pages of the same origin (see
+// sameOrigin), so another site's page cannot act with it.
+const SessionCookie = "cg_session"
+
+// OrganisationHeader names the organisation a person with several
+// memberships acts for.
+const OrganisationHeader = "Common-Ground-Organisation"
+
+// authenticate resolves the bearer token (or a same-origin session
+// cookie), if any (see tokenCredential), into the caller. A token that is
+// sent but unknown is a 401 even on a read, so clients learn their token is
+// wrong; a client address that sends too many is answered 429 (see
+// failedAuthPerMinute).
 func (h *handler) authenticate(c *gin.Context) {
-	header := c.GetHeader("Authorization")
-	if header == "" {
-		c.Next()
+	c.Request = c.Request.WithContext(matching.NewAuditSlot(c.Request.Context()))
+	token, ok := bearer(c)
+	if !ok {
 		return
 	}
-	scheme, token, ok := strings.Cut(header, " ")
-	token = strings.TrimSpace(token)
-	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" || len(token) > 200 {
-		c.Header("WWW-Authenticate", `Bearer realm="commonground"`)
-		fail(c, fmt.Errorf("%w: Authorization must be \"Bearer <token>\"", matching.ErrUnauthorized))
+	if token == "" {
+		c.Next()
 		return
 	}
 	if h.adminToken != "" && subtle.ConstantTimeCompare([]byte(token), []byte(h.adminToken)) == 1 {
@@ -196,7 +207,7 @@ func (h *handler) authenticate(c *gin.Context) {
 		c.Next()
 		return
 	}
-	id, err := h.tokenOrganisation(c, HashToken(token))
+	cred, err := h.tokenCredential(c, HashToken(token))
 	if err != nil {
 		var throttled *errTooManyFailures
 		switch {
@@ -205,13 +216,93 @@ func (h *handler) authenticate(c *gin.Context) {
 			return
 		case errors.Is(err, matching.ErrNotFound):
 			c.Header("WWW-Authenticate", `Bearer realm="commonground", error="invalid_token"`)
-			err = fmt.Errorf("%w: the token is not valid", matching.ErrUnauthorized)
+			err = fmt.Errorf("%w: the token is not valid (it may have expired, been revoked or signed out)", matching.ErrUnauthorized)
 		}
 		fail(c, err)
 		return
 	}
-	setCaller(c, Caller{OrganisationID: id, Role: matching.RoleAdmin}, matching.Principal{Kind: matching.PrincipalKey, OrganisationID: id, Role: matching.RoleAdmin})
+	who, p, err := h.callerFor(c, cred)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	setCaller(c, who, p)
 	c.Next()
+}
+
+// bearer returns the request's token: the Authorization header's, or the
+// session cookie's on a same-origin request; "" for none. A malformed
+// header is answered 401 and false returned.
+func bearer(c *gin.Context) (string, bool) {
+	header := c.GetHeader("Authorization")
+	if header == "" {
+		if ck, err := c.Request.Cookie(SessionCookie); err == nil && ck.Value != "" && len(ck.Value) <= 200 && sameOrigin(c.Request) {
+			return ck.Value, true
+		}
+		return "", true
+	}
+	scheme, token, ok := strings.Cut(header, " ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" || len(token) > 200 {
+		c.Header("WWW-Authenticate", `Bearer realm="commonground"`)
+		fail(c, fmt.Errorf("%w: Authorization must be \"Bearer <token>\"", matching.ErrUnauthorized))
+		return "", false
+	}
+	return token, true
+}
+
+// sameOrigin reports whether a request comes from a page of the service's
+// own origin: its Origin header names the host it was sent to, or, with no
+// Origin, the browser says so (Sec-Fetch-Site: same-origin). Requests that
+// say neither, such as curl's, are not: a cookie alone never authenticates
+// them.
+func sameOrigin(r *http.Request) bool {
+	if o := r.Header.Get("Origin"); o != "" {
+		u, err := url.Parse(o)
+		return err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host)
+	}
+	return r.Header.Get("Sec-Fetch-Site") == "same-origin"
+}
+
+// callerFor turns a credential into the caller and principal: a key acts
+// for its organisation as an admin; a person for the organisation the
+// Common-Ground-Organisation header names (403 when they are not a
+// member), or for their only one. A person with several memberships and no
+// header acts for none (see mustAuth).
+func (h *handler) callerFor(c *gin.Context, cred *matching.Credential) (Caller, matching.Principal, error) {
+	if cred.Kind == matching.PrincipalKey {
+		return Caller{OrganisationID: cred.OrganisationID, KeyID: cred.KeyID, Role: matching.RoleAdmin},
+			matching.Principal{Kind: matching.PrincipalKey, ID: cred.KeyID, Name: cred.KeyName, OrganisationID: cred.OrganisationID, Role: matching.RoleAdmin}, nil
+	}
+	who := Caller{PersonID: cred.Person.ID}
+	p := matching.Principal{Kind: matching.PrincipalPerson, ID: cred.Person.ID, Name: cred.Person.Name}
+	var live []matching.Membership
+	for _, m := range cred.Memberships {
+		if h.engine == nil || h.engine.HasOrganisation(m.OrganisationID) {
+			live = append(live, m)
+		}
+	}
+	pick := func(m matching.Membership) {
+		who.OrganisationID, who.Role = m.OrganisationID, m.Role
+		p.OrganisationID, p.Role = m.OrganisationID, m.Role
+	}
+	if want := strings.TrimSpace(c.GetHeader(OrganisationHeader)); want != "" {
+		for _, m := range live {
+			if m.OrganisationID == want {
+				pick(m)
+				return who, p, nil
+			}
+		}
+		return who, p, fmt.Errorf("%w: you are not a member of the organisation %s names", matching.ErrForbidden, OrganisationHeader)
+	}
+	switch len(live) {
+	case 1:
+		pick(live[0])
+	case 0:
+	default:
+		who.Ambiguous = true
+	}
+	return who, p, nil
 }
 
 // setCaller records who is calling, for the handlers (caller) and, as the
@@ -221,12 +312,34 @@ func setCaller(c *gin.Context, who Caller, p matching.Principal) {
 	c.Request = c.Request.WithContext(matching.WithPrincipal(c.Request.Context(), p))
 }
 
-// mustAuth returns the caller, or writes a 401 and returns false.
+// mustAuth returns the caller acting for an organisation (or the
+// operator), or writes a 401 (no token), a 400 (a person who belongs to
+// several organisations and did not say which) or a 403 (a person who
+// belongs to none) and returns false.
 func mustAuth(c *gin.Context) (Caller, bool) {
 	who := caller(c)
-	if who.Anonymous() {
+	switch {
+	case who.Anonymous():
 		c.Header("WWW-Authenticate", `Bearer realm="commonground"`)
-		fail(c, fmt.Errorf("%w: this request needs an organisation's token (Authorization: Bearer <token>)", matching.ErrUnauthorized))
+		fail(c, fmt.Errorf("%w: this request needs a token (Authorization: Bearer <token>): an organisation's API key or a person's session", matching.ErrUnauthorized))
+		return who, false
+	case who.Ambiguous:
+		fail(c, fmt.Errorf("%w: you belong to several organisations; name the one you act for in the %s header", matching.ErrInvalid, OrganisationHeader))
+		return who, false
+	case who.OrganisationID == "" && !who.Operator:
+		fail(c, fmt.Errorf("%w: you are not a member of any organisation yet; register one or accept an invitation", matching.ErrForbidden))
+		return who, false
+	}
+	return who, true
+}
+
+// mustPerson returns the signed-in person's caller, or writes a 401 and
+// returns false.
+func mustPerson(c *gin.Context) (Caller, bool) {
+	who := caller(c)
+	if who.PersonID == "" {
+		c.Header("WWW-Authenticate", `Bearer realm="commonground"`)
+		fail(c, fmt.Errorf("%w: this request needs a person's session (POST /v1/sessions)", matching.ErrUnauthorized))
 		return who, false
 	}
 	return who, true

@@ -62,6 +62,23 @@ func TestOpenAPISchemasMatchStructs(t *testing.T) {
 		{"OpeningHours", reflect.TypeFor[OpeningHours](), true},
 		// Closure is also the shape sent, where reason may be left out.
 		{"Closure", reflect.TypeFor[Closure](), false},
+		{"Person", reflect.TypeFor[Person](), true},
+		{"Membership", reflect.TypeFor[Membership](), true},
+		{"Session", reflect.TypeFor[SessionOut](), true},
+		{"PersonIn", reflect.TypeFor[personIn](), false},
+		{"LoginIn", reflect.TypeFor[loginIn](), false},
+		{"PersonPatch", reflect.TypeFor[personPatch](), false},
+		{"Member", reflect.TypeFor[Member](), true},
+		{"MemberPatch", reflect.TypeFor[memberPatch](), false},
+		{"InvitationIn", reflect.TypeFor[invitationIn](), false},
+		{"Invitation", reflect.TypeFor[Invitation](), true},
+		{"APIKeyIn", reflect.TypeFor[apiKeyIn](), false},
+		{"APIKey", reflect.TypeFor[APIKey](), true},
+		{"PasswordResetIn", reflect.TypeFor[resetIn](), false},
+		{"NewPasswordIn", reflect.TypeFor[newPasswordIn](), false},
+		{"AuditEntry", reflect.TypeFor[AuditEntry](), true},
+		{"AuditActor", reflect.TypeFor[AuditActor](), true},
+		{"Subject", reflect.TypeFor[Subject](), true},
 	} {
 		t.Run(tc.schema, func(t *testing.T) {
 			s, ok := doc.Components.Schemas[tc.schema]

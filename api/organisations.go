@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -33,6 +34,8 @@ type organisationIn struct {
 	CapacityHoursPerMonth int         `json:"capacity_hours_per_month"`
 	Offers                []itemIn    `json:"offers"`
 	Needs                 []itemIn    `json:"needs"`
+	// Admin is the organisation's first person, an admin.
+	Admin *personIn `json:"admin"`
 }
 
 // organisationPatch is the body of PATCH /v1/organisations/{id}: only the
@@ -87,9 +90,9 @@ type Item struct {
 	CreatedAt      string `json:"created_at"`
 }
 
-// toOrganisationJSON renders an organisation; contact details only for
-// authenticated callers.
-func toOrganisationJSON(o *matching.Organisation, who Caller) Organisation {
+// toOrganisationJSON renders an organisation, with its contact details
+// when contact (see handler.contactVisible).
+func toOrganisationJSON(o *matching.Organisation, contact bool) Organisation {
 	out := Organisation{
 		ID: o.ID, Name: o.Name, Type: string(o.Type), Description: o.Description, Website: o.Website,
 		Location: toLocation(o.Location), ServiceRadiusKm: o.ServiceRadiusKm,
@@ -99,7 +102,7 @@ func toOrganisationJSON(o *matching.Organisation, who Caller) Organisation {
 		Offers:                make([]Item, len(o.Offers)), Needs: make([]Item, len(o.Needs)),
 		CreatedAt: rfc3339(o.CreatedAt), UpdatedAt: rfc3339(o.UpdatedAt),
 	}
-	if !who.Anonymous() {
+	if contact {
 		email, phone := o.Email, o.Phone
 		out.Email, out.Phone = &email, &phone
 	}
@@ -181,7 +184,9 @@ func setString(dst *string, src *string) {
 	}
 }
 
-// createOrganisation registers an organisation and returns its token once.
+// createOrganisation registers an organisation and returns its first API
+// key's token once. With "admin", its first person is made, an admin;
+// a signed-in person who registers one becomes its admin.
 func (h *handler) createOrganisation(c *gin.Context) {
 	var in organisationIn
 	if err := decodeJSON(c, &in); err != nil {
@@ -190,8 +195,17 @@ func (h *handler) createOrganisation(c *gin.Context) {
 	}
 	id := uuid.Must(uuid.NewV7()).String()
 	o, err := in.toOrganisation(h.tax, id)
-	if err != nil {
+	ve := &matching.ValidationError{}
+	if err != nil && !errors.As(err, &ve) {
 		fail(c, err)
+		return
+	}
+	var admin matching.Person
+	if in.Admin != nil {
+		admin = in.Admin.check(ve, "admin.", true)
+	}
+	if len(ve.Errors) > 0 {
+		fail(c, ve)
 		return
 	}
 	now := h.now().UTC()
@@ -203,20 +217,38 @@ func (h *handler) createOrganisation(c *gin.Context) {
 		o.Needs[i].CreatedAt = now
 	}
 	token := NewToken()
-	hash := HashToken(token)
-	if err := h.store.CreateOrganisation(c.Request.Context(), o, hash); err != nil {
+	reg := matching.Registration{KeyID: uuid.NewString(), KeyHash: HashToken(token)}
+	ctx := c.Request.Context()
+	if in.Admin != nil {
+		stored, err := h.passwords.Hash(ctx, in.Admin.Password)
+		if err != nil {
+			hashFailed(c, err)
+			return
+		}
+		admin.ID, admin.CreatedAt = uuid.NewString(), now
+		reg.NewAdmin, reg.PasswordHash = &admin, stored
+	} else if who := caller(c); who.PersonID != "" {
+		reg.AdminID = who.PersonID
+	}
+	audit(c, o.ID, "organisation.created", "organisation", o.ID)
+	if err := h.store.RegisterOrganisation(c.Request.Context(), o, reg); err != nil {
 		fail(c, err)
 		return
 	}
 	// The token is verified: it was just made. Remembering it lets the
 	// new organisation read and match with it while the database is away.
-	h.tokens.put(hash, o.ID, tokenReverify)
+	h.tokens.put(reg.KeyHash, &matching.Credential{Kind: matching.PrincipalKey, KeyID: reg.KeyID, KeyName: "registration", OrganisationID: o.ID}, tokenReverify)
+	if reg.AdminID != "" {
+		h.tokens.clear() // the person's memberships changed
+	}
 	c.Header("Location", "/v1/organisations/"+o.ID)
 	h.catchUp(c)
-	c.JSON(http.StatusCreated, gin.H{
-		"organisation": toOrganisationJSON(o, Caller{OrganisationID: o.ID}),
-		"token":        token,
-	})
+	body := gin.H{"organisation": toOrganisationJSON(o, true), "token": token}
+	if reg.NewAdmin != nil {
+		body["admin"] = toPersonJSON(reg.NewAdmin)
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusCreated, body)
 }
 
 func (h *handler) getOrganisation(c *gin.Context) {
@@ -225,12 +257,38 @@ func (h *handler) getOrganisation(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	writeOrganisation(c, http.StatusOK, o)
+	h.writeOrganisation(c, http.StatusOK, o)
+}
+
+// contactVisible returns which of orgIDs' contact details the caller may
+// see: the operator all; an organisation its own, and those of the
+// organisations it shares a booking (either side) or a partnership (any
+// state) with; anyone else none. When the database cannot say, it shows
+// only the caller's own.
+func (h *handler) contactVisible(c *gin.Context, orgIDs []string) func(string) bool {
+	who := caller(c)
+	if who.Operator {
+		return func(string) bool { return true }
+	}
+	if who.OrganisationID == "" {
+		return func(string) bool { return false }
+	}
+	others := make([]string, 0, len(orgIDs))
+	for _, id := range orgIDs {
+		if id != who.OrganisationID {
+			others = append(others, id)
+		}
+	}
+	shared, err := h.store.SharesWith(c.Request.Context(), who.OrganisationID, others)
+	if err != nil {
+		logger(c).Warn("could not tell whose contact details to show; showing only the caller's own", "error", err.Error(), "request_id", requestID(c))
+	}
+	return func(id string) bool { return id == who.OrganisationID || shared[id] }
 }
 
 // writeOrganisation answers with an organisation as the caller may see it
 // and its ETag (see writeTagged).
-func writeOrganisation(c *gin.Context, status int, o *matching.Organisation) {
+func (h *handler) writeOrganisation(c *gin.Context, status int, o *matching.Organisation) {
 	who := caller(c)
 	// Contact details depend on who asks.
 	c.Writer.Header().Add("Vary", "Authorization")
@@ -239,7 +297,7 @@ func writeOrganisation(c *gin.Context, status int, o *matching.Organisation) {
 	} else {
 		c.Header("Cache-Control", "private, no-cache")
 	}
-	writeTagged(c, status, toOrganisationJSON(o, who))
+	writeTagged(c, status, toOrganisationJSON(o, h.contactVisible(c, []string{o.ID})(o.ID)))
 }
 
 // patchOrganisation changes the fields the body carries, applied in the
@@ -266,6 +324,7 @@ func (h *handler) patchOrganisation(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	audit(c, o.ID, "organisation.updated", "organisation", o.ID)
 	o, err = h.store.UpdateOrganisation(ctx, o.ID, func(cur *matching.Organisation) error {
 		if check != nil {
 			if err := check(cur); err != nil {
@@ -279,7 +338,7 @@ func (h *handler) patchOrganisation(c *gin.Context) {
 		return
 	}
 	h.catchUp(c)
-	writeOrganisation(c, http.StatusOK, o)
+	h.writeOrganisation(c, http.StatusOK, o)
 }
 
 // organisationPrecondition is the request's If-Match as a check of an
@@ -290,7 +349,11 @@ func organisationPrecondition(c *gin.Context) (func(*matching.Organisation) erro
 		return nil, err
 	}
 	who := caller(c)
-	return precondition(l, func(o *matching.Organisation) any { return toOrganisationJSON(o, who) }), nil
+	return precondition(l, func(o *matching.Organisation) any {
+		// The tag the caller saw: an organisation may always see its own
+		// contact details.
+		return toOrganisationJSON(o, who.Operator || who.OrganisationID == o.ID)
+	}), nil
 }
 
 func (h *handler) deleteOrganisation(c *gin.Context) {
@@ -331,6 +394,7 @@ func (h *handler) createItem(kind string) gin.HandlerFunc {
 		}
 		now := h.now().UTC()
 		id := uuid.Must(uuid.NewV7()).String()
+		audit(c, o.ID, kind+".created", kind, id)
 		if kind == "offer" {
 			x := matching.Offer{ID: id, OrganisationID: o.ID, Category: in.Category, Description: in.Description, HoursPerMonth: in.HoursPerMonth, CreatedAt: now}
 			if err := x.Validate(h.tax); err != nil {
@@ -392,6 +456,7 @@ func (h *handler) deleteOwned(c *gin.Context, what string, owner func(ctx contex
 	if !mustOwn(c, org, what) {
 		return
 	}
+	audit(c, org, what+".deleted", what, id)
 	if err := del(ctx, id); err != nil {
 		fail(c, err)
 		return

@@ -94,21 +94,36 @@ func TestRegisterOrganisation(t *testing.T) {
 	})
 }
 
+// TestGetOrganisationContactDetails checks who sees an organisation's
+// email and phone: itself, the operator, and organisations that share a
+// booking (either side) or a partnership (any state) with it; not
+// anonymous callers nor unrelated organisations.
 func TestGetOrganisationContactDetails(t *testing.T) {
 	eachServer(t, func(t *testing.T, s *server, db *store.DB) {
-		id, _ := s.registerAt(t, "Owner", cLat, cLon)
+		b := newBookable(t, s, false)
+		id, ownToken := b.ownerID, b.ownerToken
 		_, otherToken := s.registerAt(t, "Someone else", cLat, cLon)
+		partnerID, partnerToken := s.registerAt(t, "Future Partner", cLat, cLon)
+		_, unrelatedToken := s.registerAt(t, "Unrelated", cLat, cLon)
+
+		status, _, raw := s.book(t, b.bookerToken, b.space.ID, one("2027-03-01T10:00:00Z", "2027-03-01T11:00:00Z"), nil)
+		wantStatus(t, "request a booking", status, http.StatusCreated, string(raw))
+		s.propose(t, partnerToken, partnershipBody(id))
 		for _, c := range []struct {
 			name      string
 			token     string
 			wantShown bool
 		}{
 			{"anonymous", "", false},
-			{"another organisation", otherToken, true},
+			{"itself", ownToken, true},
+			{"an organisation that asked to book its room", b.bookerToken, true},
+			{"an organisation that proposed a partnership", partnerToken, true},
+			{"an unrelated organisation", unrelatedToken, false},
+			{"another unrelated organisation", otherToken, false},
 			{"operator", adminToken, true},
 		} {
 			t.Run(c.name, func(t *testing.T) {
-				for _, path := range []string{"/v1/organisations/" + id, "/v1/organisations"} {
+				for _, path := range []string{"/v1/organisations/" + id, "/v1/organisations?limit=100"} {
 					m := s.get(t, path, c.token)
 					org := m
 					if items, ok := m["items"].([]any); ok {
@@ -122,11 +137,17 @@ func TestGetOrganisationContactDetails(t *testing.T) {
 					if c.wantShown && (org["email"] != "hello@example.org" || org["phone"] != "01223 000000") {
 						t.Errorf("GET %s: got email %v phone %v", path, org["email"], org["phone"])
 					}
-					if org["name"] != "Owner" {
-						t.Errorf("GET %s: got name %v, want Owner", path, org["name"])
-					}
 				}
 			})
+		}
+		// Relations go both ways: the owner sees the booker's details.
+		m := s.get(t, "/v1/organisations/"+b.bookerID, ownToken)
+		if m["email"] != "hello@example.org" {
+			t.Errorf("owner reading the booker: got email %v, want shown", m["email"])
+		}
+		m = s.get(t, "/v1/organisations/"+partnerID, unrelatedToken)
+		if _, shown := m["email"]; shown {
+			t.Errorf("unrelated organisation reading the partner: email shown")
 		}
 		t.Run("unknown id", func(t *testing.T) {
 			status, _, m := s.do(t, "GET", "/v1/organisations/00000000-0000-0000-0000-000000000000", "", nil)

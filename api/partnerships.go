@@ -113,6 +113,7 @@ func (h *handler) createPartnership(c *gin.Context) {
 		fail(c, fmt.Errorf("%w: %s and %s cannot partner: %s", matching.ErrConflict, proposer.Name, partner.Name, why))
 		return
 	}
+	audit(c, who.OrganisationID, "partnership.proposed", "partnership", p.ID)
 	if err := h.store.CreatePartnership(ctx, p); err != nil {
 		fail(c, err)
 		return
@@ -206,6 +207,7 @@ func (h *handler) patchPartnership(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	audit(c, p.ProposerID, "partnership.updated", "partnership", p.ID)
 	p, err := h.store.UpdatePartnership(c.Request.Context(), p.ID, actor, in.apply)
 	if err != nil {
 		fail(c, err)
@@ -219,6 +221,7 @@ func (h *handler) patchPartnership(c *gin.Context) {
 // its own proposal, 409 for an action its status does not allow.
 func (h *handler) transitionPartnership(action matching.PartnershipAction) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		audit(c, "", "partnership."+string(action), "partnership", c.Param("id"))
 		p, err := h.store.TransitionPartnership(c.Request.Context(), c.Param("id"), action, actorOf(caller(c)))
 		if err != nil {
 			fail(c, err)
@@ -254,6 +257,7 @@ func (h *handler) createHealthCheck(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	audit(c, actor.OrganisationID, "partnership.health_checked", "partnership", p.ID)
 	if err := h.store.AddHealthCheck(c.Request.Context(), hc); err != nil {
 		fail(c, err)
 		return

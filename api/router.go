@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -25,8 +26,6 @@ import (
 type Store interface {
 	Ping(ctx context.Context) error
 
-	CreateOrganisation(ctx context.Context, o *matching.Organisation, tokenHash string) error
-	OrganisationIDByTokenHash(ctx context.Context, hash string) (string, error)
 	GetOrganisation(ctx context.Context, id string) (*matching.Organisation, error)
 	UpdateOrganisation(ctx context.Context, id string, edit func(*matching.Organisation) error) (*matching.Organisation, error)
 	DeleteOrganisationIf(ctx context.Context, id string, check func(*matching.Organisation) error) error
@@ -59,6 +58,7 @@ type Store interface {
 
 	BookingStore
 	PartnershipStore
+	PeopleStore
 }
 
 // Config holds the router's dependencies.
@@ -107,6 +107,15 @@ type Config struct {
 	// CORSOrigins are the origins whose pages may call the API (see
 	// cors); none or "*" allows any.
 	CORSOrigins []string
+	// Mailer sends invitations and password-reset links; nil sends
+	// nothing (the invitation's answer still carries its link).
+	Mailer Mailer
+	// PublicURL is where people reach the web pages, for links in
+	// emails (default http://localhost:8080).
+	PublicURL string
+	// PasswordSlots is how many password hashes run at once (default
+	// 2); more wait up to a few seconds and are then answered 503.
+	PasswordSlots int
 }
 
 // Follower catches the read model up with the database.
@@ -133,6 +142,13 @@ type handler struct {
 	consortiumBudget          time.Duration
 	light                     lightWork
 	placeIndex                *geo.Places
+
+	passwords *passwordHasher
+	logins    *writeLimiter // failed sign-ins per email and per address
+	mailer    Mailer
+	publicURL string
+	// jobs counts work left running after an answer (see background).
+	jobs sync.WaitGroup
 }
 
 // NewRouter builds the HTTP handler with every route of the API.
@@ -154,6 +170,10 @@ func NewRouter(cfg Config) http.Handler {
 		h.writes = newWriteLimiter(cfg.WritesPerSecond, cfg.WriteBurst, cfg.Now)
 	}
 	h.authFailures = newWriteLimiter(failedAuthPerMinute/60.0, failedAuthPerMinute, cfg.Now)
+	h.logins = newWriteLimiter(failedLoginsPerWindow/loginWindow.Seconds(), failedLoginsPerWindow, cfg.Now)
+	h.passwords = newPasswordHasher(defaultArgon, cmp.Or(cfg.PasswordSlots, 2), 5*time.Second)
+	h.mailer = cfg.Mailer
+	h.publicURL = strings.TrimRight(cmp.Or(cfg.PublicURL, "http://localhost:8080"), "/")
 	if cfg.Engine != nil {
 		// The cache relies on the read model to learn of deletions.
 		h.tokens = newTokenCache(tokenCacheSize, cfg.Now)
@@ -195,6 +215,23 @@ func NewRouter(cfg Config) http.Handler {
 	v1.POST("/match/venues", h.matchVenues)
 	v1.POST("/match/consortium", h.consortium)
 	v1.GET("/organisations/:id/partners", h.partners)
+
+	v1.POST("/sessions", h.createSession)
+	v1.GET("/sessions/current", h.currentSession)
+	v1.DELETE("/sessions/current", h.endSession)
+	v1.GET("/people/me", h.getMe)
+	v1.PATCH("/people/me", h.patchMe)
+	v1.POST("/password-resets", h.requestPasswordReset)
+	v1.POST("/password-resets/:token", h.resetPassword)
+	v1.POST("/invitations/:token/accept", h.acceptInvitation)
+	v1.GET("/organisations/:id/members", requireAuth, h.listMembers)
+	v1.PATCH("/organisations/:id/members/:person_id", requireAuth, h.patchMember)
+	v1.DELETE("/organisations/:id/members/:person_id", requireAuth, h.deleteMember)
+	v1.POST("/organisations/:id/invitations", requireAuth, h.createInvitation)
+	v1.GET("/organisations/:id/api-keys", requireAuth, h.listAPIKeys)
+	v1.POST("/organisations/:id/api-keys", requireAuth, h.createAPIKey)
+	v1.DELETE("/organisations/:id/api-keys/:key_id", requireAuth, h.revokeAPIKey)
+	v1.GET("/organisations/:id/audit", requireAuth, h.listAudit)
 
 	v1.POST("/organisations", h.createOrganisation)
 	v1.GET("/organisations", h.listOrganisations)

@@ -221,6 +221,7 @@ func (h *handler) createSpace(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	audit(c, s.OrganisationID, "space.created", "space", s.ID)
 	if err := h.store.CreateSpace(ctx, s); err != nil {
 		fail(c, err)
 		return
@@ -277,6 +278,7 @@ func (h *handler) patchSpace(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	audit(c, s.OrganisationID, "space.updated", "space", s.ID)
 	s, err = h.store.UpdateSpace(ctx, s.ID, func(cur *matching.Space) error {
 		if check != nil {
 			if err := check(cur); err != nil {

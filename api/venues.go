@@ -129,6 +129,7 @@ func (h *handler) createVenue(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	audit(c, v.OrganisationID, "venue.created", "venue", v.ID)
 	if err := h.store.CreateVenue(c.Request.Context(), v); err != nil {
 		fail(c, err)
 		return
@@ -185,6 +186,7 @@ func (h *handler) patchVenue(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	audit(c, v.OrganisationID, "venue.updated", "venue", v.ID)
 	v, err = h.store.UpdateVenue(ctx, v.ID, func(cur *matching.Venue) error {
 		if check != nil {
 			if err := check(cur); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -144,17 +145,53 @@ type Audit struct {
 
 type auditKey struct{}
 
+// auditSlot holds the audit description of a request's writes, filled in
+// once the request knows what it does (see NewAuditSlot).
+type auditSlot struct {
+	mu sync.Mutex
+	a  *Audit
+}
+
 // WithAudit returns ctx saying that the write made with it is a, so the
 // store records it, with the principal ctx carries, in the audit log in the
 // write's own transaction.
 func WithAudit(ctx context.Context, a Audit) context.Context {
-	return context.WithValue(ctx, auditKey{}, a)
+	s := &auditSlot{a: &a}
+	return context.WithValue(ctx, auditKey{}, s)
+}
+
+// NewAuditSlot returns ctx with room for an audit description that
+// SetAudit fills in later: a request's context gets one when it starts, and
+// every context derived from it sees what its handler sets.
+func NewAuditSlot(ctx context.Context) context.Context {
+	return context.WithValue(ctx, auditKey{}, &auditSlot{})
+}
+
+// SetAudit describes the writes made with ctx (see NewAuditSlot); it
+// reports false when ctx has no slot.
+func SetAudit(ctx context.Context, a Audit) bool {
+	s, ok := ctx.Value(auditKey{}).(*auditSlot)
+	if !ok {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.a = &a
+	return true
 }
 
 // AuditFrom returns the audit description ctx carries, if any.
 func AuditFrom(ctx context.Context) (Audit, bool) {
-	a, ok := ctx.Value(auditKey{}).(Audit)
-	return a, ok
+	s, ok := ctx.Value(auditKey{}).(*auditSlot)
+	if !ok {
+		return Audit{}, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.a == nil {
+		return Audit{}, false
+	}
+	return *s.a, true
 }
 
 // NormaliseEmail trims and lowercases an email address, and checks that
@@ -253,3 +290,31 @@ type Message struct {
 
 // MaxMessageLength bounds a message's body, in characters.
 const MaxMessageLength = 5000
+
+// Credential is what a bearer token stands for: an API key acting for its
+// organisation, or a person's session with their memberships.
+type Credential struct {
+	Kind string // PrincipalKey or PrincipalPerson
+
+	// For a key.
+	KeyID, KeyName, OrganisationID string
+	KeyLastUsedAt                  *time.Time
+
+	// For a session.
+	SessionID   string
+	Person      Person
+	Memberships []Membership
+	ExpiresAt   time.Time
+}
+
+// Registration is what comes with a new organisation: its first API key
+// (the token the registration answers with) and, optionally, its first
+// admin: a new person, or one already signed in.
+type Registration struct {
+	KeyID, KeyHash string
+	// NewAdmin, with its password's hash, is made with the organisation.
+	NewAdmin     *Person
+	PasswordHash string
+	// AdminID is an existing person who becomes the first admin.
+	AdminID string
+}

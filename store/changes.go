@@ -28,11 +28,15 @@ const maxChangeSet = 10000
 type change struct{ kind, id string }
 
 // write runs fn in a transaction and records the changes it returns under
-// one new revision before committing.
+// one new revision before committing, with the audit line the context
+// describes (see recordAudit).
 func (db *DB) write(ctx context.Context, fn func(tx *gorm.DB) ([]change, error)) error {
 	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		changes, err := fn(tx)
 		if err != nil {
+			return err
+		}
+		if err := db.recordAudit(tx); err != nil {
 			return err
 		}
 		return db.recordChanges(tx, changes)

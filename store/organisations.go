@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 
+	"github.com/google/uuid"
+
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -10,20 +12,15 @@ import (
 )
 
 // CreateOrganisation inserts an organisation with its offers and needs in
-// one transaction. tokenHash is the hash of its bearer token ("" for an
-// organisation that cannot sign in, such as demo data). It returns an error
-// wrapping matching.ErrConflict if the ID or token hash is taken.
+// one transaction. tokenHash is the hash of its first API key's token (""
+// for an organisation that cannot sign in, such as demo data). It returns
+// an error wrapping matching.ErrConflict if the ID or token hash is taken.
 func (db *DB) CreateOrganisation(ctx context.Context, o *matching.Organisation, tokenHash string) error {
-	row := toOrganisationRow(o)
+	reg := matching.Registration{KeyHash: tokenHash}
 	if tokenHash != "" {
-		row.TokenHash = &tokenHash
+		reg.KeyID = uuid.NewString()
 	}
-	return translate(db.write(ctx, func(tx *gorm.DB) ([]change, error) {
-		if err := tx.Create(&row).Error; err != nil {
-			return nil, err
-		}
-		return changed1(changeOrganisation, o.ID), insertOffersNeeds(tx, o.Offers, o.Needs)
-	}), "organisation")
+	return db.RegisterOrganisation(ctx, o, reg)
 }
 
 func insertOffersNeeds(tx *gorm.DB, offers []matching.Offer, needs []matching.Need) error {
@@ -48,15 +45,15 @@ func insertOffersNeeds(tx *gorm.DB, offers []matching.Offer, needs []matching.Ne
 	return nil
 }
 
-// OrganisationIDByTokenHash returns the ID of the organisation whose token
-// hashes to hash, or an error wrapping matching.ErrNotFound.
+// OrganisationIDByTokenHash returns the ID of the organisation whose API
+// key's token hashes to hash, or an error wrapping matching.ErrNotFound.
 func (db *DB) OrganisationIDByTokenHash(ctx context.Context, hash string) (string, error) {
-	var row organisationRow
-	err := db.gorm.WithContext(ctx).Select("id").Where("token_hash = ?", hash).Take(&row).Error
+	var row apiKeyRow
+	err := db.gorm.WithContext(ctx).Select("organisation_id").Where("token_hash = ?", hash).Take(&row).Error
 	if err != nil {
 		return "", translate(err, "token")
 	}
-	return row.ID, nil
+	return row.OrganisationID, nil
 }
 
 // GetOrganisation returns one organisation with its offers and needs, or an
