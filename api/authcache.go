@@ -151,6 +151,10 @@ func (e *errTooManyFailures) Error() string {
 // client address), or are an *errTooManyFailures, or the store's.
 func (h *handler) tokenCredential(c *gin.Context, hash string) (*matching.Credential, error) {
 	cached, due, ok := h.tokens.get(hash)
+	if ok && cached.Kind == matching.PrincipalPerson && !h.now().Before(cached.ExpiresAt) {
+		h.tokens.forget(hash)
+		return nil, fmt.Errorf("session expired: %w", matching.ErrNotFound)
+	}
 	// A remembered key whose organisation the read model no longer holds
 	// was deleted, or is so new this replica has not seen it yet: ask.
 	ok = ok && (cached.Kind != matching.PrincipalKey || h.engine.HasOrganisation(cached.OrganisationID))
@@ -172,6 +176,9 @@ func (h *handler) tokenCredential(c *gin.Context, hash string) (*matching.Creden
 	}
 	cred, err := h.store.Credential(ctx, hash)
 	switch {
+	case err == nil && cred.Kind == matching.PrincipalPerson && !h.now().Before(cred.ExpiresAt):
+		h.tokens.forget(hash)
+		return nil, fmt.Errorf("session expired: %w", matching.ErrNotFound)
 	case err == nil:
 		h.tokens.put(hash, cred, tokenReverify)
 		if cred.Kind == matching.PrincipalKey && (cred.KeyLastUsedAt == nil || h.now().Sub(*cred.KeyLastUsedAt) > time.Minute) {

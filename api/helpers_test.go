@@ -58,8 +58,9 @@ func eachServer(t *testing.T, fn func(t *testing.T, s *server, db *store.DB)) {
 }
 
 // newServer builds the router on st with the test taxonomy, clock and
-// operator token. Warnings and errors it logs are shown if t fails.
-func newServer(t testing.TB, st api.Store) *server {
+// operator token, changed by opts. Warnings and errors it logs are shown
+// if t fails.
+func newServer(t testing.TB, st api.Store, opts ...func(*api.Config)) *server {
 	t.Helper()
 	logs := &logBuffer{}
 	t.Cleanup(func() {
@@ -75,6 +76,9 @@ func newServer(t testing.TB, st api.Store) *server {
 		AdminToken: adminToken,
 		Now:        newClock(),
 		Places:     seed.PlaceIndex(),
+	}
+	for _, o := range opts {
+		o(&cfg)
 	}
 	// On a real store, run with the read model as the service does.
 	var follower *store.Follower

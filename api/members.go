@@ -285,7 +285,7 @@ func (h *handler) acceptInvitation(c *gin.Context) {
 	hash := HashToken(c.Param("token"))
 	who := caller(c)
 	if who.PersonID != "" && c.Request.ContentLength <= 0 {
-		if _, err := h.store.AcceptInvitation(ctx, hash, nil, "", who.PersonID); err != nil {
+		if _, err := h.store.AcceptInvitation(ctx, hash, h.now(), nil, "", who.PersonID); err != nil {
 			fail(c, invitationError(err))
 			return
 		}
@@ -327,7 +327,7 @@ func (h *handler) acceptInvitation(c *gin.Context) {
 		return
 	}
 	p.CreatedAt = h.now()
-	if _, err := h.store.AcceptInvitation(ctx, hash, &p, stored, ""); err != nil {
+	if _, err := h.store.AcceptInvitation(ctx, hash, h.now(), &p, stored, ""); err != nil {
 		fail(c, invitationError(err))
 		return
 	}
@@ -336,7 +336,7 @@ func (h *handler) acceptInvitation(c *gin.Context) {
 
 // invitedEmail is the email an invitation was sent to.
 func (h *handler) invitedEmail(ctx context.Context, hash string) (string, error) {
-	return h.store.InvitationEmail(ctx, hash)
+	return h.store.InvitationEmail(ctx, hash, h.now())
 }
 
 // invitationError words a failed acceptance.

@@ -35,10 +35,10 @@ type PeopleStore interface {
 	CreateInvitation(ctx context.Context, inv *matching.Invitation, hash string) error
 	// InvitationEmail is the email the invitation whose token hashes to
 	// hash was sent to.
-	InvitationEmail(ctx context.Context, hash string) (string, error)
-	AcceptInvitation(ctx context.Context, hash string, newPerson *matching.Person, passwordHash, personID string) (*matching.Membership, error)
+	InvitationEmail(ctx context.Context, hash string, now time.Time) (string, error)
+	AcceptInvitation(ctx context.Context, hash string, now time.Time, newPerson *matching.Person, passwordHash, personID string) (*matching.Membership, error)
 	CreatePasswordReset(ctx context.Context, personID, hash string, expires time.Time) error
-	ResetPassword(ctx context.Context, hash, passwordHash string) error
+	ResetPassword(ctx context.Context, hash, passwordHash string, now time.Time) error
 	ListAudit(ctx context.Context, orgID string, page matching.Page) ([]matching.AuditEntry, error)
 	SharesWith(ctx context.Context, orgID string, others []string) (map[string]bool, error)
 }
@@ -356,7 +356,7 @@ func (h *handler) resetPassword(c *gin.Context) {
 		hashFailed(c, err)
 		return
 	}
-	if err := h.store.ResetPassword(c.Request.Context(), HashToken(c.Param("token")), stored); err != nil {
+	if err := h.store.ResetPassword(c.Request.Context(), HashToken(c.Param("token")), stored, h.now()); err != nil {
 		if errors.Is(err, matching.ErrNotFound) {
 			err = fmt.Errorf("%w: this reset link has been used or has expired; ask for a new one", matching.ErrNotFound)
 		}

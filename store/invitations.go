@@ -58,12 +58,12 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *matching.Invitation, ha
 // InvitationEmail returns the email the invitation whose token hashes to
 // hash was sent to; its error wraps matching.ErrNotFound for none, and is
 // ErrInvitationUsed for one used or expired.
-func (db *DB) InvitationEmail(ctx context.Context, hash string) (string, error) {
+func (db *DB) InvitationEmail(ctx context.Context, hash string, now time.Time) (string, error) {
 	var inv invitationRow
 	if err := db.gorm.WithContext(ctx).Take(&inv, "token_hash = ?", hash).Error; err != nil {
 		return "", translate(err, "invitation")
 	}
-	if inv.AcceptedAt != nil || !db.now().Before(inv.ExpiresAt) {
+	if inv.AcceptedAt != nil || !now.Before(inv.ExpiresAt) {
 		return "", ErrInvitationUsed
 	}
 	return inv.Email, nil
@@ -72,17 +72,18 @@ func (db *DB) InvitationEmail(ctx context.Context, hash string) (string, error) 
 // ErrInvitationUsed is an invitation accepted before, or expired.
 var ErrInvitationUsed = fmt.Errorf("%w: this invitation has been used or has expired; ask for a new one", matching.ErrConflict)
 
-// AcceptInvitation uses the invitation whose token hashes to hash, once:
+// AcceptInvitation uses the invitation whose token hashes to hash, once,
+// if it has not expired by now:
 // it makes newPerson (with the password's hash) when given, and adds the
 // membership for personID (newPerson's, or an existing person's). It
 // returns the membership. Its error wraps matching.ErrNotFound for no such
 // invitation, is ErrInvitationUsed for one used or expired, and wraps
 // matching.ErrConflict when the person is already a member or newPerson's
 // email has an account.
-func (db *DB) AcceptInvitation(ctx context.Context, hash string, newPerson *matching.Person, passwordHash, personID string) (*matching.Membership, error) {
+func (db *DB) AcceptInvitation(ctx context.Context, hash string, now time.Time, newPerson *matching.Person, passwordHash, personID string) (*matching.Membership, error) {
 	var out matching.Membership
+	now = now.UTC().Truncate(time.Microsecond)
 	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		now := db.now().UTC().Truncate(time.Microsecond)
 		var inv invitationRow
 		if err := lockRow(tx).Take(&inv, "token_hash = ?", hash).Error; err != nil {
 			return err
@@ -130,18 +131,19 @@ func (db *DB) AcceptInvitation(ctx context.Context, hash string, newPerson *matc
 
 // CreatePasswordReset records a reset whose token hashes to hash.
 func (db *DB) CreatePasswordReset(ctx context.Context, personID, hash string, expires time.Time) error {
-	row := passwordResetRow{TokenHash: hash, PersonID: personID, CreatedAt: db.now().UTC().Truncate(time.Microsecond), ExpiresAt: expires.UTC()}
+	row := passwordResetRow{TokenHash: hash, PersonID: personID, CreatedAt: db.now().UTC().Truncate(time.Microsecond), ExpiresAt: expires.UTC().Truncate(time.Microsecond)}
 	return translate(db.gorm.WithContext(ctx).Create(&row).Error, "password reset")
 }
 
-// ResetPassword uses the reset whose token hashes to hash, once: it sets
+// ResetPassword uses the reset whose token hashes to hash, once, if it has
+// not expired by now: it sets
 // the person's password hash and ends every session they have, so whoever
 // knew the old password is signed out. Its error wraps
 // matching.ErrNotFound for a reset that does not exist, has been used or
 // has expired.
-func (db *DB) ResetPassword(ctx context.Context, hash, passwordHash string) error {
+func (db *DB) ResetPassword(ctx context.Context, hash, passwordHash string, now time.Time) error {
+	now = now.UTC().Truncate(time.Microsecond)
 	return translate(db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		now := db.now().UTC().Truncate(time.Microsecond)
 		var r passwordResetRow
 		if err := lockRow(tx).Take(&r, "token_hash = ? AND used_at IS NULL AND expires_at > ?", hash, now).Error; err != nil {
 			return err

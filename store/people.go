@@ -129,8 +129,9 @@ func (db *DB) RegisterOrganisation(ctx context.Context, o *matching.Organisation
 }
 
 // Credential returns what the token hashing to hash stands for: an API key
-// or an unexpired session (with the person's memberships). Its error wraps
-// matching.ErrNotFound when no key or live session has that hash.
+// or a session (with the person's memberships; the caller checks its
+// ExpiresAt). Its error wraps matching.ErrNotFound when no key or session
+// has that hash.
 func (db *DB) Credential(ctx context.Context, hash string) (*matching.Credential, error) {
 	g := db.gorm.WithContext(ctx)
 	var keys []apiKeyRow
@@ -142,7 +143,7 @@ func (db *DB) Credential(ctx context.Context, hash string) (*matching.Credential
 		return &matching.Credential{Kind: matching.PrincipalKey, KeyID: k.ID, KeyName: k.Name, OrganisationID: k.OrganisationID, KeyLastUsedAt: k.LastUsedAt}, nil
 	}
 	var s sessionRow
-	if err := g.Where("token_hash = ? AND expires_at > ?", hash, db.now().UTC()).Take(&s).Error; err != nil {
+	if err := g.Where("token_hash = ?", hash).Take(&s).Error; err != nil {
 		return nil, translate(err, "token")
 	}
 	p, ms, err := db.GetPerson(ctx, s.PersonID)
@@ -290,7 +291,10 @@ func (db *DB) RevokeAPIKey(ctx context.Context, orgID, keyID string) error {
 // membership first.
 func (db *DB) ListMembers(ctx context.Context, orgID string) ([]matching.Member, error) {
 	var rows []struct {
-		membershipRow
+		OrganisationID     string
+		PersonID           string
+		Role               string
+		CreatedAt          time.Time
 		Name               string
 		Email              string
 		EmailNotifications bool
@@ -305,8 +309,9 @@ func (db *DB) ListMembers(ctx context.Context, orgID string) ([]matching.Member,
 	}
 	out := make([]matching.Member, len(rows))
 	for i, r := range rows {
-		out[i] = matching.Member{Membership: toMembership(&r.membershipRow), Person: matching.Person{
-			ID: r.PersonID, Name: r.Name, Email: r.Email, EmailNotifications: r.EmailNotifications, CreatedAt: r.PersonCreatedAt}}
+		out[i] = matching.Member{
+			Membership: matching.Membership{OrganisationID: r.OrganisationID, PersonID: r.PersonID, Role: matching.Role(r.Role), CreatedAt: r.CreatedAt},
+			Person:     matching.Person{ID: r.PersonID, Name: r.Name, Email: r.Email, EmailNotifications: r.EmailNotifications, CreatedAt: r.PersonCreatedAt}}
 	}
 	return out, nil
 }
