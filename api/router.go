@@ -20,6 +20,7 @@ import (
 
 	"commonground/geo"
 	"commonground/matching"
+	"commonground/password"
 )
 
 // Store is what the API needs of the database. *store.DB implements it.
@@ -171,7 +172,7 @@ func NewRouter(cfg Config) http.Handler {
 	}
 	h.authFailures = newWriteLimiter(failedAuthPerMinute/60.0, failedAuthPerMinute, cfg.Now)
 	h.logins = newWriteLimiter(failedLoginsPerWindow/loginWindow.Seconds(), failedLoginsPerWindow, cfg.Now)
-	h.passwords = newPasswordHasher(defaultArgon, cmp.Or(cfg.PasswordSlots, 2), 5*time.Second)
+	h.passwords = newPasswordHasher(password.Default, cmp.Or(cfg.PasswordSlots, 2), 5*time.Second)
 	h.mailer = cfg.Mailer
 	h.publicURL = strings.TrimRight(cmp.Or(cfg.PublicURL, "http://localhost:8080"), "/")
 	if cfg.Engine != nil {

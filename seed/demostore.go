@@ -15,6 +15,9 @@ type DemoStore interface {
 	TransitionPartnership(ctx context.Context, id string, action matching.PartnershipAction, actor matching.Actor) (*matching.Partnership, error)
 	AddHealthCheck(ctx context.Context, h *matching.HealthCheck) error
 	Book(ctx context.Context, id string, req *matching.BookingRequest, idem *matching.Idempotency, render matching.Render) (matching.Reply, *matching.BookingOutcome, error)
+	// AddPeople adds people, all with the password hashing to
+	// passwordHash, and their memberships, in one transaction.
+	AddPeople(ctx context.Context, people []matching.Person, memberships []matching.Membership, passwordHash string) error
 }
 
 // noReply keeps no reply for a demo booking: it has no client to answer.

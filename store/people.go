@@ -403,3 +403,32 @@ func emailFree(tx *gorm.DB, email string) error {
 	}
 	return nil
 }
+
+// AddPeople adds people, all with the password hashing to passwordHash,
+// and their memberships, in one transaction (the demo county's people).
+// Its error wraps matching.ErrConflict when an email or ID is taken.
+func (db *DB) AddPeople(ctx context.Context, people []matching.Person, memberships []matching.Membership, passwordHash string) error {
+	if len(people) == 0 && len(memberships) == 0 {
+		return nil
+	}
+	prs := make([]personRow, len(people))
+	for i, p := range people {
+		prs[i] = personRow{ID: p.ID, Name: p.Name, Email: p.Email, PasswordHash: passwordHash,
+			EmailNotifications: p.EmailNotifications, CreatedAt: p.CreatedAt, UpdatedAt: p.CreatedAt}
+	}
+	mrs := make([]membershipRow, len(memberships))
+	for i, m := range memberships {
+		mrs[i] = membershipRow{OrganisationID: m.OrganisationID, PersonID: m.PersonID, Role: string(m.Role), CreatedAt: m.CreatedAt}
+	}
+	return translate(db.gorm.WithContext(WithoutTimeout(ctx)).Transaction(func(tx *gorm.DB) error {
+		if len(prs) > 0 {
+			if err := tx.CreateInBatches(prs, 500).Error; err != nil {
+				return err
+			}
+		}
+		if len(mrs) > 0 {
+			return tx.CreateInBatches(mrs, 500).Error
+		}
+		return nil
+	}), "people")
+}
