@@ -31,8 +31,8 @@ const (
 const DemoPassword = "commonground-demo"
 
 // DemoPeople gives every demo organisation one person, its admin, with
-// the password DemoPassword and the email admin@ its own email's domain
-// (admin-2@, admin-3@, … where organisations share a domain).
+// the password DemoPassword and the email admin@ its own email's domain,
+// or its name's (admin-2@, admin-3@, … where organisations share one).
 func DemoPeople(ds *Dataset, now time.Time) ([]matching.Person, []matching.Membership) {
 	people := make([]matching.Person, len(ds.Organisations))
 	ms := make([]matching.Membership, len(ds.Organisations))
@@ -40,6 +40,9 @@ func DemoPeople(ds *Dataset, now time.Time) ([]matching.Person, []matching.Membe
 	for i := range ds.Organisations {
 		o := &ds.Organisations[i]
 		_, domain, _ := strings.Cut(o.Email, "@")
+		if domain == "" {
+			domain = slugify(o.Name) + ".example.org"
+		}
 		seen[domain]++
 		email := "admin@" + domain
 		if n := seen[domain]; n > 1 {
