@@ -16,6 +16,18 @@ type (
 	HealthCheckIn    = healthCheckIn
 )
 
+// The people request bodies, exported for the fuzz tests.
+type (
+	PersonIn      = personIn
+	LoginIn       = loginIn
+	PersonPatch   = personPatch
+	MemberPatch   = memberPatch
+	InvitationIn  = invitationIn
+	APIKeyIn      = apiKeyIn
+	ResetIn       = resetIn
+	NewPasswordIn = newPasswordIn
+)
+
 // OpenAPIDocument returns a copy of the embedded OpenAPI document, for
 // the tests that keep it true.
 func OpenAPIDocument() []byte { return append([]byte(nil), openAPIDocument...) }

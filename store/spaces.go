@@ -162,7 +162,8 @@ func (db *DB) SpacesByID(ctx context.Context, ids []string) ([]matching.Space, e
 
 // Counts says how many organisations, venues and spaces the store holds.
 type Counts struct {
-	Organisations, Offers, Needs, Venues, Spaces int64
+	Organisations, Offers, Needs, Venues, Spaces            int64
+	People, Memberships, APIKeys, Invitations, AuthSessions int64
 }
 
 // Count returns the row counts of the main tables.
@@ -175,6 +176,8 @@ func (db *DB) Count(ctx context.Context) (Counts, error) {
 	}{
 		{&organisationRow{}, &c.Organisations}, {&offerRow{}, &c.Offers}, {&needRow{}, &c.Needs},
 		{&venueRow{}, &c.Venues}, {&spaceRow{}, &c.Spaces},
+		{&personRow{}, &c.People}, {&membershipRow{}, &c.Memberships}, {&apiKeyRow{}, &c.APIKeys},
+		{&invitationRow{}, &c.Invitations}, {&sessionRow{}, &c.AuthSessions},
 	} {
 		if err := g.Model(x.model).Count(x.n).Error; err != nil {
 			return c, translate(err, "count")
