@@ -62,6 +62,10 @@ func TestOpenAPISchemasMatchStructs(t *testing.T) {
 		{"OpeningHours", reflect.TypeFor[OpeningHours](), true},
 		// Closure is also the shape sent, where reason may be left out.
 		{"Closure", reflect.TypeFor[Closure](), false},
+		{"Notification", reflect.TypeFor[Notification](), true},
+		{"Subject", reflect.TypeFor[Subject](), true},
+		{"Message", reflect.TypeFor[Message](), true},
+		{"MessageIn", reflect.TypeFor[messageIn](), false},
 	} {
 		t.Run(tc.schema, func(t *testing.T) {
 			s, ok := doc.Components.Schemas[tc.schema]

@@ -11,6 +11,10 @@ const (
 	SubjectPartnership = "partnership"
 )
 
+// MaxAuthorNameLength bounds the name a message is signed with, in
+// characters.
+const MaxAuthorNameLength = 200
+
 // NormaliseMessageBody trims a message's body and checks it: UTF-8 text
 // without NUL characters, from 1 to MaxMessageLength characters once
 // trimmed. Problems are added to ve under field.
@@ -45,8 +49,8 @@ func (m *Message) Validate() error {
 	if b := NormaliseMessageBody(ve, "body", m.Body); b != m.Body && len(ve.Errors) == 0 {
 		ve.Add("body", "must not begin or end with white space")
 	}
-	if utf8.RuneCountInString(m.AuthorName) > 200 || strings.ContainsRune(m.AuthorName, 0) {
-		ve.Add("author_name", "must be at most 200 characters, without NUL")
+	if utf8.RuneCountInString(m.AuthorName) > MaxAuthorNameLength || strings.ContainsRune(m.AuthorName, 0) {
+		ve.Add("author_name", "must be at most %d characters, without NUL", MaxAuthorNameLength)
 	}
 	return ve.Err()
 }
