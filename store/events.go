@@ -209,13 +209,13 @@ func (db *DB) emitBookingChange(tx *gorm.DB, action matching.BookingAction, b *m
 	case matching.ApproveBooking:
 		n := countStatus(b, matching.OccurrenceConfirmed)
 		return db.emitBooking(tx, matching.EventBookingConfirmed, b, []string{b.OrganisationID}, nil,
-			func(requester, owner, space, _ string) string {
-				return fmt.Sprintf("%s confirmed %s's booking of %s for %s.", owner, requester, space, sessions(n))
+			func(requester, owner, space, actor string) string {
+				return fmt.Sprintf("%s confirmed %s's booking of %s for %s.", deciderOf(owner, actor), requester, space, sessions(n))
 			})
 	case matching.DeclineBooking:
 		return db.emitBooking(tx, matching.EventBookingDeclined, b, []string{b.OrganisationID}, nil,
-			func(requester, owner, space, _ string) string {
-				return fmt.Sprintf("%s declined %s's booking of %s.", owner, requester, space)
+			func(requester, owner, space, actor string) string {
+				return fmt.Sprintf("%s declined %s's booking of %s.", deciderOf(owner, actor), requester, space)
 			})
 	case matching.CancelBooking:
 		return db.emitBooking(tx, matching.EventBookingCancelled, b, parties, nil,
@@ -230,12 +230,30 @@ func (db *DB) emitBookingChange(tx *gorm.DB, action matching.BookingAction, b *m
 // booking b, for the other party.
 func (db *DB) emitOccurrenceCancelled(tx *gorm.DB, b *matching.Booking, index int) error {
 	o := b.Occurrences[index]
+	var tz string
+	err := tx.Raw("SELECT v.timezone FROM spaces s JOIN venues v ON v.id = s.venue_id WHERE s.id = ?", b.SpaceID).Row().Scan(&tz)
+	if err != nil {
+		return fmt.Errorf("venue of space %s: %w", b.SpaceID, err)
+	}
+	loc, err := matching.LoadLocation(tz)
+	if err != nil {
+		loc = time.UTC
+	}
 	return db.emitBooking(tx, matching.EventBookingCancelled, b, []string{b.OrganisationID, b.SpaceOwnerID},
 		map[string]any{"occurrence": index, "start": o.Start.UTC().Format(time.RFC3339), "end": o.End.UTC().Format(time.RFC3339)},
 		func(requester, _, space, actor string) string {
 			return fmt.Sprintf("One session (%s) of %s's booking of %s was cancelled%s.",
-				o.Start.UTC().Format("Mon 2 Jan 2006 15:04 MST"), requester, space, by(actor))
+				o.Start.In(loc).Format("Mon 2 Jan 2006 15:04 MST"), requester, space, by(actor))
 		})
+}
+
+// deciderOf is who approved or declined a booking: the owner, unless
+// the operator did.
+func deciderOf(owner, actor string) string {
+	if actor == "the operator" {
+		return "The operator"
+	}
+	return owner
 }
 
 func by(actor string) string {

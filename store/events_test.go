@@ -238,6 +238,9 @@ func TestChangeBookingEmits(t *testing.T) {
 		if occ := cancels[0].Data["occurrence"]; occ != float64(1) || !slices.Equal(cancels[0].Told, []string{owner.ID}) {
 			t.Errorf("session cancelled: got occurrence %v told %v, want 1 told the owner", occ, cancels[0].Told)
 		}
+		if want := "One session (Mon 11 Jan 2027 10:00 GMT) of Booker's booking of Studio was cancelled by Booker."; cancels[0].Summary != want {
+			t.Errorf("session cancelled: got summary %q, want %q", cancels[0].Summary, want)
+		}
 		if _, has := cancels[1].Data["occurrence"]; has || !slices.Equal(cancels[1].Told, []string{booker.ID}) {
 			t.Errorf("booking cancelled: got data %v told %v, want no occurrence, told the requester", cancels[1].Data, cancels[1].Told)
 		}
