@@ -75,12 +75,6 @@ type AuditActor struct {
 	Name string `json:"name"`
 }
 
-// Subject names what something is about.
-type Subject struct {
-	Type string `json:"type"`
-	ID   string `json:"id"`
-}
-
 // audit marks the request's writes as action on a subject, for the audit
 // log of the organisation the caller acts for (owner's, for the operator)
 // (see matching.SetAudit; the slot is made by authenticate).

@@ -79,6 +79,10 @@ func TestOpenAPISchemasMatchStructs(t *testing.T) {
 		{"AuditEntry", reflect.TypeFor[AuditEntry](), true},
 		{"AuditActor", reflect.TypeFor[AuditActor](), true},
 		{"Subject", reflect.TypeFor[Subject](), true},
+		{"Notification", reflect.TypeFor[Notification](), true},
+		{"Subject", reflect.TypeFor[Subject](), true},
+		{"Message", reflect.TypeFor[Message](), true},
+		{"MessageIn", reflect.TypeFor[messageIn](), false},
 	} {
 		t.Run(tc.schema, func(t *testing.T) {
 			s, ok := doc.Components.Schemas[tc.schema]

@@ -337,6 +337,16 @@ func TestOpenAPIResponsesMatch(t *testing.T) {
 		check("/v1/partnerships/{id}", 200, request{method: "GET", path: "/v1/partnerships/" + pID, token: partnerToken})
 		check("/v1/partnerships", 200, request{method: "GET", path: "/v1/partnerships", token: token})
 
+		check("/v1/bookings/{id}/messages", 201, request{method: "POST", path: "/v1/bookings/" + bookingID + "/messages", token: partnerToken, body: map[string]any{"body": "thanks"}})
+		check("/v1/bookings/{id}/messages", 200, request{method: "GET", path: "/v1/bookings/" + bookingID + "/messages", token: token})
+		check("/v1/partnerships/{id}/messages", 201, request{method: "POST", path: "/v1/partnerships/" + pID + "/messages", token: token, body: map[string]any{"body": "hello"}})
+		check("/v1/partnerships/{id}/messages", 400, request{method: "POST", path: "/v1/partnerships/" + pID + "/messages", token: token, body: map[string]any{"body": ""}})
+		check("/v1/partnerships/{id}/messages", 200, request{method: "GET", path: "/v1/partnerships/" + pID + "/messages", token: partnerToken})
+		inbox := check("/v1/notifications", 200, request{method: "GET", path: "/v1/notifications?limit=1", token: token})
+		first := inbox["items"].([]any)[0].(map[string]any)["id"].(string)
+		check("/v1/notifications/{id}/read", 200, request{method: "POST", path: "/v1/notifications/" + first + "/read", token: token})
+		check("/v1/notifications", 400, request{method: "GET", path: "/v1/notifications", token: adminToken})
+
 		// Problems.
 		check("/v1/spaces/{id}", 404, request{method: "GET", path: "/v1/spaces/00000000-0000-7000-8000-000000000000"})
 		check("/v1/organisations", 400, request{method: "POST", path: "/v1/organisations", body: map[string]any{"name": "x", "location": map[string]any{"lat": 91, "lon": 0}}})

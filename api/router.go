@@ -60,6 +60,7 @@ type Store interface {
 	BookingStore
 	PartnershipStore
 	PeopleStore
+	NotificationStore
 }
 
 // Config holds the router's dependencies.
@@ -274,6 +275,13 @@ func NewRouter(cfg Config) http.Handler {
 	}
 	v1.POST("/partnerships/:id/health", requireAuth, h.createHealthCheck)
 	v1.GET("/partnerships/:id/health", requireAuth, h.listHealthChecks)
+	v1.GET("/bookings/:id/messages", requireAuth, h.listMessages(matching.SubjectBooking))
+	v1.POST("/bookings/:id/messages", requireAuth, h.postMessage(matching.SubjectBooking))
+	v1.GET("/partnerships/:id/messages", requireAuth, h.listMessages(matching.SubjectPartnership))
+	v1.POST("/partnerships/:id/messages", requireAuth, h.postMessage(matching.SubjectPartnership))
+
+	v1.GET("/notifications", requireAuth, h.listNotifications)
+	v1.POST("/notifications/:id/read", requireAuth, h.readNotification)
 	return r
 }
 

@@ -98,6 +98,10 @@ func (db *DB) Book(ctx context.Context, id string, req *matching.BookingRequest,
 			if err := insertBooking(tx, b); err != nil {
 				return nil, err
 			}
+			b.SpaceOwnerID = space.OrganisationID
+			if err := db.emitBooked(tx, b); err != nil {
+				return nil, err
+			}
 			if len(b.ConfirmedSessions()) > 0 {
 				changes = changed1(changeSpace, b.SpaceID)
 			}
@@ -301,6 +305,8 @@ func (db *DB) ChangeBooking(ctx context.Context, id string, action matching.Book
 			return b.Cancel()
 		}
 		return fmt.Errorf("%w: unknown booking action %q", matching.ErrInvalid, action)
+	}, func(tx *gorm.DB, b *matching.Booking) error {
+		return db.emitBookingChange(tx, action, b)
 	})
 }
 
@@ -311,13 +317,16 @@ func (db *DB) ChangeBooking(ctx context.Context, id string, action matching.Book
 func (db *DB) CancelOccurrence(ctx context.Context, id string, index int, now time.Time, allowed func(*matching.Booking) error) (*matching.Booking, error) {
 	return db.changeBooking(ctx, id, allowed, func(_ *gorm.DB, b *matching.Booking) error {
 		return b.CancelOccurrence(index, now)
+	}, func(tx *gorm.DB, b *matching.Booking) error {
+		return db.emitOccurrenceCancelled(tx, b, index)
 	})
 }
 
 // changeBooking reads booking id, holding it, checks allowed, applies
-// apply and saves what changed, logging its space when the sessions it
-// holds changed.
-func (db *DB) changeBooking(ctx context.Context, id string, allowed func(*matching.Booking) error, apply func(tx *gorm.DB, b *matching.Booking) error) (*matching.Booking, error) {
+// apply, saves what changed and records the event tell makes of it,
+// logging its space when the sessions it holds changed.
+func (db *DB) changeBooking(ctx context.Context, id string, allowed func(*matching.Booking) error,
+	apply, tell func(tx *gorm.DB, b *matching.Booking) error) (*matching.Booking, error) {
 	var out *matching.Booking
 	err := db.writeRetrying(ctx, func(tx *gorm.DB) ([]change, error) {
 		b, err := getBooking(tx, id, db.dialect == Postgres)
@@ -336,6 +345,9 @@ func (db *DB) changeBooking(ctx context.Context, id string, allowed func(*matchi
 		}
 		out = b
 		if err := saveBookingChange(tx, b, before, db.now().UTC().Truncate(time.Microsecond)); err != nil {
+			return nil, err
+		}
+		if err := tell(tx, b); err != nil {
 			return nil, err
 		}
 		if held || len(b.ConfirmedSessions()) > 0 {

@@ -119,7 +119,7 @@ func TestReopen(t *testing.T) {
 				t.Errorf("second Open: got %d migrations applied, want 0", got)
 			}
 			checkSchemaVersion(t, db)
-			checkCount(t, db, store.Counts{Organisations: 1, Offers: 1, Needs: 1, Venues: 1, Spaces: 1})
+			checkCount(t, db, store.Counts{Organisations: 1, Offers: 1, Needs: 1, Venues: 1, Spaces: 1, APIKeys: 1})
 			got, err := db.GetOrganisation(t.Context(), o.ID)
 			if err != nil {
 				t.Fatalf("GetOrganisation after reopen: %v", err)

@@ -41,7 +41,7 @@ func TestOrganisationRoundTrip(t *testing.T) {
 				t.Errorf("Offers: got IDs %q before %q, want ID order", got.Offers[i-1].ID, got.Offers[i].ID)
 			}
 		}
-		checkCount(t, db, store.Counts{Organisations: 1, Offers: 3, Needs: 2})
+		checkCount(t, db, store.Counts{Organisations: 1, Offers: 3, Needs: 2, APIKeys: 1})
 	})
 }
 
@@ -292,12 +292,13 @@ func TestDeleteOrganisationCascades(t *testing.T) {
 		}
 		gone := build("Gone", 52.0)
 		stays := build("Stays", 53.0)
-		checkCount(t, db, store.Counts{Organisations: 2, Offers: 4, Needs: 2, Venues: 4, Spaces: 8})
+		checkCount(t, db, store.Counts{Organisations: 2, Offers: 4, Needs: 2, Venues: 4, Spaces: 8, APIKeys: 2})
 
 		if err := db.DeleteOrganisation(t.Context(), gone.org.ID); err != nil {
 			t.Fatalf("DeleteOrganisation: %v", err)
 		}
-		checkCount(t, db, store.Counts{Organisations: 1, Offers: 2, Needs: 1, Venues: 2, Spaces: 4})
+		// Its API key went with it.
+		checkCount(t, db, store.Counts{Organisations: 1, Offers: 2, Needs: 1, Venues: 2, Spaces: 4, APIKeys: 1})
 
 		ctx := t.Context()
 		_, err := db.GetOrganisation(ctx, gone.org.ID)

@@ -110,7 +110,13 @@ func (db *DB) CreatePartnership(ctx context.Context, p *matching.Partnership) er
 	p.Health = matching.SummariseHealth(nil, 0, 0)
 	row := toPartnershipRow(p)
 	return translate(db.write(ctx, func(tx *gorm.DB) ([]change, error) {
-		return nil, tx.Create(&row).Error
+		if err := tx.Create(&row).Error; err != nil {
+			return nil, err
+		}
+		return nil, db.emitPartnership(tx, matching.EventPartnershipProposed, p, []string{p.PartnerID}, nil,
+			func(proposer, partner, _ string) string {
+				return fmt.Sprintf("%s proposes a partnership to %s: %s", proposer, partner, clipText(p.Purpose, 80))
+			})
 	}), "partnership")
 }
 
@@ -292,6 +298,9 @@ func (db *DB) TransitionPartnership(ctx context.Context, id string, action match
 			return nil, err
 		}
 		out = p
+		if err := db.emitTransition(tx, action, p); err != nil {
+			return nil, err
+		}
 		if !p.StayedGood() {
 			return nil, nil
 		}
@@ -343,8 +352,12 @@ func (db *DB) AddHealthCheck(ctx context.Context, h *matching.HealthCheck) error
 		if h.Scores.Low() {
 			low = 1
 		}
-		return nil, tx.Exec("UPDATE partnerships SET health_checks = health_checks + 1, health_low = health_low + ?, updated_at = ? WHERE id = ?",
+		err = tx.Exec("UPDATE partnerships SET health_checks = health_checks + 1, health_low = health_low + ?, updated_at = ? WHERE id = ?",
 			low, utc(db.now()), p.ID).Error
+		if err != nil || low == 0 {
+			return nil, err
+		}
+		return nil, db.emitHealthFlagged(tx, p, h)
 	}), "health check")
 }
 
