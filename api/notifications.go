@@ -252,11 +252,13 @@ func (h *handler) postMessage(subjectType string) gin.HandlerFunc {
 		}
 		m := &matching.Message{SubjectType: subjectType, SubjectID: c.Param("id"), OrganisationID: who.OrganisationID, Body: body}
 		if p, ok := matching.PrincipalFrom(c.Request.Context()); ok {
+			// A person signs with their name; a key (whose name says
+			// what uses it, not who writes) with the organisation's,
+			// which the store fills in for "".
 			if p.Kind == matching.PrincipalPerson {
 				m.PersonID = p.ID
+				m.AuthorName = string([]rune(p.Name)[:min(len([]rune(p.Name)), matching.MaxAuthorNameLength)])
 			}
-			// "" signs with the organisation's name.
-			m.AuthorName = string([]rune(p.Name)[:min(len([]rune(p.Name)), matching.MaxAuthorNameLength)])
 		}
 		if err := h.store.PostMessage(c.Request.Context(), m); err != nil {
 			fail(c, err)
