@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"runtime"
 	"time"
 
 	"commonground/matching"
@@ -82,4 +83,11 @@ func (h *passwordHasher) Check(ctx context.Context, stored, pw string) (bool, er
 // checkNewPassword validates a password being set.
 func checkNewPassword(ve *matching.ValidationError, field, pw string) {
 	matching.ValidatePassword(ve, field, pw)
+}
+
+// DefaultPasswordSlots is how many passwords hash at once by default:
+// half the processors the Go runtime uses, at least 1 and at most 2, so
+// hashing never takes every core from the requests that do not hash.
+func DefaultPasswordSlots() int {
+	return min(2, max(1, runtime.GOMAXPROCS(0)/2))
 }

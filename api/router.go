@@ -116,7 +116,8 @@ type Config struct {
 	// emails (default http://localhost:8080).
 	PublicURL string
 	// PasswordSlots is how many password hashes run at once (default
-	// 2); more wait up to a few seconds and are then answered 503.
+	// DefaultPasswordSlots); more wait up to 5 s and are then answered
+	// 503 with Retry-After.
 	PasswordSlots int
 }
 
@@ -173,7 +174,7 @@ func NewRouter(cfg Config) http.Handler {
 	}
 	h.authFailures = newWriteLimiter(failedAuthPerMinute/60.0, failedAuthPerMinute, cfg.Now)
 	h.logins = newWriteLimiter(failedLoginsPerWindow/loginWindow.Seconds(), failedLoginsPerWindow, cfg.Now)
-	h.passwords = newPasswordHasher(password.Default, cmp.Or(cfg.PasswordSlots, 2), 5*time.Second)
+	h.passwords = newPasswordHasher(password.Default, cmp.Or(cfg.PasswordSlots, DefaultPasswordSlots()), 5*time.Second)
 	h.mailer = cfg.Mailer
 	h.publicURL = strings.TrimRight(cmp.Or(cfg.PublicURL, "http://localhost:8080"), "/")
 	if cfg.Engine != nil {

@@ -22,7 +22,14 @@
 //     reports how long that took (main.go's contract: exit within 10 s).
 //
 // It prints nearby's p50 and p99 idle and under load with their ratio, and
-// how the consortium requests were answered. -budget and -slots pass
+// how the consortium requests were answered.
+//
+// With -load logins the clients instead sign in with wrong passwords, back
+// to back, each from its own address (X-Forwarded-For, from a proxy the
+// server trusts) and for its own email, so the per-address and per-email
+// throttles never stop them and every attempt hashes a password: the
+// worst login flood. The report then shows what it did to nearby, and how
+// the logins were answered. -budget and -slots pass
 // api.Config's ConsortiumBudget and HeavySlots (-slots -1: no limit).
 // Everything runs on 127.0.0.1 and stops after a bounded time.
 package main
@@ -38,6 +45,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/exec"
 	"runtime"
@@ -72,6 +80,8 @@ type options struct {
 	budget               time.Duration
 	slots                int
 	skipShutdown         bool
+	// load is what the clients send: consortium or logins.
+	load string
 	// hammer, when set, makes this process a load generator against that
 	// base URL (see startLoad).
 	hammer string
@@ -89,6 +99,7 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.budget, "budget", 0, "api.Config.ConsortiumBudget (0: the default)")
 	fs.IntVar(&o.slots, "slots", 0, "api.Config.HeavySlots (0: the default, -1: no limit)")
 	fs.BoolVar(&o.skipShutdown, "skip-shutdown", false, "do not measure the shutdown under load")
+	fs.StringVar(&o.load, "load", "consortium", "what the clients send: consortium (the worst consortium search) or logins (wrong-password sign-ins)")
 	fs.StringVar(&o.hammer, "hammer", "", "internal: run only the consortium clients against this base URL until stdin closes, then print their tally as JSON")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -96,6 +107,9 @@ func parseFlags(args []string) (options, error) {
 	if o.clients < 1 || o.clients > 1000 || o.idle < time.Second || o.duration < time.Second || o.duration > 5*time.Minute ||
 		o.clientTimeout <= 0 || o.pause < 0 {
 		return o, errors.New("-clients must be 1 to 1000, -idle and -duration between 1s and 5m, -client-timeout positive")
+	}
+	if o.load != "consortium" && o.load != "logins" {
+		return o, errors.New("-load must be consortium or logins")
 	}
 	if o.hammer != "" && !strings.HasPrefix(o.hammer, "http://127.0.0.1:") {
 		return o, errors.New("-hammer must be a URL on 127.0.0.1")
@@ -144,7 +158,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return fmt.Errorf("load the read model: %w", err)
 	}
 	router := api.NewRouter(api.Config{Store: db, Taxonomy: seed.Taxonomy(), Logger: log, Engine: engine, Follower: follower,
-		ConsortiumBudget: o.budget, HeavySlots: o.slots})
+		ConsortiumBudget: o.budget, HeavySlots: o.slots,
+		// The login clients say they come from many addresses.
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
 	inflight := &inflight{}
 	srv, base, err := serve(inflight.wrap(router))
 	if err != nil {
@@ -171,7 +187,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	idleSched = readSched().since(idleSched)
 
-	load, err := startLoad(base, o.clients, o.clientTimeout)
+	load, err := startLoad(base, o.load, o.clients, o.clientTimeout)
 	if err != nil {
 		return err
 	}
@@ -190,18 +206,24 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 
 	fmt.Fprintf(out, "\nGET /v1/nearby (5 km, spaces), one client, %s pause:\n", o.pause)
 	fmt.Fprintf(out, "  idle:                 %5d requests, p50 %8s, p99 %8s\n", len(idle), pct(idle, 50), pct(idle, 99))
-	fmt.Fprintf(out, "  under %2d consortium:  %5d requests, p50 %8s, p99 %8s\n", o.clients, len(loaded), pct(loaded, 50), pct(loaded, 99))
+	fmt.Fprintf(out, "  under %2d %-11s %5d requests, p50 %8s, p99 %8s\n", o.clients, o.load+":", len(loaded), pct(loaded, 50), pct(loaded, 99))
 	fmt.Fprintf(out, "  ratio under load / idle: p50 %.1f×, p99 %.1f×\n",
 		float64(pct(loaded, 50))/float64(pct(idle, 50)), float64(pct(loaded, 99))/float64(pct(idle, 99)))
 	fmt.Fprintf(out, "  Go scheduler, time runnable goroutines waited: idle p99 %s, under load p99 %s; GC cycles idle %d, under load %d\n",
 		idleSched.p99(), loadSched.p99(), idleSched.gcs, loadSched.gcs)
+	if o.load == "logins" {
+		fmt.Fprintf(out, "\nPOST /v1/sessions (wrong passwords, each from its own address), %d clients back to back for %s:\n",
+			o.clients, o.duration+500*time.Millisecond)
+		counts.reportStatuses(out)
+		return nil
+	}
 	fmt.Fprintf(out, "\nPOST /v1/match/consortium, %d clients back to back for %s (client timeout %s):\n",
 		o.clients, o.duration+500*time.Millisecond, o.clientTimeout)
 	counts.report(out)
 	fmt.Fprintf(out, "  consortium work still running after the clients gave up: %s\n", drain.Round(time.Millisecond))
 
 	if !o.skipShutdown {
-		load, err := startLoad(base, o.clients, 30*time.Second)
+		load, err := startLoad(base, o.load, o.clients, 30*time.Second)
 		if err != nil {
 			return err
 		}
@@ -383,17 +405,61 @@ func hammer(ctx context.Context, base string, body []byte, timeout time.Duration
 	}
 }
 
+// loginCount numbers the login attempts, for their emails and addresses.
+var loginCount atomic.Int64
+
+// loginOnce signs in with a wrong password, for an email and from an
+// address no attempt used before.
+func loginOnce(ctx context.Context, base string, timeout time.Duration) (answer, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	n := loginCount.Add(1)
+	body := fmt.Sprintf(`{"email": "nobody-%d@example.org", "password": "not the password"}`, n)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/sessions", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.%d.%d.%d", n>>16&255, n>>8&255, n&255))
+	start := time.Now()
+	resp, err := loadClient.Do(req)
+	if err != nil {
+		return answer{took: time.Since(start)}, err
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, resp.Body)
+	return answer{status: resp.StatusCode, took: time.Since(start), retryAfter: resp.Header.Get("Retry-After")}, nil
+}
+
+// hammerLogins signs in wrongly back to back until ctx ends.
+func hammerLogins(ctx context.Context, base string, timeout time.Duration, t *tally) {
+	for ctx.Err() == nil {
+		a, err := loginOnce(ctx, base, timeout)
+		if ctx.Err() != nil {
+			return
+		}
+		t.add(a, err)
+	}
+}
+
 // tally counts the consortium answers.
 type tally struct {
 	mu                               sync.Mutex
 	OK, Busy, Other, GaveUp, Partial int
 	RetryAfter                       map[string]int
 	OKTook                           []time.Duration
+	// Statuses and Took count every answer, whatever its status.
+	Statuses map[int]int
+	Took     []time.Duration
 }
 
 func (t *tally) add(a answer, err error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if err == nil {
+		if t.Statuses == nil {
+			t.Statuses = map[int]int{}
+		}
+		t.Statuses[a.status]++
+		t.Took = append(t.Took, a.took)
+	}
 	switch {
 	case err != nil:
 		t.GaveUp++
@@ -422,6 +488,15 @@ func (t *tally) report(out io.Writer) {
 	fmt.Fprintf(out, "  other status: %d; gave up (client timeout): %d\n", t.Other, t.GaveUp)
 }
 
+// reportStatuses prints how many answers had each status, and how long
+// they took.
+func (t *tally) reportStatuses(out io.Writer) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	fmt.Fprintf(out, "  answers by status: %v; gave up (client timeout): %d\n", t.Statuses, t.GaveUp)
+	fmt.Fprintf(out, "  answered in p50 %s, p99 %s\n", pct(t.Took, 50), pct(t.Took, 99))
+}
+
 // load is a child process running the consortium clients, so their work
 // (and garbage) is not the server's, as with real clients.
 type load struct {
@@ -430,14 +505,14 @@ type load struct {
 	out   bytes.Buffer
 }
 
-// startLoad runs this program again with -hammer: clients consortium
-// clients against base.
-func startLoad(base string, clients int, timeout time.Duration) (*load, error) {
+// startLoad runs this program again with -hammer: clients clients of
+// kind (consortium or logins) against base.
+func startLoad(base, kind string, clients int, timeout time.Duration) (*load, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	l := &load{cmd: exec.Command(self, "-hammer", base, "-clients", strconv.Itoa(clients), "-client-timeout", timeout.String())}
+	l := &load{cmd: exec.Command(self, "-hammer", base, "-load", kind, "-clients", strconv.Itoa(clients), "-client-timeout", timeout.String())}
 	l.cmd.Stdout, l.cmd.Stderr = &l.out, os.Stderr
 	if l.stdin, err = l.cmd.StdinPipe(); err != nil {
 		return nil, err
@@ -474,6 +549,10 @@ func runHammer(ctx context.Context, o options, stdin io.Reader, out io.Writer) e
 	var t tally
 	var wg sync.WaitGroup
 	for range o.clients {
+		if o.load == "logins" {
+			wg.Go(func() { hammerLogins(ctx, o.hammer, o.clientTimeout, &t) })
+			continue
+		}
 		wg.Go(func() { hammer(ctx, o.hammer, body, o.clientTimeout, &t) })
 	}
 	wg.Wait()
