@@ -100,9 +100,13 @@ func TestReadmeTour(t *testing.T) {
 				`"venue_name":"Arbury Community Centre"`,
 				`{"reason":"too_small","detail":"holds 40, the group is 60"}`,
 				`{"status":"requested","sessions":10}`,
-				`"confirmed"`, `"declined"`, "\n10\n",
+				`{"event":"booking.requested","summary":"Mill Road Movers asks to book Main Hall`,
+				`"confirmed"`, `{"author_name":"Sam Okafor","body":"The keys are at reception."}`,
+				`"declined"`, "\n10\n",
 				`{"name":"Arbury Youth Hub"`, `"accepted"`, `"active"`, `["communication"]`,
 				`{"score":`, `"cancelled"`,
+				`{"name":"Sam Okafor","role":"admin"}`, `{"name":"Jo Reyes","role":"member"}`,
+				`{"name":"room display","token":"cg_"}`, `{"action":"api_key.created","by":"Sam Okafor"}`,
 			}
 			at := 0
 			for _, w := range want {
