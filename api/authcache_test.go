@@ -68,7 +68,7 @@ func newReplica(t *testing.T, db *store.DB, cfg api.Config, interval time.Durati
 	if cfg.Now == nil {
 		cfg.Now = newClock()
 	}
-	cfg.Taxonomy, cfg.AdminToken = seed.Taxonomy(), adminToken
+	cfg.Taxonomy, cfg.AdminToken, cfg.PasswordParams = seed.Taxonomy(), adminToken, testPasswords
 	cfg.Engine = matching.NewEngine(seed.Taxonomy(), matching.EngineOptions{})
 	f := &store.Follower{DB: db, Engine: cfg.Engine, Log: cfg.Logger}
 	if err := f.Load(t.Context()); err != nil {

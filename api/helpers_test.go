@@ -20,6 +20,7 @@ import (
 	"commonground/api"
 	"commonground/geo"
 	"commonground/matching"
+	"commonground/password"
 	"commonground/seed"
 	"commonground/store"
 	"commonground/store/storetest"
@@ -33,6 +34,9 @@ var t0 = time.Date(2024, 1, 8, 9, 0, 0, 0, time.UTC)
 
 // adminToken is the operator token of every test server.
 const adminToken = "operator-token-for-tests-0123456789"
+
+// testPasswords are cheap argon2id costs for tests.
+var testPasswords = password.Params{MemoryKiB: 64, Time: 1, Threads: 1, KeyLen: 32}
 
 // badToken looks like a token but belongs to nobody.
 const badToken = "cg_0000000000000000000000000000000000000000000000000000000000000000"
@@ -76,6 +80,10 @@ func newServer(t testing.TB, st api.Store, opts ...func(*api.Config)) *server {
 		AdminToken: adminToken,
 		Now:        newClock(),
 		Places:     seed.PlaceIndex(),
+		// Cheap hashes: the service's own take 40 ms each, far more under
+		// the race detector (BenchmarkHash in package password measures
+		// them).
+		PasswordParams: testPasswords,
 	}
 	for _, o := range opts {
 		o(&cfg)

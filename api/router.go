@@ -115,6 +115,9 @@ type Config struct {
 	// PublicURL is where people reach the web pages, for links in
 	// emails (default http://localhost:8080).
 	PublicURL string
+	// PasswordParams are argon2id's costs for new password hashes
+	// (zero: password.Default); stored hashes carry their own.
+	PasswordParams password.Params
 	// PasswordSlots is how many password hashes run at once (default
 	// DefaultPasswordSlots); more wait up to 5 s and are then answered
 	// 503 with Retry-After.
@@ -174,7 +177,7 @@ func NewRouter(cfg Config) http.Handler {
 	}
 	h.authFailures = newWriteLimiter(failedAuthPerMinute/60.0, failedAuthPerMinute, cfg.Now)
 	h.logins = newWriteLimiter(failedLoginsPerWindow/loginWindow.Seconds(), failedLoginsPerWindow, cfg.Now)
-	h.passwords = newPasswordHasher(password.Default, cmp.Or(cfg.PasswordSlots, DefaultPasswordSlots()), 5*time.Second)
+	h.passwords = newPasswordHasher(cmp.Or(cfg.PasswordParams, password.Default), cmp.Or(cfg.PasswordSlots, DefaultPasswordSlots()), 5*time.Second)
 	h.mailer = cfg.Mailer
 	h.publicURL = strings.TrimRight(cmp.Or(cfg.PublicURL, "http://localhost:8080"), "/")
 	if cfg.Engine != nil {

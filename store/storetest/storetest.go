@@ -1,6 +1,6 @@
-// Package storetest opens real databases for tests: an in-memory SQLite
-// database always, and PostgreSQL when TEST_DATABASE_URL is set, each test
-// in a schema of its own that is dropped when the test ends.
+// Package storetest opens real databases for tests: a SQLite database file
+// always, and PostgreSQL when TEST_DATABASE_URL is set, each test in a
+// database (a file, or a schema) of its own that goes when the test ends.
 package storetest
 
 import (
@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"gorm.io/driver/postgres"
@@ -46,15 +47,68 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 // Open returns a fresh, migrated store on the given database, closed and
 // dropped when t ends. For PostgreSQL it skips t when TEST_DATABASE_URL is
 // unset.
+//
+// A SQLite store is a file in t.TempDir(), copied from one migrated once
+// per test process (see sqliteTemplate): migrating a new database runs
+// hundreds of DDL statements, which the race detector makes take over a
+// second each time.
 func Open(t testing.TB, d store.Dialect) *store.DB {
 	t.Helper()
 	u := URL(t, d)
+	if d == store.SQLite {
+		u = "sqlite:" + sqliteCopy(t)
+	}
 	db, err := store.Open(context.Background(), u, store.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatalf("open %s store: %v", d, err)
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+var template struct {
+	once  sync.Once
+	bytes []byte
+	err   error
+}
+
+// sqliteTemplate returns the bytes of an empty SQLite database file that
+// Open has migrated, made once per process.
+func sqliteTemplate() ([]byte, error) {
+	template.once.Do(func() {
+		dir, err := os.MkdirTemp("", "cg-template-")
+		if err != nil {
+			template.err = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		path := filepath.Join(dir, "template.db")
+		db, err := store.Open(context.Background(), "sqlite:"+path, store.Options{Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			template.err = err
+			return
+		}
+		// Closing checkpoints the write-ahead log into the file.
+		if template.err = db.Close(); template.err == nil {
+			template.bytes, template.err = os.ReadFile(path)
+		}
+	})
+	return template.bytes, template.err
+}
+
+// sqliteCopy writes the template into t.TempDir() and returns the copy's
+// path.
+func sqliteCopy(t testing.TB) string {
+	t.Helper()
+	b, err := sqliteTemplate()
+	if err != nil {
+		t.Fatalf("migrate the SQLite template: %v", err)
+	}
+	dst := filepath.Join(t.TempDir(), "store.db")
+	if err := os.WriteFile(dst, b, 0o600); err != nil {
+		t.Fatalf("copy the SQLite template: %v", err)
+	}
+	return dst
 }
 
 // URL returns a DATABASE_URL for a fresh, empty database of the given
