@@ -24,6 +24,7 @@ type PeopleStore interface {
 	GetPerson(ctx context.Context, id string) (*matching.Person, []matching.Membership, error)
 	PersonByEmail(ctx context.Context, email string) (*matching.Person, string, error)
 	UpdatePerson(ctx context.Context, id string, edit func(p *matching.Person) error) (*matching.Person, error)
+	DeletePerson(ctx context.Context, id string) error
 	CreateSession(ctx context.Context, id, hash, personID string, expires time.Time) error
 	EndSession(ctx context.Context, hash string) error
 	CreateAPIKey(ctx context.Context, k *matching.APIKey, hash string) error
@@ -285,6 +286,22 @@ func (h *handler) patchMe(c *gin.Context) {
 	}
 	c.Header("Cache-Control", "private, no-cache")
 	writeTagged(c, http.StatusOK, toPersonJSON(p))
+}
+
+// deleteMe deletes the signed-in person's account: DELETE /v1/people/me
+// (409 while they are the last admin of an organisation). Every session
+// of theirs ends at once here and within tokenReverify everywhere.
+func (h *handler) deleteMe(c *gin.Context) {
+	who, ok := mustPerson(c)
+	if !ok {
+		return
+	}
+	if err := h.store.DeletePerson(c.Request.Context(), who.PersonID); err != nil {
+		fail(c, err)
+		return
+	}
+	h.tokens.clear()
+	c.Status(http.StatusNoContent)
 }
 
 type resetIn struct {

@@ -468,3 +468,22 @@ func TestAccessEndsOnEveryReplica(t *testing.T) {
 		})
 	}
 }
+
+func TestDeleteMyAccount(t *testing.T) {
+	eachServer(t, func(t *testing.T, s *server, db *store.DB) {
+		orgID, _, _ := s.signup(t, "Mill Road Hall", "admin@mill.example")
+		admin := s.signin(t, "admin@mill.example", goodPassword)
+		bo := s.join(t, s.invite(t, orgID, admin, "bo@mill.example", "member"), "Bo")
+		status, _, m := s.do(t, "DELETE", "/v1/people/me", admin, nil)
+		wantStatus(t, "the last admin deletes their account", status, http.StatusConflict, m)
+		status, _, m = s.do(t, "DELETE", "/v1/people/me", bo, nil)
+		wantStatus(t, "a member deletes their account", status, http.StatusNoContent, m)
+		status, _, m = s.do(t, "GET", "/v1/sessions/current", bo, nil)
+		wantStatus(t, "their session afterwards", status, http.StatusUnauthorized, m)
+		status, _, m = s.do(t, "POST", "/v1/sessions", "", map[string]any{"email": "bo@mill.example", "password": goodPassword})
+		wantStatus(t, "signing in afterwards", status, http.StatusUnauthorized, m)
+		if items := s.get(t, "/v1/organisations/"+orgID+"/members", admin)["items"].([]any); len(items) != 1 {
+			t.Errorf("members after Bo left: %v", items)
+		}
+	})
+}

@@ -227,6 +227,7 @@ func NewRouter(cfg Config) http.Handler {
 	v1.DELETE("/sessions/current", h.endSession)
 	v1.GET("/people/me", h.getMe)
 	v1.PATCH("/people/me", h.patchMe)
+	v1.DELETE("/people/me", h.deleteMe)
 	v1.POST("/password-resets", h.requestPasswordReset)
 	v1.POST("/password-resets/:token", h.resetPassword)
 	v1.POST("/invitations/:token/accept", h.acceptInvitation)

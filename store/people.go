@@ -432,3 +432,35 @@ func (db *DB) AddPeople(ctx context.Context, people []matching.Person, membershi
 		return nil
 	}), "people")
 }
+
+// DeletePerson deletes a person's account: their memberships, sessions
+// and reset links go with it; keys, invitations and messages they made
+// stay, no longer naming them. Its error wraps matching.ErrNotFound for
+// no such person, and matching.ErrConflict when they are the last admin of
+// an organisation (which must keep one).
+func (db *DB) DeletePerson(ctx context.Context, id string) error {
+	return translate(db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var ms []membershipRow
+		if err := tx.Where("person_id = ? AND role = ?", id, string(matching.RoleAdmin)).Find(&ms).Error; err != nil {
+			return err
+		}
+		for _, m := range ms {
+			if _, err := db.lockMembers(tx, m.OrganisationID, id); err != nil {
+				return err
+			}
+			if err := db.keepAnAdmin(tx, m.OrganisationID, id); err != nil {
+				var name string
+				tx.Model(&organisationRow{}).Select("name").Where("id = ?", m.OrganisationID).Scan(&name)
+				return fmt.Errorf("%w: you are the last admin of %s; make another member an admin first", matching.ErrConflict, name)
+			}
+		}
+		res := tx.Delete(&personRow{}, "id = ?", id)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return gorm.ErrRecordNotFound
+		}
+		return nil
+	}), "person")
+}
