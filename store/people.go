@@ -435,7 +435,8 @@ func (db *DB) AddPeople(ctx context.Context, people []matching.Person, membershi
 
 // DeletePerson deletes a person's account: their memberships, sessions
 // and reset links go with it; keys, invitations and messages they made
-// stay, no longer naming them. Its error wraps matching.ErrNotFound for
+// stay, no longer naming them (their messages are signed with the
+// organisation's name). The audit log keeps who did what. Its error wraps matching.ErrNotFound for
 // no such person, and matching.ErrConflict when they are the last admin of
 // an organisation (which must keep one).
 func (db *DB) DeletePerson(ctx context.Context, id string) error {
@@ -453,6 +454,12 @@ func (db *DB) DeletePerson(ctx context.Context, id string) error {
 				tx.Model(&organisationRow{}).Select("name").Where("id = ?", m.OrganisationID).Scan(&name)
 				return fmt.Errorf("%w: you are the last admin of %s; make another member an admin first", matching.ErrConflict, name)
 			}
+		}
+		// Their messages stay, signed with the organisation's name.
+		err := tx.Exec(`UPDATE messages SET author_name = (SELECT o.name FROM organisations o WHERE o.id = messages.organisation_id)
+			WHERE person_id = ?`, id).Error
+		if err != nil {
+			return err
 		}
 		res := tx.Delete(&personRow{}, "id = ?", id)
 		if res.Error != nil {
