@@ -62,6 +62,10 @@ func TestOpenAPISchemasMatchStructs(t *testing.T) {
 		{"OpeningHours", reflect.TypeFor[OpeningHours](), true},
 		// Closure is also the shape sent, where reason may be left out.
 		{"Closure", reflect.TypeFor[Closure](), false},
+		{"Webhook", reflect.TypeFor[Webhook](), true},
+		{"WebhookCreated", reflect.TypeFor[WebhookCreated](), true},
+		{"WebhookIn", reflect.TypeFor[webhookIn](), false},
+		{"WebhookDelivery", reflect.TypeFor[WebhookDelivery](), true},
 	} {
 		t.Run(tc.schema, func(t *testing.T) {
 			s, ok := doc.Components.Schemas[tc.schema]

@@ -59,6 +59,7 @@ type Store interface {
 
 	BookingStore
 	PartnershipStore
+	WebhookStore
 }
 
 // Config holds the router's dependencies.
@@ -107,6 +108,9 @@ type Config struct {
 	// CORSOrigins are the origins whose pages may call the API (see
 	// cors); none or "*" allows any.
 	CORSOrigins []string
+	// AllowPrivateWebhooks lets webhooks be made for loopback and private
+	// addresses (see notify.CheckURL).
+	AllowPrivateWebhooks bool
 }
 
 // Follower catches the read model up with the database.
@@ -133,6 +137,7 @@ type handler struct {
 	consortiumBudget          time.Duration
 	light                     lightWork
 	placeIndex                *geo.Places
+	allowPrivateHooks         bool
 }
 
 // NewRouter builds the HTTP handler with every route of the API.
@@ -147,6 +152,7 @@ func NewRouter(cfg Config) http.Handler {
 		cfg.RequestTimeout = 30 * time.Second
 	}
 	h := &handler{metrics: newMetrics(cfg.Engine, cfg.Store), engine: cfg.Engine, follower: cfg.Follower, store: cfg.Store, tax: cfg.Taxonomy, log: cfg.Logger, adminToken: cfg.AdminToken, placeIndex: cfg.Places,
+		allowPrivateHooks: cfg.AllowPrivateWebhooks,
 		// Microseconds: what both databases keep.
 		now: func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) }}
 
@@ -236,6 +242,11 @@ func NewRouter(cfg Config) http.Handler {
 	}
 	v1.POST("/partnerships/:id/health", requireAuth, h.createHealthCheck)
 	v1.GET("/partnerships/:id/health", requireAuth, h.listHealthChecks)
+
+	v1.POST("/organisations/:id/webhooks", requireAuth, h.createWebhook)
+	v1.GET("/organisations/:id/webhooks", requireAuth, h.listWebhooks)
+	v1.DELETE("/organisations/:id/webhooks/:hook_id", requireAuth, h.deleteWebhook)
+	v1.GET("/organisations/:id/webhooks/:hook_id/deliveries", requireAuth, h.listWebhookDeliveries)
 	return r
 }
 
