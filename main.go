@@ -64,6 +64,9 @@ type config struct {
 	// DBTimeout bounds every wait on the database
 	// (COMMONGROUND_DB_TIMEOUT, a Go duration, default 5s).
 	DBTimeout time.Duration
+	// Notify is how events are delivered by email and webhook (see
+	// config_notify.go).
+	Notify notifyConfig
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -111,6 +114,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return cfg, fmt.Errorf("COMMONGROUND_DB_TIMEOUT must be a duration above zero such as 5s or 1500ms, got %q", getenv("COMMONGROUND_DB_TIMEOUT"))
 	}
 	cfg.DBTimeout = dbTimeout
+	if cfg.Notify, err = loadNotifyConfig(getenv); err != nil {
+		return cfg, err
+	}
 	return cfg, nil
 }
 
@@ -207,6 +213,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		DatabaseURL: cfg.DatabaseURL, Demo: cfg.DemoSeed >= 0, DemoSeed: cfg.DemoSeed, AdminToken: cfg.AdminToken,
 		WritesPerSecond: cfg.WriteRate, WriteBurst: cfg.WriteBurst, TrustedProxies: cfg.TrustedProxies,
 		CORSOrigins: cfg.CORSOrigins, DBTimeout: cfg.DBTimeout,
+		SMTP: cfg.Notify.SMTP, MailFrom: cfg.Notify.MailFrom, PublicURL: cfg.Notify.PublicURL,
+		WebhookRetryBase: cfg.Notify.WebhookRetryBase, WebhookAllowPrivate: cfg.Notify.WebhookAllowPrivate,
 	}, log)
 	if err != nil {
 		if ctx.Err() != nil {
