@@ -20,6 +20,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	_ "time/tzdata" // IANA zones for venues, even on machines without /usr/share/zoneinfo
@@ -205,8 +206,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 }
 
-// serve runs the HTTP server until ctx ends, then finishes the requests in
-// flight (at most 9 seconds) and returns nil.
+// serve runs the HTTP server and the delivery of events until ctx ends,
+// then finishes the requests and deliveries in flight (at most 9 seconds)
+// and returns nil.
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	start := time.Now()
 	a, err := app.New(ctx, app.Config{
@@ -239,13 +241,22 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: finishing requests in flight")
+	log.Info("shutting down: finishing requests in flight and deliveries under way")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 9*time.Second)
 	defer cancel()
+	// Deliveries stop beside the requests, within the same 9 seconds; one
+	// cut off is tried again after the restart.
+	var stopping sync.WaitGroup
+	stopping.Go(func() {
+		if err := a.Delivery.Stop(shutdownCtx); err != nil {
+			log.Warn("deliveries still running at the deadline were cut off", "error", err.Error())
+		}
+	})
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		log.Warn("requests still running at the deadline were cut off", "error", err.Error())
 		srv.Close()
 	}
+	stopping.Wait()
 	log.Info("stopped")
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"commonground/matching"
 	"commonground/notify"
 	"commonground/store"
@@ -277,4 +279,64 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// TestMailRefusedForGood has the SMTP server refuse one address with 550:
+// that mail's job is cancelled after one attempt, and the other mail
+// arrives.
+func TestMailRefusedForGood(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		org := createOrg(t, db, "Arts")
+		storetest.InsertPerson(t, db, org, "ann@example.org", true)
+		storetest.InsertPerson(t, db, org, refused, true)
+		mb := listenSMTP(t, "127.0.0.1:0")
+		start(t, db, testConfig(mailer(t, mb.addr)))
+		record(t, db, matching.EventBookingCancelled, "A booking was cancelled", org)
+		waitFor(t, limit, "both mail jobs to end", func() bool {
+			return len(jobStates(t, db, "event.email")) == 2 && openJobs(t, db) == 0
+		})
+		if got := mb.countTo(); !maps.Equal(got, map[string]int{"ann@example.org": 1}) {
+			t.Errorf("mails: got %v, want one to ann@example.org", got)
+		}
+		var attempts []int
+		err := db.Gorm().Raw("SELECT attempt FROM river_job WHERE kind = 'event.email' AND state = 'cancelled'").Scan(&attempts).Error
+		if err != nil || !slices.Equal(attempts, []int{1}) {
+			t.Errorf("cancelled mail jobs' attempts: got %v (%v), want one job cancelled after 1 attempt", attempts, err)
+		}
+	})
+}
+
+// TestFanOutTwice works two delivery jobs for one event, as when a
+// fan-out is retried after it queued its jobs: each mail and webhook is
+// still sent once.
+func TestFanOutTwice(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		org := createOrg(t, db, "Arts")
+		storetest.InsertPerson(t, db, org, "ann@example.org", true)
+		rc := newReceiver(t, 0)
+		hook := createHook(t, db, org, rc.srv.URL)
+		rc.setSecret(hook.Secret)
+		ev := record(t, db, matching.EventConsortiumInvited, "You were invited to a consortium", org)
+		inserter, err := river.NewClient(db.JobDriver(), &river.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := inserter.Insert(t.Context(), store.EventJob{EventID: ev.ID}, nil); err != nil {
+			t.Fatal(err)
+		}
+		mb := listenSMTP(t, "127.0.0.1:0")
+		start(t, db, testConfig(mailer(t, mb.addr)))
+		waitFor(t, limit, "every job to end", func() bool {
+			return len(jobStates(t, db, "event.deliver")) == 2 && openJobs(t, db) == 0 && len(rc.delivered()) == 1
+		})
+		if got := jobStates(t, db, "event.deliver"); !slices.Equal(got, []string{"completed", "completed"}) {
+			t.Errorf("fan-out jobs: got %v, want both completed", got)
+		}
+		if got := mb.countTo(); !maps.Equal(got, map[string]int{"ann@example.org": 1}) {
+			t.Errorf("mails: got %v, want one to ann@example.org", got)
+		}
+		if got := rc.received(); len(got) != 1 {
+			t.Errorf("webhook posts: got %d, want 1", len(got))
+		}
+	})
 }

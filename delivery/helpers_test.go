@@ -201,8 +201,14 @@ type smtpSession struct {
 	to []string
 }
 
+// refused is the address the mailbox refuses for good.
+const refused = "nobody@example.org"
+
 func (s *smtpSession) Mail(string, *smtp.MailOptions) error { return nil }
 func (s *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if to == refused {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such mailbox"}
+	}
 	s.to = append(s.to, to)
 	return nil
 }

@@ -144,7 +144,7 @@ func (s *Service) Stop(ctx context.Context) error {
 	if err == nil {
 		return nil
 	}
-	hard, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	hard, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	defer cancel()
 	if herr := s.client.StopAndCancel(hard); herr != nil {
 		s.log.Warn("delivery jobs still running when stopping gave up", "error", herr.Error())
