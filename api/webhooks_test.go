@@ -243,3 +243,45 @@ func TestPrivateWebhooksAllowed(t *testing.T) {
 		t.Fatalf("POST a loopback webhook with private addresses allowed: got %d, want 201: %s", rec.Code, rec.Body)
 	}
 }
+
+// TestOpenAPIWebhookResponses checks the webhooks routes' answers against
+// the schemas openapi.json gives them.
+func TestOpenAPIWebhookResponses(t *testing.T) {
+	doc := openAPIDoc(t)
+	eachServer(t, func(t *testing.T, s *server, db *store.DB) {
+		check := func(docPath string, want int, r request) map[string]any {
+			t.Helper()
+			status, h, raw := s.send(t, r)
+			what := r.method + " " + r.path
+			if status != want {
+				t.Fatalf("%s: got status %d, want %d; body %s", what, status, want, raw)
+			}
+			schema := documentedSchema(t, doc, r.method, docPath, status, h.Get("Content-Type"))
+			v := decode(t, what, raw)
+			oaCheckDeclared(t, doc, what, "$", schema, any(v))
+			return v
+		}
+		orgID, token := s.registerAt(t, "Documented Dance", cLat, cLon)
+		hooks := "/v1/organisations/" + orgID + "/webhooks"
+		const doc1, doc2, doc3 = "/v1/organisations/{id}/webhooks", "/v1/organisations/{id}/webhooks/{hook_id}", "/v1/organisations/{id}/webhooks/{hook_id}/deliveries"
+		m := check(doc1, 201, request{method: "POST", path: hooks, token: token, body: map[string]any{"url": publicHook, "events": []string{"message.posted"}}})
+		hookID := m["id"].(string)
+		d := matching.WebhookDelivery{ID: uuid.NewString(), WebhookID: hookID, EventID: "ev", MessageID: "msg_1", Event: "message.posted", Attempt: 1, Status: 503, Error: "answered 503"}
+		if err := db.RecordDelivery(t.Context(), &d); err != nil {
+			t.Fatal(err)
+		}
+		check(doc1, 200, request{method: "GET", path: hooks, token: token})
+		check(doc3, 200, request{method: "GET", path: hooks + "/" + hookID + "/deliveries", token: token})
+		check(doc1, 400, request{method: "POST", path: hooks, token: token, body: map[string]any{"url": "http://10.0.0.1/"}})
+		check(doc1, 403, request{method: "GET", path: hooks, token: s.otherToken(t)})
+		check(doc3, 404, request{method: "GET", path: hooks + "/" + uuid.NewString() + "/deliveries", token: token})
+		check(doc2, 404, request{method: "DELETE", path: hooks + "/" + uuid.NewString(), token: token})
+	})
+}
+
+// otherToken registers another organisation and returns its token.
+func (s *server) otherToken(t *testing.T) string {
+	t.Helper()
+	_, token := s.registerAt(t, "Other Dance "+uuid.NewString()[:8], cLat, cLon)
+	return token
+}
