@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 
 	"commonground/matching"
@@ -338,5 +339,32 @@ func TestFanOutTwice(t *testing.T) {
 		if got := rc.received(); len(got) != 1 {
 			t.Errorf("webhook posts: got %d, want 1", len(got))
 		}
+	})
+}
+
+// TestPrunesDeliveries runs the maintenance often: delivery attempts
+// older than DeliveriesKept leave the log, newer ones stay.
+func TestPrunesDeliveries(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		org := createOrg(t, db, "Arts")
+		hook := createHook(t, db, org, "https://1.1.1.1/hook")
+		now := time.Now()
+		for i, age := range []time.Duration{40 * 24 * time.Hour, 31 * 24 * time.Hour, time.Hour} {
+			d := matching.WebhookDelivery{ID: uuid.NewString(), WebhookID: hook.ID, EventID: "ev", MessageID: "msg",
+				Event: matching.EventMessagePosted, Attempt: i + 1, Status: 503, AttemptedAt: now.Add(-age)}
+			if err := db.RecordDelivery(t.Context(), &d); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cfg := testConfig(nil)
+		cfg.MaintenanceInterval = 100 * time.Millisecond
+		start(t, db, cfg)
+		waitFor(t, limit, "the old attempts to be pruned", func() bool {
+			left, err := db.ListDeliveries(t.Context(), hook.ID, matching.Page{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(left) == 1 && left[0].Attempt == 3
+		})
 	})
 }

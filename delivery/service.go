@@ -32,6 +32,11 @@ const (
 	WebhookRetrySpan = 24 * time.Hour
 	// EmailMaxAttempts is how many times an email is tried.
 	EmailMaxAttempts = 12
+	// DefaultDeliveriesKept is how long webhook delivery attempts stay
+	// in the log.
+	DefaultDeliveriesKept = 30 * 24 * time.Hour
+	// DefaultMaintenanceInterval is how often the periodic jobs run.
+	DefaultMaintenanceInterval = time.Hour
 )
 
 // Config tunes a Service. The zero value delivers webhooks only, to public
@@ -64,6 +69,13 @@ type Config struct {
 	// PollInterval is how often the queue is checked for jobs (default
 	// DefaultPollInterval).
 	PollInterval time.Duration
+	// DeliveriesKept is how long webhook delivery attempts stay in the
+	// log (default DefaultDeliveriesKept).
+	DeliveriesKept time.Duration
+	// MaintenanceInterval is how often the periodic jobs run: pruning the
+	// deliveries log, and looking for due partnership reviews (default
+	// DefaultMaintenanceInterval).
+	MaintenanceInterval time.Duration
 }
 
 // Service works the store's delivery jobs until stopped.
@@ -88,6 +100,8 @@ func New(db *store.DB, cfg Config) (*Service, error) {
 	cfg.WebhookRetryBase = cmp.Or(cfg.WebhookRetryBase, notify.DefaultRetryBase)
 	cfg.Workers = cmp.Or(cfg.Workers, DefaultWorkers)
 	cfg.PollInterval = cmp.Or(cfg.PollInterval, DefaultPollInterval)
+	cfg.DeliveriesKept = cmp.Or(cfg.DeliveriesKept, DefaultDeliveriesKept)
+	cfg.MaintenanceInterval = cmp.Or(cfg.MaintenanceInterval, DefaultMaintenanceInterval)
 	s := &Service{
 		db:           db,
 		cfg:          cfg,
@@ -101,6 +115,7 @@ func New(db *store.DB, cfg Config) (*Service, error) {
 		river.AddWorkerSafely(workers, &emailWorker{s: s}),
 		river.AddWorkerSafely(workers, &webhookWorker{s: s}),
 		river.AddWorkerSafely(workers, &reviewsWorker{s: s}),
+		river.AddWorkerSafely(workers, &pruneWorker{s: s}),
 	); err != nil {
 		return nil, fmt.Errorf("delivery workers: %w", err)
 	}

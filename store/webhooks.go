@@ -221,3 +221,15 @@ func (db *DB) GetEvent(ctx context.Context, id string) (*matching.Event, []strin
 		Summary: r.Summary, Data: []byte(r.Data), ActorOrganisationID: r.ActorOrganisationID,
 		CreatedAt: r.CreatedAt.UTC()}, orgs, nil
 }
+
+// PruneDeliveries deletes the delivery attempts logged before before, and
+// returns how many it deleted.
+func (db *DB) PruneDeliveries(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := db.write(ctx, func(tx *gorm.DB) ([]change, error) {
+		res := tx.Where("attempted_at < ?", utc(before)).Delete(&webhookDeliveryRow{})
+		n = res.RowsAffected
+		return nil, res.Error
+	})
+	return n, translate(err, "webhook deliveries")
+}

@@ -142,6 +142,13 @@ func TestWebhookDeliveries(t *testing.T) {
 			{"AttemptedAt", first[0].AttemptedAt, t0.Add(5 * time.Second)},
 		})
 
+		if n, err := db.PruneDeliveries(ctx, t0.Add(3*time.Second)); err != nil || n != 2 {
+			t.Errorf("PruneDeliveries before the third attempt: got %d, %v, want 2 deleted", n, err)
+		}
+		if left, err := db.ListDeliveries(ctx, hook.ID, matching.Page{}); err != nil || len(left) != 3 || left[2].Attempt != 3 {
+			t.Errorf("deliveries after pruning: got %d, %v, want attempts 5, 4 and 3", len(left), err)
+		}
+
 		d := matching.WebhookDelivery{ID: uuid.NewString(), WebhookID: uuid.NewString(), EventID: "ev", MessageID: "m", Event: "e", Attempt: 1}
 		checkErr(t, "RecordDelivery for no webhook", db.RecordDelivery(ctx, &d), matching.ErrConflict)
 		if err := db.DeleteWebhook(ctx, o.ID, hook.ID); err != nil {

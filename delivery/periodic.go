@@ -9,8 +9,9 @@ import (
 
 // The store gains EmitDueReviews, which records a partnership.review_due
 // event for each partnership whose review has come due, in a change of its
-// own. Until a store has it, no periodic job is scheduled; when it does,
-// reviewEmitter (or reviewCounter) matches and the job runs once an hour.
+// own. Until a store has it, no such periodic job is scheduled; when it
+// does, reviewEmitter (or reviewCounter) matches and the job runs every
+// MaintenanceInterval (an hour).
 // TODO: drop the interface check once every store has the method.
 
 // reviewEmitter is the store's EmitDueReviews, in the shape it may take.
@@ -22,9 +23,6 @@ type reviewEmitter interface {
 type reviewCounter interface {
 	EmitDueReviews(ctx context.Context, now time.Time) (int, error)
 }
-
-// ReviewsInterval is how often due partnership reviews are looked for.
-const ReviewsInterval = time.Hour
 
 // ReviewsJob looks for partnership reviews that have come due.
 type ReviewsJob struct{}
@@ -50,15 +48,39 @@ func (s *Service) emitDueReviews() func(ctx context.Context, now time.Time) erro
 	return nil
 }
 
-// periodicJobs are the jobs run on a schedule by whichever service is
-// the queue's leader.
+// periodicJobs are the jobs run every MaintenanceInterval by whichever
+// service is the queue's leader: pruning the deliveries log, and, when
+// the store can, emitting due partnership reviews.
 func (s *Service) periodicJobs() []*river.PeriodicJob {
-	if s.emitDueReviews() == nil {
-		return nil
+	every := river.PeriodicInterval(s.cfg.MaintenanceInterval)
+	jobs := []*river.PeriodicJob{river.NewPeriodicJob(every,
+		func() (river.JobArgs, *river.InsertOpts) { return PruneJob{}, nil },
+		&river.PeriodicJobOpts{ID: PruneJob{}.Kind()})}
+	if s.emitDueReviews() != nil {
+		jobs = append(jobs, river.NewPeriodicJob(every,
+			func() (river.JobArgs, *river.InsertOpts) { return ReviewsJob{}, nil },
+			&river.PeriodicJobOpts{ID: ReviewsJob{}.Kind()}))
 	}
-	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(ReviewsInterval),
-		func() (river.JobArgs, *river.InsertOpts) { return ReviewsJob{}, nil },
-		&river.PeriodicJobOpts{ID: "partnership.reviews"})}
+	return jobs
+}
+
+// PruneJob deletes webhook delivery attempts older than DeliveriesKept.
+type PruneJob struct{}
+
+// Kind is the job's kind in river_job.
+func (PruneJob) Kind() string { return "webhook.deliveries.prune" }
+
+type pruneWorker struct {
+	river.WorkerDefaults[PruneJob]
+	s *Service
+}
+
+func (w *pruneWorker) Work(ctx context.Context, job *river.Job[PruneJob]) error {
+	n, err := w.s.db.PruneDeliveries(ctx, w.s.cfg.Now().Add(-w.s.cfg.DeliveriesKept))
+	if err == nil && n > 0 {
+		w.s.log.Info("pruned the webhook deliveries log", "deleted", n)
+	}
+	return err
 }
 
 type reviewsWorker struct {
