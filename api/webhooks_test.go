@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -284,4 +285,20 @@ func (s *server) otherToken(t *testing.T) string {
 	t.Helper()
 	_, token := s.registerAt(t, "Other Dance "+uuid.NewString()[:8], cLat, cLon)
 	return token
+}
+
+func TestWebhooksLimit(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	s := newServer(t, db)
+	orgID, token := s.registerAt(t, "Busy Dance", cLat, cLon)
+	hooks := "/v1/organisations/" + orgID + "/webhooks"
+	for i := range api.MaxWebhooks {
+		status, _, m := s.do(t, "POST", hooks, token, map[string]any{"url": publicHook + "/" + strconv.Itoa(i)})
+		wantStatus(t, "POST webhook "+strconv.Itoa(i+1), status, http.StatusCreated, m)
+	}
+	status, _, m := s.do(t, "POST", hooks, token, map[string]any{"url": publicHook + "/one-too-many"})
+	wantStatus(t, "POST one webhook too many", status, http.StatusConflict, m)
+	if p := problem(t, m); !strings.Contains(p.Detail, strconv.Itoa(api.MaxWebhooks)) {
+		t.Errorf("detail: got %q, want it to give the limit", p.Detail)
+	}
 }
