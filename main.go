@@ -20,6 +20,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	_ "time/tzdata" // IANA zones for venues, even on machines without /usr/share/zoneinfo
@@ -64,6 +65,9 @@ type config struct {
 	// DBTimeout bounds every wait on the database
 	// (COMMONGROUND_DB_TIMEOUT, a Go duration, default 5s).
 	DBTimeout time.Duration
+	// Notify is how events are delivered by email and webhook (see
+	// config_notify.go).
+	Notify notifyConfig
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -111,6 +115,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return cfg, fmt.Errorf("COMMONGROUND_DB_TIMEOUT must be a duration above zero such as 5s or 1500ms, got %q", getenv("COMMONGROUND_DB_TIMEOUT"))
 	}
 	cfg.DBTimeout = dbTimeout
+	if cfg.Notify, err = loadNotifyConfig(getenv); err != nil {
+		return cfg, err
+	}
 	return cfg, nil
 }
 
@@ -199,14 +206,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 }
 
-// serve runs the HTTP server until ctx ends, then finishes the requests in
-// flight (at most 9 seconds) and returns nil.
+// serve runs the HTTP server and the delivery of events until ctx ends,
+// then finishes the requests and deliveries in flight (at most 9 seconds)
+// and returns nil.
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	start := time.Now()
 	a, err := app.New(ctx, app.Config{
 		DatabaseURL: cfg.DatabaseURL, Demo: cfg.DemoSeed >= 0, DemoSeed: cfg.DemoSeed, AdminToken: cfg.AdminToken,
 		WritesPerSecond: cfg.WriteRate, WriteBurst: cfg.WriteBurst, TrustedProxies: cfg.TrustedProxies,
 		CORSOrigins: cfg.CORSOrigins, DBTimeout: cfg.DBTimeout,
+		SMTP: cfg.Notify.SMTP, MailFrom: cfg.Notify.MailFrom, PublicURL: cfg.Notify.PublicURL,
+		WebhookRetryBase: cfg.Notify.WebhookRetryBase, WebhookAllowPrivate: cfg.Notify.WebhookAllowPrivate,
 	}, log)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -231,13 +241,22 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: finishing requests in flight")
+	log.Info("shutting down: finishing requests in flight and deliveries under way")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 9*time.Second)
 	defer cancel()
+	// Deliveries stop beside the requests, within the same 9 seconds; one
+	// cut off is tried again after the restart.
+	var stopping sync.WaitGroup
+	stopping.Go(func() {
+		if err := a.Delivery.Stop(shutdownCtx); err != nil {
+			log.Warn("deliveries still running at the deadline were cut off", "error", err.Error())
+		}
+	})
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		log.Warn("requests still running at the deadline were cut off", "error", err.Error())
 		srv.Close()
 	}
+	stopping.Wait()
 	log.Info("stopped")
 	return nil
 }

@@ -222,6 +222,22 @@ func TestConfig(t *testing.T) {
 		{map[string]string{"COMMONGROUND_DB_TIMEOUT": "5"}, "COMMONGROUND_DB_TIMEOUT"},
 		{map[string]string{"COMMONGROUND_DB_TIMEOUT": "0s"}, "COMMONGROUND_DB_TIMEOUT"},
 		{map[string]string{"COMMONGROUND_DB_TIMEOUT": "-1s"}, "COMMONGROUND_DB_TIMEOUT"},
+		{map[string]string{"COMMONGROUND_SMTP_URL": "smtp://user:secret-pw@mail.example.org:587"}, ""},
+		{map[string]string{"COMMONGROUND_SMTP_URL": "smtps://mail.example.org"}, ""},
+		{map[string]string{"COMMONGROUND_SMTP_URL": "http://mail.example.org"}, "COMMONGROUND_SMTP_URL"},
+		{map[string]string{"COMMONGROUND_SMTP_URL": "smtp://mail.example.org:99999"}, "COMMONGROUND_SMTP_URL"},
+		{map[string]string{"COMMONGROUND_MAIL_FROM": "Hall <hall@example.org>"}, ""},
+		{map[string]string{"COMMONGROUND_MAIL_FROM": "not an address"}, "COMMONGROUND_MAIL_FROM"},
+		{map[string]string{"COMMONGROUND_MAIL_FROM": "a@example.org, b@example.org"}, "COMMONGROUND_MAIL_FROM"},
+		{map[string]string{"COMMONGROUND_PUBLIC_URL": "https://commonground.example.org/"}, ""},
+		{map[string]string{"COMMONGROUND_PUBLIC_URL": "commonground.example.org"}, "COMMONGROUND_PUBLIC_URL"},
+		{map[string]string{"COMMONGROUND_PUBLIC_URL": "ftp://commonground.example.org"}, "COMMONGROUND_PUBLIC_URL"},
+		{map[string]string{"COMMONGROUND_WEBHOOK_RETRY_BASE": "250ms"}, ""},
+		{map[string]string{"COMMONGROUND_WEBHOOK_RETRY_BASE": "5"}, "COMMONGROUND_WEBHOOK_RETRY_BASE"},
+		{map[string]string{"COMMONGROUND_WEBHOOK_RETRY_BASE": "0s"}, "COMMONGROUND_WEBHOOK_RETRY_BASE"},
+		{map[string]string{"COMMONGROUND_WEBHOOK_RETRY_BASE": "2h"}, "COMMONGROUND_WEBHOOK_RETRY_BASE"},
+		{map[string]string{"COMMONGROUND_WEBHOOK_ALLOW_PRIVATE": "true"}, ""},
+		{map[string]string{"COMMONGROUND_WEBHOOK_ALLOW_PRIVATE": "sometimes"}, "COMMONGROUND_WEBHOOK_ALLOW_PRIVATE"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.env), func(t *testing.T) {
@@ -408,5 +424,40 @@ func TestStopWhileWaitingForDatabase(t *testing.T) {
 	<-copied
 	if !strings.Contains(logs.String(), "database unavailable; trying again") {
 		t.Errorf("log lacks the retries:\n%s", logs.String())
+	}
+}
+
+func TestNotifyConfig(t *testing.T) {
+	cfg, err := loadConfig(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := cfg.Notify
+	if n.SMTP != nil || n.MailFrom != "Common Ground <noreply@localhost>" || n.PublicURL != "http://localhost:8080" ||
+		n.WebhookRetryBase != 5*time.Second || n.WebhookAllowPrivate {
+		t.Errorf("defaults: got %+v, want no mail, Common Ground <noreply@localhost>, http://localhost:8080, 5s, private addresses refused", n)
+	}
+	env := map[string]string{
+		"COMMONGROUND_SMTP_URL":              "smtps://mailer:secret-pw@mail.example.org",
+		"COMMONGROUND_PUBLIC_URL":            "https://commonground.example.org/",
+		"COMMONGROUND_WEBHOOK_RETRY_BASE":    "250ms",
+		"COMMONGROUND_WEBHOOK_ALLOW_PRIVATE": "true",
+	}
+	cfg, err = loadConfig(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	n = cfg.Notify
+	if n.SMTP == nil || n.SMTP.Host != "mail.example.org" || !n.SMTP.ImplicitTLS || n.SMTP.Username != "mailer" {
+		t.Errorf("SMTP: got %+v, want smtps to mail.example.org as mailer", n.SMTP)
+	}
+	if n.PublicURL != "https://commonground.example.org" || n.WebhookRetryBase != 250*time.Millisecond || !n.WebhookAllowPrivate {
+		t.Errorf("got %+v, want the public URL without its slash, 250ms, private addresses allowed", n)
+	}
+	_, err = loadConfig(func(k string) string {
+		return map[string]string{"COMMONGROUND_SMTP_URL": "smtp://mailer:secret-pw@mail.example.org:0"}[k]
+	})
+	if err == nil || strings.Contains(err.Error(), "secret-pw") {
+		t.Errorf("bad SMTP URL: got error %v, want one that does not show the password", err)
 	}
 }

@@ -83,6 +83,10 @@ func TestOpenAPISchemasMatchStructs(t *testing.T) {
 		{"Subject", reflect.TypeFor[Subject](), true},
 		{"Message", reflect.TypeFor[Message](), true},
 		{"MessageIn", reflect.TypeFor[messageIn](), false},
+		{"Webhook", reflect.TypeFor[Webhook](), true},
+		{"WebhookCreated", reflect.TypeFor[WebhookCreated](), true},
+		{"WebhookIn", reflect.TypeFor[webhookIn](), false},
+		{"WebhookDelivery", reflect.TypeFor[WebhookDelivery](), true},
 	} {
 		t.Run(tc.schema, func(t *testing.T) {
 			s, ok := doc.Components.Schemas[tc.schema]

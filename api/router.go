@@ -61,6 +61,7 @@ type Store interface {
 	PartnershipStore
 	PeopleStore
 	NotificationStore
+	WebhookStore
 }
 
 // Config holds the router's dependencies.
@@ -122,6 +123,9 @@ type Config struct {
 	// DefaultPasswordSlots); more wait up to 5 s and are then answered
 	// 503 with Retry-After.
 	PasswordSlots int
+	// AllowPrivateWebhooks lets webhooks be made for loopback and private
+	// addresses (see notify.CheckURL).
+	AllowPrivateWebhooks bool
 }
 
 // Follower catches the read model up with the database.
@@ -155,6 +159,7 @@ type handler struct {
 	publicURL string
 	// jobs counts work left running after an answer (see background).
 	jobs sync.WaitGroup
+	allowPrivateHooks         bool
 }
 
 // NewRouter builds the HTTP handler with every route of the API.
@@ -169,6 +174,7 @@ func NewRouter(cfg Config) http.Handler {
 		cfg.RequestTimeout = 30 * time.Second
 	}
 	h := &handler{metrics: newMetrics(cfg.Engine, cfg.Store), engine: cfg.Engine, follower: cfg.Follower, store: cfg.Store, tax: cfg.Taxonomy, log: cfg.Logger, adminToken: cfg.AdminToken, placeIndex: cfg.Places,
+		allowPrivateHooks: cfg.AllowPrivateWebhooks,
 		// Microseconds: what both databases keep.
 		now: func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) }}
 
@@ -287,6 +293,11 @@ func NewRouter(cfg Config) http.Handler {
 
 	v1.GET("/notifications", requireAuth, h.listNotifications)
 	v1.POST("/notifications/:id/read", requireAuth, h.readNotification)
+
+	v1.POST("/organisations/:id/webhooks", requireAuth, h.createWebhook)
+	v1.GET("/organisations/:id/webhooks", requireAuth, h.listWebhooks)
+	v1.DELETE("/organisations/:id/webhooks/:hook_id", requireAuth, h.deleteWebhook)
+	v1.GET("/organisations/:id/webhooks/:hook_id/deliveries", requireAuth, h.listWebhookDeliveries)
 	return r
 }
 

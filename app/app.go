@@ -1,7 +1,8 @@
 // Package app wires the service together once, for the server in main.go
 // and for the tools under cmd/: the store, the demo county in an empty
 // database, the in-memory read model and the follower that keeps it in
-// step with the database, and the HTTP handler over them.
+// step with the database, the HTTP handler over them, and the delivery of
+// events by email and webhook.
 package app
 
 import (
@@ -15,7 +16,9 @@ import (
 	"time"
 
 	"commonground/api"
+	"commonground/delivery"
 	"commonground/matching"
+	"commonground/notify"
 	"commonground/seed"
 	"commonground/store"
 )
@@ -49,6 +52,18 @@ type Config struct {
 	// DBTimeout bounds every wait on the database (see
 	// store.Options.Timeout; 0 for store.DefaultTimeout).
 	DBTimeout time.Duration
+	// SMTP is the mail server events are mailed through; nil mails
+	// nothing. MailFrom is the sender (default
+	// "Common Ground <noreply@localhost>"), PublicURL the address the
+	// emails link to.
+	SMTP      *notify.SMTPConfig
+	MailFrom  string
+	PublicURL string
+	// WebhookRetryBase is the first wait before a failed webhook delivery
+	// is tried again (0: notify.DefaultRetryBase); WebhookAllowPrivate
+	// lets webhooks go to loopback and private addresses.
+	WebhookRetryBase    time.Duration
+	WebhookAllowPrivate bool
 }
 
 // App is the wired service. Its fields are for reading; Close releases
@@ -58,6 +73,9 @@ type App struct {
 	Engine   *matching.Engine
 	Follower *store.Follower
 	Handler  http.Handler
+	// Delivery delivers events by email and webhook, from New until
+	// Close.
+	Delivery *delivery.Service
 
 	stopFollowing context.CancelFunc
 	following     sync.WaitGroup
@@ -90,12 +108,23 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, fmt.Errorf("load the read model: %w", err)
 	}
 	a := &App{DB: db, Engine: engine, Follower: follower}
-	router := api.NewRouter(api.Config{
+	mailer, err := newMailer(cfg, log)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	acfg := api.Config{
 		Store: db, Taxonomy: tax, Logger: log, AdminToken: cfg.AdminToken, Places: seed.PlaceIndex(),
 		Engine: engine, Follower: follower, WritesPerSecond: cfg.WritesPerSecond, WriteBurst: cfg.WriteBurst,
 		TrustedProxies: cfg.TrustedProxies,
-		CORSOrigins:    cfg.CORSOrigins,
-	})
+		CORSOrigins:    cfg.CORSOrigins, AllowPrivateWebhooks: cfg.WebhookAllowPrivate,
+		PublicURL: cfg.PublicURL,
+	}
+	if mailer != nil {
+		// Invitations and password-reset links.
+		acfg.Mailer = mailer
+	}
+	router := api.NewRouter(acfg)
 	// A request waits out the database's timeout once, however many
 	// times it asks: a 503 within the timeout, not one timeout per
 	// question.
@@ -107,15 +136,65 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	followCtx, stop := context.WithCancel(context.Background())
 	a.stopFollowing = stop
 	a.following.Go(func() { follower.Run(followCtx) })
+	if a.Delivery, err = startDelivery(db, cfg, mailer, log); err != nil {
+		stop()
+		a.following.Wait()
+		db.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
-// Close stops following the database, waits for the follower to finish,
+// deliveryStopTimeout bounds how long Close waits for deliveries under
+// way; those cut off are tried again after a restart.
+const deliveryStopTimeout = 10 * time.Second
+
+// newMailer is the mailer of cfg.SMTP, or nil when none is set.
+func newMailer(cfg Config, log *slog.Logger) (*notify.Mailer, error) {
+	if cfg.SMTP == nil {
+		return nil, nil
+	}
+	from := cfg.MailFrom
+	if from == "" {
+		from = "Common Ground <noreply@localhost>"
+	}
+	m, err := notify.NewMailer(*cfg.SMTP, from)
+	if err != nil {
+		return nil, fmt.Errorf("mail: %w", err)
+	}
+	log.Info("mailing events, invitations and password resets", "smtp", cfg.SMTP.String(), "from", from)
+	return m, nil
+}
+
+// startDelivery starts delivering events: by email with mailer (nil: no
+// email), and by webhook. Its jobs are worked in the background, past the
+// end of New's ctx, until Close.
+func startDelivery(db *store.DB, cfg Config, mailer *notify.Mailer, log *slog.Logger) (*delivery.Service, error) {
+	dcfg := delivery.Config{PublicURL: cfg.PublicURL, WebhookRetryBase: cfg.WebhookRetryBase,
+		AllowPrivate: cfg.WebhookAllowPrivate, Logger: log, Mailer: mailer}
+	s, err := delivery.New(db, dcfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Start(context.Background()); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close stops delivering events (waiting up to 10 s for deliveries under
+// way), stops following the database, waits for the follower to finish,
 // and closes the database.
 func (a *App) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), deliveryStopTimeout)
+	defer cancel()
+	var err error
+	if a.Delivery != nil {
+		err = a.Delivery.Stop(ctx)
+	}
 	a.stopFollowing()
 	a.following.Wait()
-	return a.DB.Close()
+	return errors.Join(err, a.DB.Close())
 }
 
 // OpenStore is WaitForStore with the store's default timeout.
