@@ -158,8 +158,8 @@ type handler struct {
 	mailer    Mailer
 	publicURL string
 	// jobs counts work left running after an answer (see background).
-	jobs sync.WaitGroup
-	allowPrivateHooks         bool
+	jobs              sync.WaitGroup
+	allowPrivateHooks bool
 }
 
 // NewRouter builds the HTTP handler with every route of the API.
