@@ -22,6 +22,13 @@
 // the overlap check: the number of pairs of confirmed occurrences of one
 // space that overlap, which must be 0. It exits non-zero if the check
 // fails, a request errs or a replay differs.
+//
+// Every booking is an event for the spaces' owner, whose webhook (a
+// receiver on 127.0.0.1) the service's job queue posts each one to. It
+// samples the queue each second of the run and then waits (up to -drain)
+// for every event to be delivered, and prints how many jobs were pending
+// and how long delivery took to catch up; it exits non-zero if it did not,
+// and counts repeated webhook-ids.
 package main
 
 import (
@@ -62,6 +69,7 @@ type options struct {
 	orgs, spaces, days int
 	seed               uint64
 	keep               bool
+	drain              time.Duration
 }
 
 func parseFlags(args []string) (options, error) {
@@ -75,6 +83,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.days, "days", 28, "days ahead that sessions fall on")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed of the clients")
 	fs.BoolVar(&o.keep, "keep", false, "keep the PostgreSQL schema afterwards")
+	fs.DurationVar(&o.drain, "drain", time.Minute, "how long event delivery may take to catch up after the run")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -99,7 +108,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	defer drop()
 	// The router's request log, built for every request and thrown away.
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := app.New(ctx, app.Config{DatabaseURL: dbURL}, log)
+	hooks, err := newReceiver()
+	if err != nil {
+		return err
+	}
+	defer hooks.close()
+	a, err := app.New(ctx, app.Config{DatabaseURL: dbURL, WebhookAllowPrivate: true, WebhookRetryBase: time.Second}, log)
 	if err != nil {
 		return err
 	}
@@ -111,16 +125,24 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer stop()
 
-	fx, err := setUp(base, o)
+	fx, err := setUp(base, o, hooks.url)
 	if err != nil {
 		return fmt.Errorf("set up: %w", err)
 	}
+	sampling := sample(ctx, db, fx.ownerID)
 	res := load(base, fx, o)
+	samples, err := sampling.finish()
+	if err != nil {
+		return fmt.Errorf("queue samples: %w", err)
+	}
 	pairs, confirmed, err := overlaps(ctx, db)
 	if err != nil {
 		return fmt.Errorf("overlap check: %w", err)
 	}
 	report(out, o, db.Dialect(), res, pairs, confirmed, db.LostRaces())
+	if err := drain(ctx, out, db, fx.ownerID, hooks, samples, o.drain); err != nil {
+		return err
+	}
 	switch {
 	case pairs > 0:
 		return fmt.Errorf("%d pairs of confirmed occurrences overlap", pairs)
@@ -169,21 +191,33 @@ func serve(h http.Handler, log *slog.Logger) (string, func(), error) {
 
 // fixture is what the clients book with.
 type fixture struct {
-	tokens []string
-	spaces []string
+	tokens  []string
+	spaces  []string
+	ownerID string // the first organisation, which owns every space
 }
 
-func setUp(base string, o options) (fixture, error) {
+func setUp(base string, o options, hookURL string) (fixture, error) {
 	var fx fixture
 	c := &http.Client{Timeout: 30 * time.Second}
 	for i := range o.orgs {
 		body := map[string]any{"name": fmt.Sprintf("Load company %d", i), "type": "arts",
 			"location": map[string]any{"lat": 52.2 + float64(i)/1000, "lon": 0.12}}
-		var reg struct{ Token string }
+		var reg struct {
+			Token        string
+			Organisation struct{ ID string }
+		}
 		if err := call(c, base, "POST", "/v1/organisations", "", body, http.StatusCreated, &reg); err != nil {
 			return fx, err
 		}
 		fx.tokens = append(fx.tokens, reg.Token)
+		if i == 0 {
+			fx.ownerID = reg.Organisation.ID
+		}
+	}
+	var hook struct{ ID string }
+	if err := call(c, base, "POST", "/v1/organisations/"+fx.ownerID+"/webhooks", fx.tokens[0],
+		map[string]any{"url": hookURL, "events": []string{}}, http.StatusCreated, &hook); err != nil {
+		return fx, err
 	}
 	var venue struct{ ID string }
 	err := call(c, base, "POST", "/v1/venues", fx.tokens[0], map[string]any{"name": "Load hall", "location": map[string]any{"lat": 52.2, "lon": 0.12}},
