@@ -25,8 +25,15 @@ import (
 
 // Defaults for Config.
 const (
-	DefaultWorkers      = 10
+	// DefaultWorkers jobs are worked at once: deliveries mostly wait on
+	// the network (a webhook may take up to 10 s), so many more than the
+	// cores.
+	DefaultWorkers      = 50
 	DefaultPollInterval = 200 * time.Millisecond
+	// fetchCooldown is the least time between two fetches of jobs: a
+	// worker that finishes asks for more after it, so it bounds how many
+	// jobs a second are picked up.
+	fetchCooldown = 20 * time.Millisecond
 	// WebhookRetrySpan is how long a webhook delivery is retried, at
 	// least.
 	WebhookRetrySpan = 24 * time.Hour
@@ -126,7 +133,7 @@ func New(db *store.DB, cfg Config) (*Service, error) {
 		PeriodicJobs:      s.periodicJobs(),
 		PollOnly:          true, // neither driver on database/sql can LISTEN
 		FetchPollInterval: cfg.PollInterval,
-		FetchCooldown:     min(cfg.PollInterval, river.FetchCooldownDefault),
+		FetchCooldown:     min(cfg.PollInterval, fetchCooldown),
 		// A webhook waits at most WebhookTimeout, an email the mailer's
 		// timeout: a job that runs longer is stuck.
 		JobTimeout: time.Minute,
