@@ -26,6 +26,7 @@ type (
 	APIKeyIn      = apiKeyIn
 	ResetIn       = resetIn
 	NewPasswordIn = newPasswordIn
+	WebhookIn     = webhookIn
 )
 
 // OpenAPIDocument returns a copy of the embedded OpenAPI document, for

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"testing"
 
@@ -26,6 +27,7 @@ func FuzzDecodePeopleBodies(f *testing.F) {
 		func() any { return new(api.APIKeyIn) },
 		func() any { return new(api.ResetIn) },
 		func() any { return new(api.NewPasswordIn) },
+		func() any { return new(api.WebhookIn) },
 	}
 	f.Fuzz(func(t *testing.T, body []byte) { checkStrictDecode(t, body, types) })
 }
@@ -65,6 +67,44 @@ func FuzzPeopleRequests(f *testing.F) {
 			if rec.Code >= 400 && after != before {
 				t.Fatalf("%s %s refused (%d) but changed the store: %+v → %+v", tg.method, tg.path, rec.Code, before, after)
 			}
+		}
+	})
+}
+
+// FuzzWebhookRequest posts arbitrary webhook bodies: never a 5xx, a
+// problem for every refusal, and a refused body makes no webhook.
+func FuzzWebhookRequest(f *testing.F) {
+	s, _ := fuzzServer(f)
+	orgID, key, _ := s.signup(f, "Fuzz Hall", "fuzz@example.org")
+	addBodySeeds(f, map[string]any{"url": "https://hooks.example.org/cg", "events": []string{"booking.requested"}},
+		`{"url": "http://127.0.0.1:9/x"}`, `{"url": "https://hooks.example.org", "events": ["booking.exploded"]}`,
+		`{"url": "ftp://hooks.example.org"}`, `{"url": "https://user:pw@hooks.example.org"}`,
+		`{"url": "https://[::1]/"}`, `{"url": "https://hooks.example.org", "events": "all"}`,
+		`{"url": "https://93.184.216.34/hook", "events": []}`)
+	path := "/v1/organisations/" + orgID + "/webhooks"
+	count := func(t *testing.T) int {
+		rec := s.serve("GET", path, key, nil)
+		var body struct{ Items []any }
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+			t.Fatalf("list webhooks: %v", err)
+		}
+		return len(body.Items)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		before := count(t)
+		rec := s.serve("POST", path, key, body)
+		checkAnswer(t, "POST "+path, rec, http.StatusCreated, http.StatusBadRequest, http.StatusConflict)
+		after := count(t)
+		switch {
+		case rec.Code == http.StatusCreated && after != before+1:
+			t.Fatalf("a webhook made: %d → %d", before, after)
+		case rec.Code != http.StatusCreated && after != before:
+			t.Fatalf("a refused webhook changed the list: %d → %d", before, after)
+		}
+		if rec.Code == http.StatusCreated {
+			var made struct{ ID string }
+			json.Unmarshal(rec.Body.Bytes(), &made)
+			s.serve("DELETE", path+"/"+made.ID, key, nil)
 		}
 	})
 }
