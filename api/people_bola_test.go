@@ -63,7 +63,9 @@ func TestPeopleEndpointsRefuseOutsiders(t *testing.T) {
 			{"a removed member", removed, http.StatusForbidden},
 		}
 		// Reading the member list is for any member; managing is for admins.
-		adminOnly := func(method, path string) bool { return !(method == "GET" && path == "/v1/organisations/"+orgID+"/members") }
+		adminOnly := func(method, path string) bool {
+			return !(method == "GET" && path == "/v1/organisations/"+orgID+"/members")
+		}
 		base := "/v1/organisations/" + orgID
 		endpoints := []struct {
 			method, path string
