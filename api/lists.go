@@ -38,6 +38,23 @@ func linkNext(c *gin.Context, next *string) {
 
 // pageAfter is the page to fetch for a list: one item more than limit,
 // so pageOf can tell whether more remain, after the cursor's ID if any.
+// idPage reads the limit and cursor of a list paged by ID (nothing else
+// may be in the query) and returns the page to ask the store for, with the
+// limit and the cursor key pageOf needs; on bad input it answers 400 and
+// returns false.
+func idPage(c *gin.Context) (page matching.Page, limit int, key string, ok bool) {
+	q := c.Request.URL.Query()
+	qp := newQueryParser(q, "limit", "cursor")
+	limit = qp.limit()
+	key = queryKey(c.Request.URL.Path, q)
+	after := qp.cursor(key, false)
+	if err := qp.err(); err != nil {
+		fail(c, err)
+		return page, 0, "", false
+	}
+	return pageAfter(limit, after), limit, key, true
+}
+
 func pageAfter(limit int, after *cursor) matching.Page {
 	pg := matching.Page{Limit: limit + 1}
 	if after != nil {

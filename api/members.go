@@ -440,16 +440,11 @@ func (h *handler) listAudit(c *gin.Context) {
 	if !ok || !mustAdmin(c, o.ID, "read its audit log") {
 		return
 	}
-	q := c.Request.URL.Query()
-	qp := newQueryParser(q, "limit", "cursor")
-	limit := qp.limit()
-	key := queryKey(c.Request.URL.Path, q)
-	after := qp.cursor(key, false)
-	if err := qp.err(); err != nil {
-		fail(c, err)
+	page, limit, key, ok := idPage(c)
+	if !ok {
 		return
 	}
-	entries, err := h.store.ListAudit(c.Request.Context(), o.ID, pageAfter(limit, after))
+	entries, err := h.store.ListAudit(c.Request.Context(), o.ID, page)
 	if err != nil {
 		fail(c, err)
 		return

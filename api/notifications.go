@@ -208,16 +208,11 @@ func (h *handler) listMessages(subjectType string) gin.HandlerFunc {
 		if _, ok := h.messageSubject(c, subjectType); !ok {
 			return
 		}
-		q := c.Request.URL.Query()
-		p := newQueryParser(q, "limit", "cursor")
-		limit := p.limit()
-		key := queryKey(c.Request.URL.Path, q)
-		after := p.cursor(key, false)
-		if err := p.err(); err != nil {
-			fail(c, err)
+		page, limit, key, ok := idPage(c)
+		if !ok {
 			return
 		}
-		ms, err := h.store.ListMessages(c.Request.Context(), subjectType, c.Param("id"), pageAfter(limit, after))
+		ms, err := h.store.ListMessages(c.Request.Context(), subjectType, c.Param("id"), page)
 		if err != nil {
 			fail(c, err)
 			return

@@ -273,16 +273,11 @@ func (h *handler) listHealthChecks(c *gin.Context) {
 	if !ok {
 		return
 	}
-	q := c.Request.URL.Query()
-	qp := newQueryParser(q, "limit", "cursor")
-	limit := qp.limit()
-	key := queryKey(c.Request.URL.Path, q)
-	after := qp.cursor(key, false)
-	if err := qp.err(); err != nil {
-		fail(c, err)
+	page, limit, key, ok := idPage(c)
+	if !ok {
 		return
 	}
-	checks, err := h.store.ListHealthChecks(c.Request.Context(), p.ID, pageAfter(limit, after))
+	checks, err := h.store.ListHealthChecks(c.Request.Context(), p.ID, page)
 	if err != nil {
 		fail(c, err)
 		return

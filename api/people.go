@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 
 	"commonground/matching"
 	"commonground/notify"
@@ -183,19 +182,7 @@ func (h *handler) createSession(c *gin.Context) {
 		fail(c, errBadLogin)
 		return
 	}
-	token := newTokenWith("cgs_")
-	expires := h.now().Add(matching.SessionTTL)
-	if err := h.store.CreateSession(ctx, uuid.NewString(), HashToken(token), p.ID, expires); err != nil {
-		fail(c, err)
-		return
-	}
-	_, ms, err := h.store.GetPerson(ctx, p.ID)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusCreated, SessionOut{Token: token, ExpiresAt: rfc3339(expires), Person: toPersonJSON(p), Memberships: toMemberships(ms)})
+	h.startSession(c, p)
 }
 
 // currentSession answers who is signed in: GET /v1/sessions/current.

@@ -221,13 +221,8 @@ func (h *handler) listWebhookDeliveries(c *gin.Context) {
 	if !ok {
 		return
 	}
-	q := c.Request.URL.Query()
-	qp := newQueryParser(q, "limit", "cursor")
-	limit := qp.limit()
-	key := queryKey(c.Request.URL.Path, q)
-	after := qp.cursor(key, false)
-	if err := qp.err(); err != nil {
-		fail(c, err)
+	page, limit, key, ok := idPage(c)
+	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
@@ -236,7 +231,7 @@ func (h *handler) listWebhookDeliveries(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	ds, err := h.store.ListDeliveries(ctx, hook.ID, pageAfter(limit, after))
+	ds, err := h.store.ListDeliveries(ctx, hook.ID, page)
 	if err != nil {
 		fail(c, err)
 		return

@@ -54,14 +54,7 @@ func (db *DB) auditAs(tx *gorm.DB, a matching.Audit) error {
 // ListAudit returns an organisation's audit log, newest first.
 func (db *DB) ListAudit(ctx context.Context, orgID string, page matching.Page) ([]matching.AuditEntry, error) {
 	q := db.gorm.WithContext(ctx).Where("organisation_id = ?", orgID)
-	if a := page.AfterID; a != "" {
-		const at = "(SELECT created_at FROM audit_log WHERE id = ?)"
-		q = q.Where("(created_at < "+at+" OR (created_at = "+at+" AND id < ?))", a, a, a)
-	}
-	q = q.Order("created_at DESC, id DESC")
-	if page.Limit > 0 {
-		q = q.Limit(page.Limit)
-	}
+	q = keysetPage(q, "audit_log", "created_at", true, page)
 	var rows []auditRow
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, translate(err, "audit log")

@@ -205,14 +205,7 @@ func (db *DB) PostMessage(ctx context.Context, m *matching.Message) error {
 // or who asks. Errors are the database's.
 func (db *DB) ListMessages(ctx context.Context, subjectType, subjectID string, page matching.Page) ([]matching.Message, error) {
 	q := db.gorm.WithContext(ctx).Where("subject_type = ? AND subject_id = ?", subjectType, subjectID)
-	if a := page.AfterID; a != "" {
-		const at = "(SELECT created_at FROM messages WHERE id = ?)"
-		q = q.Where("(created_at > "+at+" OR (created_at = "+at+" AND id > ?))", a, a, a)
-	}
-	q = q.Order("created_at, id")
-	if page.Limit > 0 {
-		q = q.Limit(page.Limit)
-	}
+	q = keysetPage(q, "messages", "created_at", false, page)
 	var rows []messageRow
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, translate(err, "messages")

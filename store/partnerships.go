@@ -367,14 +367,7 @@ func (db *DB) AddHealthCheck(ctx context.Context, h *matching.HealthCheck) error
 // not check the partnership exists or who asks.
 func (db *DB) ListHealthChecks(ctx context.Context, partnershipID string, page matching.Page) ([]matching.HealthCheck, error) {
 	q := db.gorm.WithContext(ctx).Where("partnership_id = ?", partnershipID)
-	if a := page.AfterID; a != "" {
-		const at = "(SELECT created_at FROM partnership_health WHERE id = ?)"
-		q = q.Where("(created_at < "+at+" OR (created_at = "+at+" AND id < ?))", a, a, a)
-	}
-	q = q.Order("created_at DESC, id DESC")
-	if page.Limit > 0 {
-		q = q.Limit(page.Limit)
-	}
+	q = keysetPage(q, "partnership_health", "created_at", true, page)
 	var rows []healthRow
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, translate(err, "health checks")

@@ -145,14 +145,7 @@ func (db *DB) RecordDelivery(ctx context.Context, d *matching.WebhookDelivery) e
 // webhook exists or who asks.
 func (db *DB) ListDeliveries(ctx context.Context, hookID string, page matching.Page) ([]matching.WebhookDelivery, error) {
 	q := db.gorm.WithContext(ctx).Where("webhook_id = ?", hookID)
-	if a := page.AfterID; a != "" {
-		const at = "(SELECT attempted_at FROM webhook_deliveries WHERE id = ?)"
-		q = q.Where("(attempted_at < "+at+" OR (attempted_at = "+at+" AND id < ?))", a, a, a)
-	}
-	q = q.Order("attempted_at DESC, id DESC")
-	if page.Limit > 0 {
-		q = q.Limit(page.Limit)
-	}
+	q = keysetPage(q, "webhook_deliveries", "attempted_at", true, page)
 	var rows []webhookDeliveryRow
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, translate(err, "webhook deliveries")
