@@ -76,6 +76,7 @@ func TestOpenAPISchemasMatchStructs(t *testing.T) {
 		{"APIKey", reflect.TypeFor[APIKey](), true},
 		{"PasswordResetIn", reflect.TypeFor[resetIn](), false},
 		{"NewPasswordIn", reflect.TypeFor[newPasswordIn](), false},
+		{"ResetAccepted", reflect.TypeFor[ResetAccepted](), true},
 		{"AuditEntry", reflect.TypeFor[AuditEntry](), true},
 		{"AuditActor", reflect.TypeFor[AuditActor](), true},
 		{"Subject", reflect.TypeFor[Subject](), true},

@@ -347,6 +347,41 @@ func TestOpenAPIResponsesMatch(t *testing.T) {
 		check("/v1/notifications/{id}/read", 200, request{method: "POST", path: "/v1/notifications/" + first + "/read", token: token})
 		check("/v1/notifications", 400, request{method: "GET", path: "/v1/notifications", token: adminToken})
 
+		// People and access.
+		admin := map[string]any{"name": "Openapi Admin", "email": "admin@openapi.example", "password": goodPassword}
+		people := check("/v1/organisations", 201, request{method: "POST", path: "/v1/organisations",
+			body: with(orgBody("Openapi People", cLat, cLon), "admin", admin)})
+		peopleOrg := people["organisation"].(map[string]any)["id"].(string)
+		session := check("/v1/sessions", 201, request{method: "POST", path: "/v1/sessions",
+			body: map[string]any{"email": "admin@openapi.example", "password": goodPassword}})["token"].(string)
+		check("/v1/sessions", 401, request{method: "POST", path: "/v1/sessions", body: map[string]any{"email": "admin@openapi.example", "password": "wrong password"}})
+		check("/v1/sessions/current", 200, request{method: "GET", path: "/v1/sessions/current", token: session})
+		check("/v1/people/me", 200, request{method: "GET", path: "/v1/people/me", token: session})
+		check("/v1/people/me", 200, request{method: "PATCH", path: "/v1/people/me", token: session, body: map[string]any{"email_notifications": false}})
+		inv := check("/v1/organisations/{id}/invitations", 201, request{method: "POST", path: "/v1/organisations/" + peopleOrg + "/invitations",
+			token: session, body: map[string]any{"email": "jo@openapi.example"}})
+		_, invToken, _ := strings.Cut(inv["accept_url"].(string), "/invitations/")
+		check("/v1/invitations/{token}/accept", 201, request{method: "POST", path: "/v1/invitations/" + invToken + "/accept",
+			body: map[string]any{"name": "Jo", "password": goodPassword}})
+		members := check("/v1/organisations/{id}/members", 200, request{method: "GET", path: "/v1/organisations/" + peopleOrg + "/members", token: session})
+		jo := members["items"].([]any)[1].(map[string]any)["person_id"].(string)
+		check("/v1/organisations/{id}/members/{person_id}", 200, request{method: "PATCH", path: "/v1/organisations/" + peopleOrg + "/members/" + jo,
+			token: session, body: map[string]any{"role": "admin"}})
+		key := check("/v1/organisations/{id}/api-keys", 201, request{method: "POST", path: "/v1/organisations/" + peopleOrg + "/api-keys",
+			token: session, body: map[string]any{"name": "openapi"}})
+		check("/v1/organisations/{id}/api-keys", 200, request{method: "GET", path: "/v1/organisations/" + peopleOrg + "/api-keys", token: session})
+		check("/v1/organisations/{id}/audit", 200, request{method: "GET", path: "/v1/organisations/" + peopleOrg + "/audit", token: session})
+		for _, del := range []string{"/api-keys/" + key["id"].(string), "/members/" + jo} {
+			if status, _, _ := s.send(t, request{method: "DELETE", path: "/v1/organisations/" + peopleOrg + del, token: session}); status != http.StatusNoContent {
+				t.Errorf("DELETE …%s: got %d, want 204", del, status)
+			}
+		}
+		check("/v1/password-resets", 202, request{method: "POST", path: "/v1/password-resets", body: map[string]any{"email": "admin@openapi.example"}})
+		check("/v1/password-resets/{token}", 404, request{method: "POST", path: "/v1/password-resets/cgr_unknown", body: map[string]any{"password": "a new password!"}})
+		if status, _, _ := s.send(t, request{method: "DELETE", path: "/v1/sessions/current", token: session}); status != http.StatusNoContent {
+			t.Errorf("DELETE /v1/sessions/current: got %d, want 204", status)
+		}
+
 		// Problems.
 		check("/v1/spaces/{id}", 404, request{method: "GET", path: "/v1/spaces/00000000-0000-7000-8000-000000000000"})
 		check("/v1/organisations", 400, request{method: "POST", path: "/v1/organisations", body: map[string]any{"name": "x", "location": map[string]any{"lat": 91, "lon": 0}}})

@@ -319,7 +319,7 @@ func (h *handler) requestPasswordReset(c *gin.Context) {
 	if d := h.logins.delay(byEmail); d > 0 {
 		// Answered as any other: a flood of resets for one address
 		// mails nobody more, and says nothing.
-		c.Status(http.StatusAccepted)
+		resetAccepted(c)
 		return
 	}
 	h.logins.spend(byEmail)
@@ -338,7 +338,19 @@ func (h *handler) requestPasswordReset(c *gin.Context) {
 		}
 		h.mail(ctx, p.Email, notify.ComposePasswordReset(h.publicURL+"/password-reset/"+token))
 	})
-	c.Status(http.StatusAccepted)
+	resetAccepted(c)
+}
+
+// ResetAccepted is the answer to a password-reset request, whatever the
+// email.
+type ResetAccepted struct {
+	Message string `json:"message"`
+}
+
+func resetAccepted(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusAccepted, ResetAccepted{Message: "If an account has this email, a link to set a new password " +
+		"is on its way to it. The link works once, for 1 hour."})
 }
 
 // resetPassword sets a new password with a reset link's token: POST
