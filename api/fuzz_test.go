@@ -365,6 +365,9 @@ func FuzzNearbyQuery(f *testing.F) {
 		"lat=0&lon=181", "lat=52.2&lon=0.12&kind=bogus", "lat=52.2&lon=0.12&kind=offers&category=skill.dance-teaching",
 		"lat=52.2&lon=0.12&kind=organisations&type=arts", "lat=52.2&lon=0.12&kind=spaces&activity=aerial&min_capacity=5",
 		"lat=NaN&lon=Inf", "lat=-90&lon=-180&radius_km=1000", "lat=52.2&lon=0.12&cursor=abc", "",
+		"lat=52.2&lon=0.12&free_from=2027-01-11T18:00:00Z&free_until=2027-01-11T20:00:00%2B01:00&min_stars=2&limit=1",
+		"lat=52.2&lon=0.12&free_from=2027-01-11T18:00:00Z&free_until=2027-01-25T18:00:00Z",
+		"lat=52.2&lon=0.12&kind=venues&free_from=2027-01-11T18:00:00Z&min_stars=9",
 	} {
 		f.Add(q)
 	}

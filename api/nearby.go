@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
@@ -14,6 +15,9 @@ import (
 	"commonground/geo"
 	"commonground/matching"
 )
+
+// maxFreeWindow is the longest free_from–free_until window nearby takes.
+const maxFreeWindow = 14 * 24 * time.Hour
 
 // nearbyKinds are the things GET /v1/nearby can find.
 var nearbyKinds = []string{"spaces", "venues", "organisations", "offers", "needs"}
@@ -31,7 +35,7 @@ type located struct {
 func (h *handler) nearby(c *gin.Context) {
 	q := c.Request.URL.Query()
 	p := newQueryParser(q, "lat", "lon", "radius_km", "kind", "limit", "cursor",
-		"activity", "min_capacity", "category", "type")
+		"activity", "min_capacity", "category", "type", "free_from", "free_until", "min_stars")
 	p.places = h.placeIndex
 	centre := p.point()
 	radius, limit := p.radius(), p.limit()
@@ -47,7 +51,9 @@ func (h *handler) nearby(c *gin.Context) {
 		p.ve.Add("kind", "unknown kind %q (one of %s)", clip(kind), strings.Join(nearbyKinds, ", "))
 	}
 	activity := p.slug("activity", h.tax.IsActivity, "activity")
-	minCapacity := p.int("min_capacity", 0, 0, matching.MaxCapacity)
+	minCapacity := p.int("min_capacity", 0, 1, matching.MaxCapacity)
+	free := p.window("free_from", "free_until", maxFreeWindow)
+	minStars := p.int("min_stars", 0, 0, 5)
 	category := p.slug("category", h.tax.IsCategory, "category")
 	orgType := matching.OrgType(p.str("type"))
 	if orgType != "" && !orgType.Valid() {
@@ -60,6 +66,12 @@ func (h *handler) nearby(c *gin.Context) {
 	}
 	onlyFor("activity", "spaces")
 	onlyFor("min_capacity", "spaces")
+	onlyFor("free_from", "spaces")
+	onlyFor("free_until", "spaces")
+	onlyFor("min_stars", "spaces")
+	if free != nil && h.engine == nil {
+		p.ve.Add("free_from", "needs the read model, which this server runs without")
+	}
 	onlyFor("category", "offers", "needs")
 	onlyFor("type", "organisations", "offers", "needs")
 	key := queryKey(c.Request.URL.Path, q)
@@ -86,7 +98,7 @@ func (h *handler) nearby(c *gin.Context) {
 	if h.engine != nil && kind == "spaces" {
 		// The busiest answer: encoded straight into a pooled buffer.
 		spaces, more := h.engine.NearbySpaces(matching.NearbyQuery{Centre: centre, RadiusM: radiusM,
-			After: from, Limit: limit, Activity: activity, MinCapacity: minCapacity})
+			After: from, Limit: limit, Activity: activity, MinCapacity: minCapacity, Free: free, MinStars: minStars})
 		var last *geo.Ranked
 		if n := len(spaces); n > 0 {
 			last = &geo.Ranked{ID: spaces[n-1].ID, DistanceM: spaces[n-1].DistanceM}
@@ -107,7 +119,7 @@ func (h *handler) nearby(c *gin.Context) {
 			After: from, Limit: limit, Activity: activity, MinCapacity: minCapacity})
 	} else {
 		var err error
-		features, last, more, err = h.nearbyFromStore(c, kind, centre, radiusM, from, limit, activity, minCapacity, category, orgType)
+		features, last, more, err = h.nearbyFromStore(c, kind, centre, radiusM, from, limit, activity, minCapacity, minStars, category, orgType)
 		if err != nil {
 			fail(c, err)
 			return
@@ -174,14 +186,14 @@ func (h *handler) nearbyVenuesFromEngine(q matching.NearbyQuery) ([]geo.Feature,
 // nearbyFromStore answers from the database: organisations, offers and
 // needs, and everything when no read model is configured.
 func (h *handler) nearbyFromStore(c *gin.Context, kind string, centre orb.Point, radiusM float64, from *geo.Ranked,
-	limit int, activity string, minCapacity int, category string, orgType matching.OrgType) ([]geo.Feature, *geo.Ranked, bool, error) {
+	limit int, activity string, minCapacity, minStars int, category string, orgType matching.OrgType) ([]geo.Feature, *geo.Ranked, bool, error) {
 	box := geo.BoundAround(centre, radiusM)
 	var items []located
 	var err error
 	ctx := c.Request.Context()
 	switch kind {
 	case "spaces":
-		items, err = h.nearbySpaces(c, box, matching.SpaceFilter{Within: &box, MinCapacity: minCapacity, Allows: activity})
+		items, err = h.nearbySpaces(c, box, matching.SpaceFilter{Within: &box, MinCapacity: minCapacity, Allows: activity}, minStars)
 	case "venues":
 		var venues []matching.Venue
 		venues, err = h.store.ListVenues(ctx, matching.VenueFilter{Within: &box})
@@ -211,7 +223,7 @@ func (h *handler) nearbyFromStore(c *gin.Context, kind string, centre orb.Point,
 	return features, last, more, nil
 }
 
-func (h *handler) nearbySpaces(c *gin.Context, box orb.Bound, f matching.SpaceFilter) ([]located, error) {
+func (h *handler) nearbySpaces(c *gin.Context, box orb.Bound, f matching.SpaceFilter, minStars int) ([]located, error) {
 	ctx := c.Request.Context()
 	spaces, err := h.store.ListSpaces(ctx, f)
 	if err != nil || len(spaces) == 0 {
@@ -225,8 +237,11 @@ func (h *handler) nearbySpaces(c *gin.Context, box orb.Bound, f matching.SpaceFi
 	for _, v := range venues {
 		names[v.ID] = v.Name
 	}
-	items := make([]located, len(spaces))
-	for i, s := range spaces {
+	items := make([]located, 0, len(spaces))
+	for _, s := range spaces {
+		if s.FitToDance() < minStars {
+			continue
+		}
 		props := map[string]any{
 			"id": s.ID, "kind": "space", "name": s.Name, "venue_id": s.VenueID, "venue_name": names[s.VenueID],
 			"organisation_id": s.OrganisationID, "space_kind": string(s.Kind), "capacity": s.Capacity,
@@ -235,7 +250,7 @@ func (h *handler) nearbySpaces(c *gin.Context, box orb.Bound, f matching.SpaceFi
 		if p, ok := s.PriceFor("community"); ok {
 			props["community_pence_per_hour"] = p
 		}
-		items[i] = located{s.ID, s.Location, props}
+		items = append(items, located{s.ID, s.Location, props})
 	}
 	return items, nil
 }

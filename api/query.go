@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -250,6 +251,45 @@ func (p *queryParser) cursor(key string, withDistance bool) *cursor {
 		return nil
 	}
 	return &c
+}
+
+// window reads a period given as two RFC 3339 times, both or neither,
+// the end after the start and at most max after it; nil when neither is
+// given or either is wrong.
+func (p *queryParser) window(fromName, untilName string, max time.Duration) *matching.Session {
+	fromS, untilS := p.q.Get(fromName), p.q.Get(untilName)
+	if fromS == "" && untilS == "" {
+		return nil
+	}
+	at := func(name, s string) (time.Time, bool) {
+		if s == "" {
+			other := fromName
+			if name == fromName {
+				other = untilName
+			}
+			p.ve.Add(name, "is required with %s", other)
+			return time.Time{}, false
+		}
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			p.ve.Add(name, "must be an RFC 3339 time such as 2027-01-19T18:00:00Z, got %q", clip(s))
+			return time.Time{}, false
+		}
+		return t, true
+	}
+	from, okFrom := at(fromName, fromS)
+	until, okUntil := at(untilName, untilS)
+	switch {
+	case !okFrom || !okUntil:
+		return nil
+	case !until.After(from):
+		p.ve.Add(untilName, "must be after %s", fromName)
+		return nil
+	case until.Sub(from) > max:
+		p.ve.Add(untilName, "must be at most %d days after %s", int(max.Hours()/24), fromName)
+		return nil
+	}
+	return &matching.Session{Start: from, End: until}
 }
 
 // slug checks an optional taxonomy slug parameter.

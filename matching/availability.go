@@ -39,7 +39,13 @@ func (s *Space) OpenFor(sess Session, loc *time.Location) bool {
 	if !ok {
 		return false
 	}
-	for _, h := range s.OpeningHours {
+	return withinHours(s.OpeningHours, day, from, to)
+}
+
+// withinHours reports whether from–to on day lies within one opening
+// period of hours: the opening-hours rule for spaces and engine records.
+func withinHours(hours []OpeningHours, day Weekday, from, to ClockTime) bool {
+	for _, h := range hours {
 		if h.Day == day && h.Opens <= from && to <= h.Closes {
 			return true
 		}
@@ -48,14 +54,7 @@ func (s *Space) OpenFor(sess Session, loc *time.Location) bool {
 }
 
 // ClosedDuring reports whether a closure overlaps the session.
-func (s *Space) ClosedDuring(sess Session) bool {
-	for _, c := range s.Closures {
-		if sess.Overlaps(Session{c.Start, c.End}) {
-			return true
-		}
-	}
-	return false
-}
+func (s *Space) ClosedDuring(sess Session) bool { return closedDuring(s.Closures, sess) }
 
 // Unavailability says why a space cannot take a session ("" if it can),
 // checking opening hours, then closures, then booked periods (sorted by
@@ -86,4 +85,43 @@ func overlapsAny(sess Session, booked []Session) bool {
 		}
 	}
 	return lo < len(booked) && booked[lo].Start.Before(sess.End)
+}
+
+// freeFor reports whether the space in slot can take sess: within its
+// opening hours read in the venue's zone (span is sess in that zone, from
+// localSpan), not closed and not booked, the rule of Space.Unavailability
+// on the engine's records.
+func (st *state) freeFor(slot int32, sp *spaceRec, sess Session, span localSession) bool {
+	if !span.ok || !withinHours(st.hours[sp.hours], span.day, span.from, span.to) {
+		return false
+	}
+	if sp.closures >= 0 && closedDuring(st.closureLists[sp.closures], sess) {
+		return false
+	}
+	if sp.flags&flagExtra != 0 {
+		if x := st.extras[slot]; x != nil && overlapsAny(sess, x.booked) {
+			return false
+		}
+	}
+	return true
+}
+
+// SpaceFreeFor reports whether the space with this ID is open, not closed
+// and unbooked for the whole of sess, in its venue's time zone. An unknown
+// space is not free.
+func (e *Engine) SpaceFreeFor(spaceID string, sess Session) bool {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	st := e.st
+	u, ok := parseUID(spaceID)
+	if !ok {
+		return false
+	}
+	slot, ok := st.spaceByID.Get(u)
+	if !ok || !st.spaces[slot].live {
+		return false
+	}
+	sp := &st.spaces[slot]
+	d, f, t, ok := localSpan(sess, st.zones[sp.zone])
+	return st.freeFor(slot, sp, sess, localSession{d, f, t, ok})
 }

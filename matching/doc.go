@@ -51,8 +51,10 @@
 // opening periods in the venue's local time (so a weekly class keeps its
 // wall-clock time across a clock change), no closure overlaps it and no
 // confirmed booking does (Space.Unavailability, ReasonOutsideHours,
-// ReasonClosure, ReasonBooked). Weekly expands a repeating class into
-// Sessions.
+// ReasonClosure, ReasonBooked). The engine applies the same rule to its
+// own records: NearbyQuery.Free keeps the spaces free for a whole period,
+// and Engine.SpaceFreeFor asks it of one space. Weekly expands a
+// repeating class into Sessions.
 //
 // # Bookings and partnerships
 //

@@ -25,6 +25,11 @@ type NearbyQuery struct {
 	MinCapacity int
 	VenueID     string
 	Kind        SpaceKind
+	// Free, when set, keeps only spaces open, not closed and unbooked for
+	// the whole period (see Space.Unavailability); MinStars keeps only
+	// spaces with at least that fit_to_dance.
+	Free     *Session
+	MinStars int
 }
 
 // NearbySpace is a space in a nearby answer.
@@ -146,10 +151,25 @@ func (e *Engine) NearbySpaces(q NearbyQuery) ([]NearbySpace, bool) {
 	}
 	sel := newSelector(q)
 	defer sel.release()
+	var spans []localSession // q.Free in each zone, when first needed
+	var spanDone []bool
+	if q.Free != nil {
+		spans, spanDone = make([]localSession, len(st.zones)), make([]bool, len(st.zones))
+	}
 	visit := func(slot int32) bool {
 		sp := &st.spaces[slot]
-		if int(sp.capacity) < q.MinCapacity || sp.prohibited&act != 0 || (kind >= 0 && int(sp.kind) != kind) {
+		if int(sp.capacity) < q.MinCapacity || sp.prohibited&act != 0 || (kind >= 0 && int(sp.kind) != kind) ||
+			int(sp.fit) < q.MinStars {
 			return true
+		}
+		if q.Free != nil {
+			if !spanDone[sp.zone] {
+				d, f, t, ok := localSpan(*q.Free, st.zones[sp.zone])
+				spans[sp.zone], spanDone[sp.zone] = localSession{d, f, t, ok}, true
+			}
+			if !st.freeFor(slot, sp, *q.Free, spans[sp.zone]) {
+				return true
+			}
 		}
 		sel.add(slot, sp.loc)
 		return true

@@ -39,3 +39,38 @@ func BenchmarkNearby(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkNearbyFree asks for the 50 nearest spaces within 10 km of the
+// densest sampled venue location at 100,000 spaces (the cached model of
+// BenchmarkMatchVenues, fixed seed), without a window, with a Tuesday
+// evening window, and with the window and every other filter: what the
+// free_from/free_until options of GET /v1/nearby cost the read model.
+func BenchmarkNearbyFree(b *testing.B) {
+	win := matching.Session{Start: localTime(2027, 1, 19, 18, 0), End: localTime(2027, 1, 19, 20, 0)}
+	for _, c := range []struct {
+		name string
+		q    matching.NearbyQuery
+	}{
+		{"no_window", matching.NearbyQuery{}},
+		{"window", matching.NearbyQuery{Free: &win}},
+		{"window_and_filters", matching.NearbyQuery{Free: &win, Activity: "aerial", MinCapacity: 20, MinStars: 3}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			m := loadBenchModel(b, 100_000)
+			q := c.q
+			q.Centre, q.RadiusM = m.near, 10_000
+			all, _ := m.e.NearbySpaces(q)
+			q.Limit = 50
+			b.ReportAllocs()
+			b.ResetTimer()
+			var got []matching.NearbySpace
+			for b.Loop() {
+				got, _ = m.e.NearbySpaces(q)
+			}
+			if want := min(50, len(all)); len(got) != want {
+				b.Fatalf("got %d spaces, want %d", len(got), want)
+			}
+			b.ReportMetric(float64(len(all)), "matching_in_10km")
+		})
+	}
+}

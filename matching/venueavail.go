@@ -33,12 +33,7 @@ func (q *query) openFor(zone *time.Location, hoursID int32) []bool {
 			if !ls.ok {
 				continue
 			}
-			for _, h := range hours {
-				if h.Day == ls.day && h.Opens <= ls.from && ls.to <= h.Closes {
-					open[i] = true
-					break
-				}
-			}
+			open[i] = withinHours(hours, ls.day, ls.from, ls.to)
 		}
 		q.hoursOK[key] = open
 	}
