@@ -190,7 +190,12 @@ func (db *DB) DeleteOrganisation(ctx context.Context, id string) error {
 // nothing is deleted. A nil check deletes unconditionally.
 func (db *DB) DeleteOrganisationIf(ctx context.Context, id string, check func(o *matching.Organisation) error) error {
 	var checkErr error
-	err := db.write(ctx, func(tx *gorm.DB) ([]change, error) {
+	// Retried when it loses a deadlock on PostgreSQL: a booking at one of
+	// its spaces holds the space and then waits for a key-share lock on
+	// the organisation (to tell it of the booking), while the delete holds
+	// the organisation and waits for the space.
+	err := db.writeRetrying(ctx, func(tx *gorm.DB) ([]change, error) {
+		checkErr = nil
 		if check != nil {
 			// Locks the row too: see below.
 			o, err := db.readOrganisation(tx, id, true)
