@@ -35,8 +35,10 @@ const (
 	tokenRetry    = 10 * time.Second
 	// tokenLookupTimeout bounds asking the database about a remembered
 	// token, so that a database that hangs does not hold up requests the
-	// read model can answer.
-	tokenLookupTimeout = time.Second
+	// read model can answer, nor add much to a write's own wait for the
+	// database (COMMONGROUND_DB_TIMEOUT). The lookup takes a few
+	// milliseconds when the database answers.
+	tokenLookupTimeout = 200 * time.Millisecond
 	// failedAuthPerMinute is how many unknown tokens one client address
 	// (an IPv6 /64) may present a minute, in bursts of as many; past
 	// that, a request whose token would need the database is answered

@@ -98,7 +98,11 @@ func (db *DB) enqueue(tx *gorm.DB, jobs ...river.JobArgs) error {
 	for i, j := range jobs {
 		params[i] = river.InsertManyParams{Args: j}
 	}
+	// Bounded as every statement of the store is, and its failure said
+	// as theirs are (see boundedTx).
 	ctx := tx.Statement.Context
-	_, err := db.jobs.InsertManyTx(ctx, btx.tx, params)
-	return err
+	sctx, cancel := bound(ctx, db.timeout)
+	defer cancel()
+	_, err := db.jobs.InsertManyTx(sctx, btx.tx, params)
+	return unavailable(unavailable(err, ctx, sctx), btx.parent, btx.ctx)
 }
