@@ -34,13 +34,23 @@ func (db *DB) write(ctx context.Context, fn func(tx *gorm.DB) ([]change, error))
 	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		changes, err := fn(tx)
 		if err != nil {
-			return err
+			return txFailed(tx, err)
 		}
 		if err := db.recordAudit(tx); err != nil {
 			return err
 		}
 		return db.recordChanges(tx, changes)
 	})
+}
+
+// txFailed says why a statement of tx failed when tx's time ran out: a
+// row read with Row().Scan reports only that the transaction is done, which
+// boundedTx cannot wrap, so the error would not say the database was away.
+func txFailed(tx *gorm.DB, err error) error {
+	if btx, ok := tx.Statement.ConnPool.(*boundedTx); ok {
+		return unavailable(err, btx.parent, btx.ctx)
+	}
+	return err
 }
 
 // recordChanges bumps the store's revision and logs changes under the new
