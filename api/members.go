@@ -315,7 +315,7 @@ func (h *handler) acceptInvitation(c *gin.Context) {
 		return
 	}
 	p.ID = uuid.NewString()
-	p.Email, err = h.invitedEmail(ctx, hash)
+	p.Email, err = h.store.InvitationEmail(ctx, hash, h.now())
 	if err != nil {
 		fail(c, invitationError(err))
 		return
@@ -326,11 +326,6 @@ func (h *handler) acceptInvitation(c *gin.Context) {
 		return
 	}
 	h.startSession(c, &p)
-}
-
-// invitedEmail is the email an invitation was sent to.
-func (h *handler) invitedEmail(ctx context.Context, hash string) (string, error) {
-	return h.store.InvitationEmail(ctx, hash, h.now())
 }
 
 // invitationError words a failed acceptance.

@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"time"
 
-	"commonground/matching"
 	"commonground/password"
 )
 
@@ -78,11 +77,6 @@ func (h *passwordHasher) Check(ctx context.Context, stored, pw string) (bool, er
 		return false, nil
 	}
 	return password.Check(stored, pw), nil
-}
-
-// checkNewPassword validates a password being set.
-func checkNewPassword(ve *matching.ValidationError, field, pw string) {
-	matching.ValidatePassword(ve, field, pw)
 }
 
 // DefaultPasswordSlots is how many passwords hash at once by default:

@@ -118,7 +118,7 @@ func (in *personIn) check(ve *matching.ValidationError, prefix string, withEmail
 		}
 		p.Email = email
 	}
-	checkNewPassword(ve, prefix+"password", in.Password)
+	matching.ValidatePassword(ve, prefix+"password", in.Password)
 	return p
 }
 
@@ -362,7 +362,7 @@ func (h *handler) resetPassword(c *gin.Context) {
 		return
 	}
 	ve := &matching.ValidationError{}
-	checkNewPassword(ve, "password", in.Password)
+	matching.ValidatePassword(ve, "password", in.Password)
 	if len(ve.Errors) > 0 {
 		fail(c, ve)
 		return
@@ -383,12 +383,12 @@ func (h *handler) resetPassword(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-// background runs fn after the answer, bounded by a minute, and counted
-// by Wait so a shutdown (or a test) can let it finish.
+// background runs fn after the answer, bounded by a minute. It is for
+// mail that must not make the answer wait or say, by its timing, what it
+// found; a process stopping meanwhile drops it (the invitation's answer
+// carries its link, and a reset can be asked for again).
 func (h *handler) background(fn func(ctx context.Context)) {
-	h.jobs.Add(1)
 	go func() {
-		defer h.jobs.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		fn(ctx)

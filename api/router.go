@@ -12,7 +12,6 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -153,12 +152,10 @@ type handler struct {
 	light                     lightWork
 	placeIndex                *geo.Places
 
-	passwords *passwordHasher
-	logins    *writeLimiter // failed sign-ins per email and per address
-	mailer    Mailer
-	publicURL string
-	// jobs counts work left running after an answer (see background).
-	jobs              sync.WaitGroup
+	passwords         *passwordHasher
+	logins            *writeLimiter // failed sign-ins per email and per address
+	mailer            Mailer
+	publicURL         string
 	allowPrivateHooks bool
 }
 
