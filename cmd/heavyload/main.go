@@ -49,7 +49,6 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
-	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
@@ -244,46 +243,6 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	return nil
 }
 
-// sched is the Go runtime's histogram of how long runnable goroutines
-// waited to run, and the count of GC cycles.
-type sched struct {
-	counts  []uint64
-	buckets []float64
-	gcs     uint64
-}
-
-func readSched() sched {
-	samples := []metrics.Sample{{Name: "/sched/latencies:seconds"}, {Name: "/gc/cycles/total:gc-cycles"}}
-	metrics.Read(samples)
-	h := samples[0].Value.Float64Histogram()
-	return sched{counts: slices.Clone(h.Counts), buckets: h.Buckets, gcs: samples[1].Value.Uint64()}
-}
-
-// since is what was added to s after before.
-func (s sched) since(before sched) sched {
-	out := sched{counts: slices.Clone(s.counts), buckets: s.buckets, gcs: s.gcs - before.gcs}
-	for i := range out.counts {
-		out.counts[i] -= before.counts[i]
-	}
-	return out
-}
-
-// p99 is the upper bound of the bucket holding the 99th percentile.
-func (s sched) p99() time.Duration {
-	var total uint64
-	for _, c := range s.counts {
-		total += c
-	}
-	var seen uint64
-	for i, c := range s.counts {
-		seen += c
-		if seen*100 >= total*99 {
-			return time.Duration(s.buckets[i+1] * float64(time.Second)).Round(time.Microsecond)
-		}
-	}
-	return 0
-}
-
 // serve starts h on 127.0.0.1 at a free port with main.go's server
 // settings.
 func serve(h http.Handler) (*http.Server, string, error) {
@@ -398,40 +357,6 @@ func consortiumOnce(ctx context.Context, base string, body []byte, timeout time.
 func hammer(ctx context.Context, base string, body []byte, timeout time.Duration, t *tally) {
 	for ctx.Err() == nil {
 		a, err := consortiumOnce(ctx, base, body, timeout)
-		if ctx.Err() != nil {
-			return
-		}
-		t.add(a, err)
-	}
-}
-
-// loginCount numbers the login attempts, for their emails and addresses.
-var loginCount atomic.Int64
-
-// loginOnce signs in with a wrong password, for an email and from an
-// address no attempt used before.
-func loginOnce(ctx context.Context, base string, timeout time.Duration) (answer, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	n := loginCount.Add(1)
-	body := fmt.Sprintf(`{"email": "nobody-%d@example.org", "password": "not the password"}`, n)
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/sessions", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.%d.%d.%d", n>>16&255, n>>8&255, n&255))
-	start := time.Now()
-	resp, err := loadClient.Do(req)
-	if err != nil {
-		return answer{took: time.Since(start)}, err
-	}
-	defer resp.Body.Close()
-	io.Copy(io.Discard, resp.Body)
-	return answer{status: resp.StatusCode, took: time.Since(start), retryAfter: resp.Header.Get("Retry-After")}, nil
-}
-
-// hammerLogins signs in wrongly back to back until ctx ends.
-func hammerLogins(ctx context.Context, base string, timeout time.Duration, t *tally) {
-	for ctx.Err() == nil {
-		a, err := loginOnce(ctx, base, timeout)
 		if ctx.Err() != nil {
 			return
 		}
