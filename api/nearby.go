@@ -174,8 +174,9 @@ func (h *handler) nearbyVenuesFromEngine(q matching.NearbyQuery) ([]geo.Feature,
 	features := make([]geo.Feature, len(venues))
 	var last *geo.Ranked
 	for i, v := range venues {
-		features[i] = geo.Feature{Point: v.Location, Properties: map[string]any{
+		features[i] = geo.Feature{ID: v.ID, Point: v.Location, Properties: map[string]any{
 			"id": v.ID, "kind": "venue", "name": v.Name, "organisation_id": v.OrganisationID,
+			"address": v.Address, "postcode": v.Postcode,
 			"step_free": v.StepFree, "spaces": v.Spaces, "distance_km": km(v.DistanceM),
 		}}
 		last = &geo.Ranked{ID: v.ID, DistanceM: v.DistanceM}
@@ -217,7 +218,7 @@ func (h *handler) nearbyFromStore(c *gin.Context, kind string, centre orb.Point,
 	for i, r := range ranked {
 		it := items[r.Index]
 		it.props["distance_km"] = km(r.DistanceM)
-		features[i] = geo.Feature{Point: it.point, Properties: it.props}
+		features[i] = geo.Feature{ID: it.id, Point: it.point, Properties: it.props}
 		last = &ranked[i]
 	}
 	return features, last, more, nil

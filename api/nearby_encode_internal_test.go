@@ -35,7 +35,7 @@ func viaJSON(t testing.TB, spaces []matching.NearbySpace, next *string) []byte {
 	t.Helper()
 	features := make([]geo.Feature, len(spaces))
 	for i, s := range spaces {
-		features[i] = geo.Feature{Point: s.Location, Properties: spaceProps{
+		features[i] = geo.Feature{ID: s.ID, Point: s.Location, Properties: spaceProps{
 			ID: s.ID, Kind: "space", Name: s.Name, DistanceKm: km(s.DistanceM), VenueID: s.VenueID,
 			VenueName: s.VenueName, OrganisationID: s.OrganisationID, SpaceKind: string(s.Kind),
 			Capacity: s.Capacity, Floor: string(s.Floor), FitToDance: s.FitToDance, InstantBook: s.InstantBook,

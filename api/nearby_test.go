@@ -21,6 +21,7 @@ import (
 // feature is a GeoJSON Point feature as the nearby endpoint renders it.
 type feature struct {
 	Type     string `json:"type"`
+	ID       string `json:"id"`
 	Geometry struct {
 		Type        string    `json:"type"`
 		Coordinates []float64 `json:"coordinates"`
@@ -191,6 +192,23 @@ func TestNearbyKinds(t *testing.T) {
 				}
 				if f.Properties["name"] != sp.Name {
 					t.Errorf("space %s: got name %v", sp.Name, f.Properties["name"])
+				}
+			}
+		})
+		t.Run("features carry their id, venues their address", func(t *testing.T) {
+			for _, kind := range []string{"spaces", "venues", "organisations", "offers", "needs"} {
+				for _, f := range s.walkNearby(t, cLat, cLon, radius, "&kind="+kind) {
+					if f.ID == "" || f.ID != f.Properties["id"] {
+						t.Errorf("kind %s: got top-level id %q, properties.id %v", kind, f.ID, f.Properties["id"])
+					}
+					if kind != "venues" {
+						continue
+					}
+					v := as[api.Venue](t, s.get(t, "/v1/venues/"+f.ID, ""))
+					if f.Properties["address"] != v.Address || f.Properties["postcode"] != v.Postcode || v.Postcode == "" {
+						t.Errorf("venue %s: got address %v, postcode %v; want %q, %q",
+							v.Name, f.Properties["address"], f.Properties["postcode"], v.Address, v.Postcode)
+					}
 				}
 			}
 		})

@@ -85,7 +85,7 @@ func (e *Engine) upsertVenue(st *state, v *Venue) error {
 	if err != nil {
 		return fmt.Errorf("venue %s: %w", v.ID, err)
 	}
-	rec := venueRec{id: id, name: v.Name, org: org, loc: v.Location, zone: zone, access: v.Accessibility, live: true}
+	rec := venueRec{id: id, name: v.Name, address: v.Address, postcode: v.Postcode, org: org, loc: v.Location, zone: zone, access: v.Accessibility, live: true}
 	if slot, ok := st.venueByID.Get(id); ok {
 		old := &st.venues[slot]
 		rec.spaces = old.spaces

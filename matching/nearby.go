@@ -48,6 +48,7 @@ type NearbySpace struct {
 // NearbyVenue is a venue in a nearby answer.
 type NearbyVenue struct {
 	ID, Name, OrganisationID string
+	Address, Postcode        string
 	Location                 orb.Point
 	DistanceM                float64
 	StepFree                 bool
@@ -258,7 +259,7 @@ func (e *Engine) NearbyVenues(q NearbyQuery) ([]NearbyVenue, bool) {
 	for i, r := range rs {
 		v := &st.venues[r.slot]
 		out[i] = NearbyVenue{ID: v.id.String(), Name: v.name, OrganisationID: st.orgs[v.org].id, Location: v.loc,
-			DistanceM: r.d, StepFree: v.access.StepFree, Spaces: len(v.spaces)}
+			Address: v.address, Postcode: v.postcode, DistanceM: r.d, StepFree: v.access.StepFree, Spaces: len(v.spaces)}
 	}
 	return out, more
 }

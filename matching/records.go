@@ -156,14 +156,16 @@ func floor8(f Floor) Floor8 {
 
 // venueRec is the engine's copy of a venue.
 type venueRec struct {
-	id     uid
-	name   string
-	org    int32
-	loc    orb.Point
-	zone   *time.Location
-	access Accessibility
-	spaces []int32
-	live   bool
+	id       uid
+	name     string
+	address  string
+	postcode string
+	org      int32
+	loc      orb.Point
+	zone     *time.Location
+	access   Accessibility
+	spaces   []int32
+	live     bool
 }
 
 // orgRec is the engine's copy of an organisation: what values checks and
