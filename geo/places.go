@@ -44,6 +44,9 @@ type Place struct {
 	Kind   PlaceKind
 	Point  orb.Point
 	County string
+	// Home marks a place in the area the service covers: where two places
+	// share a name, or a search finds both, home places come first.
+	Home bool
 }
 
 // Places is an index of places by normalised name (see NormalisePlaceName).
@@ -61,8 +64,9 @@ type placeEntry struct {
 }
 
 // NewPlaces indexes places. When two places share a normalised name,
-// Lookup finds the one of the higher-ranked kind (city, town, village,
-// postcode district, postcode), then the first by name.
+// Lookup finds a home place before others, then the one of the
+// higher-ranked kind (city, town, village, postcode district, postcode),
+// then the first by name, then the first given.
 func NewPlaces(places []Place) *Places {
 	ps := &Places{entries: make([]placeEntry, 0, len(places)), exact: make(map[string]int, len(places))}
 	for _, p := range places {
@@ -84,7 +88,14 @@ func NewPlaces(places []Place) *Places {
 }
 
 func comparePlaces(a, b Place) int {
-	return cmp.Or(cmp.Compare(a.Kind.rank(), b.Kind.rank()), strings.Compare(a.Name, b.Name))
+	return cmp.Or(cmp.Compare(homeRank(a), homeRank(b)), cmp.Compare(a.Kind.rank(), b.Kind.rank()), strings.Compare(a.Name, b.Name))
+}
+
+func homeRank(p Place) int {
+	if p.Home {
+		return 0
+	}
+	return 1
 }
 
 // Len is the number of places indexed.
@@ -110,8 +121,8 @@ func (ps *Places) Lookup(name string) (Place, bool) {
 
 // Search returns up to limit places whose normalised name matches the
 // normalised query: exact matches first, then names that start with it,
-// then names that contain it; within each, cities before towns before
-// villages, then by name. A query that normalises to nothing matches
+// then names that contain it; within each, home places first, then cities
+// before towns before villages, then by name. A query that normalises to nothing matches
 // nothing.
 func (ps *Places) Search(query string, limit int) []Place {
 	q := NormalisePlaceName(query)
