@@ -48,21 +48,29 @@ type PostcodeImport struct {
 // ImportPostcodes saves postcodes (Name a postcode as geo.NormalisePostcode
 // writes it, Point its point), replacing the point of any postcode already
 // there, then works out again the mean point of every district they are
-// in. Rows are written in transactions of a few thousand: when one fails
+// in. A postcode given twice takes its last point. Rows are written in transactions of a few thousand: when one fails
 // the ones before it stay, and importing the same postcodes again
 // completes the work. Errors: matching.ErrInvalid for a name that is not
 // a normalised postcode (nothing is written), matching.ErrUnavailable when
 // the database is away. Call it under WithoutTimeout for a large import.
 func (db *DB) ImportPostcodes(ctx context.Context, postcodes []geo.Place) (PostcodeImport, error) {
 	now := utc(db.now())
-	rows := make([]postcodeRow, len(postcodes))
+	rows := make([]postcodeRow, 0, len(postcodes))
+	at := make(map[string]int, len(postcodes))
 	districts := map[string]bool{}
-	for i, p := range postcodes {
+	for _, p := range postcodes {
 		if n, ok := geo.NormalisePostcode(p.Name); !ok || n != p.Name {
 			return PostcodeImport{}, fmt.Errorf("postcode %q is not written as a postcode: %w", p.Name, matching.ErrInvalid)
 		}
 		d := geo.PostcodeDistrict(p.Name)
-		rows[i] = postcodeRow{Postcode: p.Name, District: d, Lat: geo.Lat(p.Point), Lon: geo.Lon(p.Point), UpdatedAt: now}
+		row := postcodeRow{Postcode: p.Name, District: d, Lat: geo.Lat(p.Point), Lon: geo.Lon(p.Point), UpdatedAt: now}
+		// One statement may not change a row twice (PostgreSQL refuses).
+		if i, ok := at[p.Name]; ok {
+			rows[i] = row
+			continue
+		}
+		at[p.Name] = len(rows)
+		rows = append(rows, row)
 		districts[d] = true
 	}
 	upsert := clause.OnConflict{Columns: []clause.Column{{Name: "postcode"}},

@@ -22,7 +22,8 @@ func TestImportPostcodes(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := t.Context()
 		res, err := db.ImportPostcodes(ctx, []geo.Place{
-			postcode("CB7 4DL", 52.40, 0.26), postcode("CB7 5AA", 52.34, 0.34), postcode("PE19 1AA", 52.23, -0.27),
+			postcode("CB7 4DL", 52.0, 0.0), postcode("CB7 5AA", 52.34, 0.34), postcode("PE19 1AA", 52.23, -0.27),
+			postcode("CB7 4DL", 52.40, 0.26), // the last point counts
 		})
 		if err != nil || res != (store.PostcodeImport{Postcodes: 3, Districts: 2}) {
 			t.Fatalf("ImportPostcodes = %+v, %v; want 3 postcodes in 2 districts", res, err)
