@@ -154,3 +154,16 @@ func BenchmarkPlaceIndexSearch(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPlaceIndexLookup resolves place names as place= does: the
+// index in memory, no database.
+func BenchmarkPlaceIndexLookup(b *testing.B) {
+	idx := PlaceIndex()
+	names := []string{"Ely", "saint neots", "Stow cum Quy", "Newcastle upon Tyne", "CB7", "Atlantis"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		idx.Lookup(names[i%len(names)])
+		i++
+	}
+}

@@ -135,3 +135,34 @@ func TestSearchPostcodesOracle(t *testing.T) {
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+
+// BenchmarkPostcode looks postcodes up one at a time, as place= does, in
+// a table of 100,000.
+func BenchmarkPostcode(b *testing.B) {
+	for _, d := range storetest.Dialects {
+		b.Run(string(d), func(b *testing.B) {
+			db := storetest.Open(b, d)
+			r := rand.New(rand.NewPCG(1, 1))
+			var all []geo.Place
+			seen := map[string]bool{}
+			for len(all) < 100000 {
+				name := fmt.Sprintf("%c%c%d %d%c%c", 'A'+r.IntN(26), 'A'+r.IntN(26), 1+r.IntN(20), r.IntN(10), 'A'+r.IntN(26), 'A'+r.IntN(26))
+				if !seen[name] {
+					seen[name] = true
+					all = append(all, postcode(name, 50+r.Float64()*5, -3+r.Float64()*4))
+				}
+			}
+			if _, err := db.ImportPostcodes(store.WithoutTimeout(b.Context()), all); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, err := db.Postcode(b.Context(), all[(i*7919)%len(all)].Name); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
