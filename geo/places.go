@@ -56,6 +56,11 @@ type Places struct {
 	entries []placeEntry   // ranked by kind, then name
 	exact   map[string]int // normalised name → first entry in entries
 	byNorm  []int          // indices into entries, by normalised name
+	// names is every normalised name in entries' order, each followed by
+	// a NUL (which no normalised name holds), and starts where each
+	// begins in it: one strings.Index finds the next name holding a text.
+	names  string
+	starts []int
 }
 
 type placeEntry struct {
@@ -76,12 +81,18 @@ func NewPlaces(places []Place) *Places {
 	}
 	slices.SortStableFunc(ps.entries, func(a, b placeEntry) int { return comparePlaces(a.place, b.place) })
 	ps.byNorm = make([]int, len(ps.entries))
+	var names strings.Builder
+	ps.starts = make([]int, len(ps.entries))
 	for i, e := range ps.entries {
+		ps.starts[i] = names.Len()
+		names.WriteString(e.norm)
+		names.WriteByte(0)
 		if _, ok := ps.exact[e.norm]; !ok {
 			ps.exact[e.norm] = i
 		}
 		ps.byNorm[i] = i
 	}
+	ps.names = names.String()
 	// Stable on entries' order, so equal names stay ranked by kind.
 	slices.SortStableFunc(ps.byNorm, func(a, b int) int { return strings.Compare(ps.entries[a].norm, ps.entries[b].norm) })
 	return ps
@@ -155,14 +166,24 @@ func (ps *Places) Search(query string, limit int) []Place {
 			out = append(out, ps.entries[i].place)
 		}
 	}
-	// Names containing q elsewhere than at the start need a full scan.
-	for _, e := range ps.entries {
-		if len(out) == limit {
+	// Names containing q elsewhere than at the start: each match in names
+	// is in the name that starts last before it.
+	for at := 0; len(out) < limit; {
+		j := strings.Index(ps.names[at:], q)
+		if j < 0 {
 			break
 		}
-		if !strings.HasPrefix(e.norm, q) && strings.Contains(e.norm, q) {
+		i, found := slices.BinarySearch(ps.starts, at+j)
+		if !found {
+			i--
+		}
+		if e := ps.entries[i]; !strings.HasPrefix(e.norm, q) {
 			out = append(out, e.place)
 		}
+		if i+1 == len(ps.starts) {
+			break
+		}
+		at = ps.starts[i+1]
 	}
 	return out
 }

@@ -167,3 +167,15 @@ func BenchmarkPlaceIndexLookup(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkPlaceIndexSearchMiss searches for text no name holds: every
+// name is scanned.
+func BenchmarkPlaceIndexSearchMiss(b *testing.B) {
+	idx := PlaceIndex()
+	b.ReportAllocs()
+	for b.Loop() {
+		if got := idx.Search("zq", 10); len(got) != 0 {
+			b.Fatal("found something")
+		}
+	}
+}
