@@ -74,7 +74,7 @@ func checkPlaceQuery(ve *matching.ValidationError, field, s string) string {
 		// newQueryParser has said so; bodies say so in decodeJSON.
 		return ""
 	case strings.TrimSpace(s) == "":
-		ve.Add(field, "is required (a place name, e.g. %s=Ely)", field)
+		ve.Add(field, "is required (a place name or postcode, e.g. %s=Ely)", field)
 	case !utf8.ValidString(s):
 		ve.Add(field, "must be UTF-8 text")
 	case utf8.RuneCountInString(s) > MaxPlaceQueryRunes:
@@ -103,7 +103,7 @@ func resolvePlace(ve *matching.ValidationError, places *placeFinder, field, name
 }
 
 // positionIn is a point in a request body: a latitude and longitude, or the
-// name of a place instead.
+// name of a place or a postcode instead.
 type positionIn struct {
 	Lat   *float64 `json:"lat"`
 	Lon   *float64 `json:"lon"`
