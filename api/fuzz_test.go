@@ -202,6 +202,9 @@ func FuzzOrganisationRequest(f *testing.F) {
 		`{"name": "x", "type": "arts", "location": {"lat": 1, "lon": 2}, "values": ["greed"]}`,
 		`{"name": "x", "type": "arts", "location": {"lat": 1, "lon": 2}, "offers": [{"category": "skill.marketing", "hours_per_month": -1}]}`,
 		`{"name": "\u0000", "type": "arts", "location": {"lat": 1, "lon": 2}}`,
+		`{"name": "x", "type": "arts", "location": {"place": "St. Ives"}}`,
+		`{"name": "x", "type": "arts", "location": {"place": "cb7 4dl", "lon": 2}}`,
+		`{"name": "x", "type": "arts", "location": {"place": ""}}`,
 	)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		before := counts(t, db)
@@ -234,6 +237,7 @@ func FuzzVenueRequest(f *testing.F) {
 		`{"name": "x", "postcode": "CB7 9ZZ"}`,
 		`{"name": "x", "postcode": "CB7"}`,
 		`{"postcode": "CB74AA", "location": {"lat": 1, "lon": 2}}`,
+		`{"name": "x", "location": {"place": "CB7"}}`,
 	)
 	if _, err := db.ImportPostcodes(f.Context(), []geo.Place{{Name: "CB7 4AA", Kind: geo.KindPostcode, Point: geo.MustPoint(52.398, 0.262)}}); err != nil {
 		f.Fatal(err)

@@ -253,3 +253,27 @@ func postcodeStart(s string) (string, bool) {
 	}
 	return d + " " + in, true
 }
+
+// placeLocation turns a location sent as {"place": …} into the place's
+// coordinate, before the store's transaction reads it; a 400 names
+// field.place when the place is unknown or comes with lat or lon.
+func (h *handler) placeLocation(c *gin.Context, l *locationIn, field string) error {
+	if l == nil || l.Place == nil {
+		return nil
+	}
+	ve := &matching.ValidationError{}
+	if l.Lat != nil || l.Lon != nil {
+		ve.Add(field+".place", "give either place or lat and lon, not both")
+		return ve.Err()
+	}
+	places := h.placesFor(c)
+	pt, ok := resolvePlace(ve, places, field+".place", *l.Place)
+	if err := places.failed(ve.Err()); err != nil {
+		return err
+	}
+	if ok {
+		lat, lon := geo.Lat(pt), geo.Lon(pt)
+		l.Lat, l.Lon, l.Place = &lat, &lon, nil
+	}
+	return nil
+}

@@ -227,3 +227,50 @@ func TestPlacesWhenPostcodesUnavailable(t *testing.T) {
 		}
 	})
 }
+
+// TestLocationByPlace: an organisation's or a venue's location may be sent
+// as {"place": …}, and is stored as that place's centre.
+func TestLocationByPlace(t *testing.T) {
+	eachServer(t, func(t *testing.T, s *server, db *store.DB) {
+		importTestPostcodes(t, db)
+		loc := func(m map[string]any) [2]float64 {
+			l, _ := m["location"].(map[string]any)
+			lat, _ := l["lat"].(float64)
+			lon, _ := l["lon"].(float64)
+			return [2]float64{lat, lon}
+		}
+		status, _, reg := s.do(t, "POST", "/v1/organisations", "", with(orgBody("Ely Movers", 0, 0), "location", map[string]any{"place": "Ely"}))
+		wantStatus(t, "register by place", status, http.StatusCreated, reg)
+		org := reg["organisation"].(map[string]any)
+		token := reg["token"].(string)
+		if got := loc(org); got != [2]float64{52.399, 0.262} {
+			t.Errorf("organisation at %v, want Ely's centre 52.399, 0.262", got)
+		}
+		status, _, m := s.do(t, "PATCH", "/v1/organisations/"+org["id"].(string), token, map[string]any{"location": map[string]any{"place": "PE19 1AA"}})
+		wantStatus(t, "move by postcode", status, http.StatusOK, m)
+		if got := loc(m); got != [2]float64{52.228, -0.270} {
+			t.Errorf("organisation moved to %v, want PE19 1AA's 52.228, -0.27", got)
+		}
+		status, _, v := s.do(t, "POST", "/v1/venues", token, with(venueBody("Hall", 0, 0), "location", map[string]any{"place": "cb7 4ab"}))
+		wantStatus(t, "venue by place", status, http.StatusCreated, v)
+		if got := loc(v); got != [2]float64{52.400, 0.266} {
+			t.Errorf("venue at %v, want CB7 4AB's 52.4, 0.266", got)
+		}
+		status, _, v = s.do(t, "PATCH", "/v1/venues/"+v["id"].(string), token, map[string]any{"location": map[string]any{"place": "Cambridge"}})
+		wantStatus(t, "venue moved by place", status, http.StatusOK, v)
+		if got := loc(v); got != [2]float64{cLat, cLon} {
+			t.Errorf("venue moved to %v, want Cambridge's centre", got)
+		}
+		for _, c := range []badCase{
+			{name: "unknown place", method: "POST", path: "/v1/organisations",
+				body: with(orgBody("Lost", 0, 0), "location", map[string]any{"place": "Atlantis"}), field: "location.place", message: "Atlantis"},
+			{name: "place and lat", method: "POST", path: "/v1/venues", owner: true,
+				body: with(venueBody("Both", 0, 0), "location", map[string]any{"place": "Ely", "lat": 52.0}), field: "location.place", message: "not both"},
+			{name: "unknown postcode on PATCH", method: "PATCH", path: "/v1/organisations/" + org["id"].(string), owner: true,
+				body: map[string]any{"location": map[string]any{"place": "CB7 9ZZ"}}, field: "location.place", message: "CB7 9ZZ"},
+		} {
+			c.want = http.StatusBadRequest
+			t.Run(c.name, func(t *testing.T) { c.run(t, s, token) })
+		}
+	})
+}

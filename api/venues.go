@@ -137,6 +137,10 @@ func (h *handler) createVenue(c *gin.Context) {
 	now := h.now().UTC()
 	v := &matching.Venue{ID: uuid.Must(uuid.NewV7()).String(), OrganisationID: owner,
 		Timezone: matching.DefaultTimezone, CreatedAt: now, UpdatedAt: now}
+	if err := h.placeLocation(c, in.Location, "location"); err != nil {
+		fail(c, err)
+		return
+	}
 	pc, err := h.geocodeVenue(c, &in)
 	if err != nil {
 		fail(c, err)
@@ -200,6 +204,10 @@ func (h *handler) patchVenue(c *gin.Context) {
 	}
 	check, err := venuePrecondition(c)
 	if err != nil {
+		fail(c, err)
+		return
+	}
+	if err := h.placeLocation(c, in.Location, "location"); err != nil {
 		fail(c, err)
 		return
 	}
