@@ -28,6 +28,7 @@ import (
 	"github.com/google/uuid"
 
 	"commonground/app"
+	"commonground/geo"
 	"commonground/seed"
 	"commonground/store"
 )
@@ -262,17 +263,25 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 }
 
 // importCSV loads a council's venues and spaces from a CSV file for one
-// organisation: every row is checked first, and nothing is written unless
-// all rows are good.
+// organisation (--venues FILE --organisation ID): every row is checked
+// first, and nothing is written unless all rows are good. With --postcodes
+// FILE it loads postcodes instead (see importPostcodes).
 func importCSV(ctx context.Context, cfg config, log *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	file := fs.String("venues", "", "CSV file of venues and spaces, one row per space (see seed/CSV.md)")
 	org := fs.String("organisation", "", "ID of the organisation that owns the venues")
+	postcodes := fs.String("postcodes", "", "CSV file of postcodes in the ONS Postcode Directory layout (columns pcds, lat, long)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *postcodes != "" {
+		if *file != "" || *org != "" {
+			return errors.New("import takes either --postcodes FILE.csv or --venues FILE.csv and --organisation ID")
+		}
+		return importPostcodes(ctx, cfg, log, *postcodes)
+	}
 	if *file == "" || *org == "" {
-		return errors.New("import needs --venues FILE.csv and --organisation ID")
+		return errors.New("import needs --venues FILE.csv and --organisation ID, or --postcodes FILE.csv")
 	}
 	f, err := os.Open(*file)
 	if err != nil {
@@ -296,6 +305,48 @@ func importCSV(ctx context.Context, cfg config, log *slog.Logger, args []string)
 		return err
 	}
 	log.Info("imported", "file", *file, "organisation", owner.Name, "venues", len(ds.Venues), "spaces", len(ds.Spaces))
+	return nil
+}
+
+// postcodeImportBatch is how many postcodes importPostcodes hands the
+// store at a time.
+const postcodeImportBatch = 20000
+
+// importPostcodes loads postcodes from a file in the ONS Postcode
+// Directory layout. The whole file is read once to check it, so a bad row
+// writes nothing; then again to write it in batches. A postcode already
+// there takes the file's point; rows without coordinates are skipped and
+// counted.
+func importPostcodes(ctx context.Context, cfg config, log *slog.Logger, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	checked, err := seed.ReadPostcodes(f, postcodeImportBatch, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	db, err := app.WaitForStore(ctx, cfg.DatabaseURL, cfg.DBTimeout, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	st, err := seed.ReadPostcodes(f, postcodeImportBatch, func(ps []geo.Place) error {
+		_, err := db.ImportPostcodes(store.WithoutTimeout(ctx), ps)
+		return err
+	})
+	if err == nil && st != checked {
+		err = errors.New("the file changed while it was imported")
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w (importing the file again completes the import)", path, err)
+	}
+	log.Info("imported postcodes", "file", path, "rows", st.Rows, "postcodes", st.Postcodes,
+		"skipped_without_coordinates", st.NoCoordinates)
 	return nil
 }
 

@@ -461,3 +461,55 @@ func TestNotifyConfig(t *testing.T) {
 		t.Errorf("bad SMTP URL: got error %v, want one that does not show the password", err)
 	}
 }
+
+func TestImportPostcodes(t *testing.T) {
+	ctx := context.Background()
+	url := "sqlite:" + filepath.Join(t.TempDir(), "postcodes.db")
+	getenv := func(k string) string { return map[string]string{"DATABASE_URL": url, "COMMONGROUND_SEED": "none"}[k] }
+	good := "seed/testdata/onspd-test.csv"
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	// A good row, then one whose latitude is out of range.
+	os.WriteFile(bad, []byte("pcds,lat,long\nCB1 1AA,52.1997,0.1376\nCB1 1AB,95,0.1\n"), 0o600)
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr string
+		want    int64
+	}{
+		{"bad file writes nothing", []string{"import", "--postcodes", bad}, "line 3: lat", 0},
+		{"missing file", []string{"import", "--postcodes", filepath.Join(t.TempDir(), "none.csv")}, "no such file", 0},
+		{"postcodes and venues", []string{"import", "--postcodes", good, "--venues", good}, "either --postcodes", 0},
+		{"ONSPD layout", []string{"import", "--postcodes", good}, "", 5},
+		{"again: upserts", []string{"import", "--postcodes", good}, "", 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := run(ctx, tt.args, getenv, io.Discard)
+			if tt.wantErr == "" && err != nil {
+				t.Fatalf("got %v, want no error", err)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("got %v, want an error containing %q", err, tt.wantErr)
+			}
+			db, err := store.Open(ctx, url, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if n, err := db.CountPostcodes(ctx); err != nil || n != tt.want {
+				t.Errorf("got %d postcodes, %v; want %d", n, err, tt.want)
+			}
+		})
+	}
+	db, err := store.Open(ctx, url, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if p, err := db.Postcode(ctx, "PE19 1AA"); err != nil || p.Point != geo.MustPoint(52.228, -0.27) {
+		t.Errorf("PE19 1AA: %+v, %v", p, err)
+	}
+	if _, err := db.Postcode(ctx, "CB7 4ZZ"); err == nil {
+		t.Error("CB7 4ZZ has no coordinates in the file, but was imported")
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"commonground/api"
+	"commonground/geo"
 	"commonground/matching"
 	"commonground/store"
 	"commonground/store/storetest"
@@ -201,6 +202,9 @@ func FuzzOrganisationRequest(f *testing.F) {
 		`{"name": "x", "type": "arts", "location": {"lat": 1, "lon": 2}, "values": ["greed"]}`,
 		`{"name": "x", "type": "arts", "location": {"lat": 1, "lon": 2}, "offers": [{"category": "skill.marketing", "hours_per_month": -1}]}`,
 		`{"name": "\u0000", "type": "arts", "location": {"lat": 1, "lon": 2}}`,
+		`{"name": "x", "type": "arts", "location": {"place": "St. Ives"}}`,
+		`{"name": "x", "type": "arts", "location": {"place": "cb7 4dl", "lon": 2}}`,
+		`{"name": "x", "type": "arts", "location": {"place": ""}}`,
 	)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		before := counts(t, db)
@@ -229,7 +233,15 @@ func FuzzVenueRequest(f *testing.F) {
 		`{"name": "x", "location": {"lat": 1, "lon": 2}, "organisation_id": "other"}`,
 		`{"location": {"lat": 91, "lon": 0}}`,
 		`{"accessibility": {"parking": true}}`,
+		`{"name": "x", "postcode": "cb7 4aa"}`,
+		`{"name": "x", "postcode": "CB7 9ZZ"}`,
+		`{"name": "x", "postcode": "CB7"}`,
+		`{"postcode": "CB74AA", "location": {"lat": 1, "lon": 2}}`,
+		`{"name": "x", "location": {"place": "CB7"}}`,
 	)
+	if _, err := db.ImportPostcodes(f.Context(), []geo.Place{{Name: "CB7 4AA", Kind: geo.KindPostcode, Point: geo.MustPoint(52.398, 0.262)}}); err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		before := counts(t, db)
 		rec := s.serve("POST", "/v1/venues", token, body)
@@ -324,6 +336,7 @@ func FuzzListQuery(f *testing.F) {
 		"near=91,0", "radius_km=-1", "cursor=%25%25", "kind=hall&min_capacity=10&activity=aerial",
 		"foo=bar", "limit=1&limit=2", "near=NaN,Inf", "organisation_id=%FF", "venue_id=%00",
 		"cursor=eyJxIjoieCIsImkiOiJ5IiwiZCI6LTF9", "near=-90,180&radius_km=1000",
+		"place=Cambridge&radius_km=3", "place=CB7+4DL", "place=cb7", "place=Atlantis&near=1,2", "place=SW1A+1",
 	} {
 		f.Add(q)
 	}
@@ -368,6 +381,7 @@ func FuzzNearbyQuery(f *testing.F) {
 		"lat=52.2&lon=0.12&free_from=2027-01-11T18:00:00Z&free_until=2027-01-11T20:00:00%2B01:00&min_stars=2&limit=1",
 		"lat=52.2&lon=0.12&free_from=2027-01-11T18:00:00Z&free_until=2027-01-25T18:00:00Z",
 		"lat=52.2&lon=0.12&kind=venues&free_from=2027-01-11T18:00:00Z&min_stars=9",
+		"place=Ely&radius_km=20", "place=CB7", "place=cb74dl&lat=1", "place=st.+ives&kind=venues", "place=pe19+1",
 	} {
 		f.Add(q)
 	}

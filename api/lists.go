@@ -180,7 +180,7 @@ func nearQuery(near *orb.Point, radiusKm float64, after *cursor, limit int) matc
 func (h *handler) listOrganisations(c *gin.Context) {
 	q := c.Request.URL.Query()
 	p := newQueryParser(q, "near", "radius_km", "type", "offers", "needs", "limit", "cursor")
-	p.places = h.placeIndex
+	p.places = h.placesFor(c)
 	near, radius, limit := p.near(), p.radius(), p.limit()
 	if near == nil && q.Has("radius_km") {
 		p.ve.Add("radius_km", "needs near=LAT,LON")
@@ -227,7 +227,7 @@ func (h *handler) listOrganisations(c *gin.Context) {
 func (h *handler) listVenues(c *gin.Context) {
 	q := c.Request.URL.Query()
 	p := newQueryParser(q, "near", "radius_km", "organisation_id", "limit", "cursor")
-	p.places = h.placeIndex
+	p.places = h.placesFor(c)
 	near, radius, limit := p.near(), p.radius(), p.limit()
 	if near == nil && q.Has("radius_km") {
 		p.ve.Add("radius_km", "needs near=LAT,LON")
@@ -280,7 +280,7 @@ func (h *handler) listVenues(c *gin.Context) {
 func (h *handler) listSpaces(c *gin.Context) {
 	q := c.Request.URL.Query()
 	p := newQueryParser(q, "near", "radius_km", "venue_id", "organisation_id", "kind", "min_capacity", "activity", "limit", "cursor")
-	p.places = h.placeIndex
+	p.places = h.placesFor(c)
 	near, radius, limit := p.near(), p.radius(), p.limit()
 	if near == nil && q.Has("radius_km") {
 		p.ve.Add("radius_km", "needs near=LAT,LON")

@@ -5,7 +5,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"commonground/geo"
 	"commonground/matching"
 )
 
@@ -91,7 +90,7 @@ type VenueMatchResult struct {
 	Explanation  *Explanation   `json:"explanation,omitempty"`
 }
 
-func (in *venueMatchIn) toRequest(places *geo.Places) (*matching.VenueRequest, error) {
+func (in *venueMatchIn) toRequest(places *placeFinder) (*matching.VenueRequest, error) {
 	ve := &matching.ValidationError{}
 	req := &matching.VenueRequest{
 		Activity: in.Activity, MaxPencePerHour: in.MaxPencePerHour, Tier: matching.Tier(in.Tier),
@@ -127,7 +126,7 @@ func (in *venueMatchIn) toRequest(places *geo.Places) (*matching.VenueRequest, e
 		ve.Add("explain_space_id", "is not a valid id")
 	}
 	req.Sessions = sessionsOf(ve, in.Sessions, in.Weekly)
-	if err := ve.Err(); err != nil {
+	if err := places.failed(ve.Err()); err != nil {
 		return nil, err
 	}
 	return req, nil
@@ -158,7 +157,7 @@ func (h *handler) matchVenues(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	req, err := in.toRequest(h.placeIndex)
+	req, err := in.toRequest(h.placesFor(c))
 	if err != nil {
 		fail(c, err)
 		return

@@ -36,7 +36,7 @@ func (h *handler) nearby(c *gin.Context) {
 	q := c.Request.URL.Query()
 	p := newQueryParser(q, "lat", "lon", "radius_km", "kind", "limit", "cursor",
 		"activity", "min_capacity", "category", "type", "free_from", "free_until", "min_stars")
-	p.places = h.placeIndex
+	p.places = h.placesFor(c)
 	centre := p.point()
 	radius, limit := p.radius(), p.limit()
 	kind := q.Get("kind")

@@ -193,6 +193,10 @@ func (h *handler) createOrganisation(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if err := h.placeLocation(c, in.Location, "location"); err != nil {
+		fail(c, err)
+		return
+	}
 	id := uuid.Must(uuid.NewV7()).String()
 	o, err := in.toOrganisation(h.tax, id)
 	ve := &matching.ValidationError{}
@@ -316,6 +320,10 @@ func (h *handler) patchOrganisation(c *gin.Context) {
 	}
 	var p organisationPatch
 	if err := decodeJSON(c, &p); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := h.placeLocation(c, p.Location, "location"); err != nil {
 		fail(c, err)
 		return
 	}

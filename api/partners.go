@@ -145,7 +145,8 @@ func (h *handler) consortium(c *gin.Context) {
 	ve := &matching.ValidationError{}
 	req := matching.ConsortiumRequest{Requirements: in.Requirements, LeadOrganisationID: in.LeadOrganisationID,
 		MaxMembers: in.MaxMembers, Limit: in.Limit}
-	req.Near = in.Near.point(ve, h.placeIndex, "near")
+	places := h.placesFor(c)
+	req.Near = in.Near.point(ve, places, "near")
 	if in.RadiusKm == nil {
 		ve.Add("radius_km", "is required")
 	} else {
@@ -154,7 +155,7 @@ func (h *handler) consortium(c *gin.Context) {
 	if !validID(in.LeadOrganisationID) {
 		ve.Add("lead_organisation_id", "is not a valid id")
 	}
-	if err := ve.Err(); err != nil {
+	if err := places.failed(ve.Err()); err != nil {
 		fail(c, err)
 		return
 	}

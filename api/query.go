@@ -70,7 +70,7 @@ type queryParser struct {
 	ve *matching.ValidationError
 	// places resolves place=, which any query taking a point (near= or
 	// lat/lon) accepts instead.
-	places *geo.Places
+	places *placeFinder
 }
 
 func newQueryParser(q url.Values, allowed ...string) *queryParser {
@@ -304,7 +304,7 @@ func (p *queryParser) slug(name string, known func(string) bool, what string) st
 
 func (p *queryParser) err() error {
 	sortFieldErrors(p.ve)
-	return p.ve.Err()
+	return p.places.failed(p.ve.Err())
 }
 
 func sortFieldErrors(ve *matching.ValidationError) {

@@ -61,6 +61,7 @@ type Store interface {
 	PeopleStore
 	NotificationStore
 	WebhookStore
+	PostcodeStore
 }
 
 // Config holds the router's dependencies.

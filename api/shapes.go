@@ -12,10 +12,12 @@ import (
 )
 
 // locationIn is a coordinate in a request body; pointers tell a missing
-// coordinate from 0.
+// coordinate from 0. Place names a place instead: the handler turns it
+// into its coordinate (placeLocation) before point reads it.
 type locationIn struct {
-	Lat *float64 `json:"lat"`
-	Lon *float64 `json:"lon"`
+	Lat   *float64 `json:"lat"`
+	Lon   *float64 `json:"lon"`
+	Place *string  `json:"place"`
 }
 
 // point validates a location, recording errors under field.

@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
+	"github.com/paulmach/orb"
 
+	"commonground/geo"
 	"commonground/matching"
 )
 
@@ -81,17 +84,26 @@ func toVenueJSON(v *matching.Venue) Venue {
 }
 
 // apply sets the fields the body carries; create says whether name and
-// location are required.
-func (in *venueIn) apply(v *matching.Venue, create bool) error {
+// location are required. A postcode sent without a location places the
+// venue by pc (see geocodeVenue), when it is new or the venue's postcode
+// changes.
+func (in *venueIn) apply(v *matching.Venue, create bool, pc postcodePoint) error {
 	ve := &matching.ValidationError{}
 	if !create && in.OrganisationID != nil && *in.OrganisationID != v.OrganisationID {
 		ve.Add("organisation_id", "cannot be changed")
 	}
+	oldPostcode := v.Postcode
 	setString(&v.Name, in.Name)
 	setString(&v.Address, in.Address)
 	setString(&v.Postcode, in.Postcode)
 	setString(&v.Timezone, in.Timezone)
-	if in.Location != nil || create {
+	geocode := pc.asked && (create || !samePostcode(oldPostcode, v.Postcode))
+	switch {
+	case geocode && pc.problem != "":
+		ve.Add("postcode", "%s", pc.problem)
+	case geocode:
+		v.Location = pc.point
+	case in.Location != nil || create:
 		v.Location = in.Location.point(ve, "location")
 	}
 	in.Accessibility.apply(&v.Accessibility)
@@ -125,7 +137,16 @@ func (h *handler) createVenue(c *gin.Context) {
 	now := h.now().UTC()
 	v := &matching.Venue{ID: uuid.Must(uuid.NewV7()).String(), OrganisationID: owner,
 		Timezone: matching.DefaultTimezone, CreatedAt: now, UpdatedAt: now}
-	if err := in.apply(v, true); err != nil {
+	if err := h.placeLocation(c, in.Location, "location"); err != nil {
+		fail(c, err)
+		return
+	}
+	pc, err := h.geocodeVenue(c, &in)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if err := in.apply(v, true, pc); err != nil {
 		fail(c, err)
 		return
 	}
@@ -186,6 +207,15 @@ func (h *handler) patchVenue(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if err := h.placeLocation(c, in.Location, "location"); err != nil {
+		fail(c, err)
+		return
+	}
+	pc, err := h.geocodeVenue(c, &in)
+	if err != nil {
+		fail(c, err)
+		return
+	}
 	audit(c, v.OrganisationID, "venue.updated", "venue", v.ID)
 	v, err = h.store.UpdateVenue(ctx, v.ID, func(cur *matching.Venue) error {
 		if check != nil {
@@ -193,7 +223,7 @@ func (h *handler) patchVenue(c *gin.Context) {
 				return err
 			}
 		}
-		return in.apply(cur, false)
+		return in.apply(cur, false, pc)
 	})
 	if err != nil {
 		fail(c, err)
@@ -216,4 +246,49 @@ func (h *handler) deleteVenue(c *gin.Context) {
 		}
 		return v.OrganisationID, nil
 	}, func(ctx context.Context, id string) error { return h.store.DeleteVenueIf(ctx, id, check) })
+}
+
+// postcodePoint is where a venue's postcode puts it: asked when the body
+// sends a postcode and no location; then point, or the problem that
+// stops the postcode placing the venue.
+type postcodePoint struct {
+	asked   bool
+	point   orb.Point
+	problem string
+}
+
+// geocodeVenue looks up the postcode of a venue body that has no location,
+// before the store's transaction, which uses it only if the postcode is
+// new or changed. The error is the store's, when it could not be asked.
+func (h *handler) geocodeVenue(c *gin.Context, in *venueIn) (postcodePoint, error) {
+	if in.Location != nil || in.Postcode == nil || strings.TrimSpace(*in.Postcode) == "" {
+		return postcodePoint{}, nil
+	}
+	pc := postcodePoint{asked: true}
+	code, ok := geo.NormalisePostcode(*in.Postcode)
+	if !ok {
+		pc.problem = fmt.Sprintf("%q is not a postcode such as CB7 4DL, so it cannot place the venue: send location", clip(*in.Postcode))
+		return pc, nil
+	}
+	places := h.placesFor(c)
+	p, found := places.lookup(code)
+	if err := places.failed(nil); err != nil {
+		return pc, err
+	}
+	if !found {
+		pc.problem = fmt.Sprintf("unknown postcode %q: send location, or import the postcodes (go run . import --postcodes)", code)
+		return pc, nil
+	}
+	pc.point = p.Point
+	return pc, nil
+}
+
+// samePostcode says whether two postcodes are one, however written.
+func samePostcode(a, b string) bool {
+	na, okA := geo.NormalisePostcode(a)
+	nb, okB := geo.NormalisePostcode(b)
+	if okA && okB {
+		return na == nb
+	}
+	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
 }

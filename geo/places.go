@@ -44,6 +44,9 @@ type Place struct {
 	Kind   PlaceKind
 	Point  orb.Point
 	County string
+	// Home marks a place in the area the service covers: where two places
+	// share a name, or a search finds both, home places come first.
+	Home bool
 }
 
 // Places is an index of places by normalised name (see NormalisePlaceName).
@@ -53,6 +56,11 @@ type Places struct {
 	entries []placeEntry   // ranked by kind, then name
 	exact   map[string]int // normalised name → first entry in entries
 	byNorm  []int          // indices into entries, by normalised name
+	// names is every normalised name in entries' order, each followed by
+	// a NUL (which no normalised name holds), and starts where each
+	// begins in it: one strings.Index finds the next name holding a text.
+	names  string
+	starts []int
 }
 
 type placeEntry struct {
@@ -61,8 +69,9 @@ type placeEntry struct {
 }
 
 // NewPlaces indexes places. When two places share a normalised name,
-// Lookup finds the one of the higher-ranked kind (city, town, village,
-// postcode district, postcode), then the first by name.
+// Lookup finds a home place before others, then the one of the
+// higher-ranked kind (city, town, village, postcode district, postcode),
+// then the first by name, then the first given.
 func NewPlaces(places []Place) *Places {
 	ps := &Places{entries: make([]placeEntry, 0, len(places)), exact: make(map[string]int, len(places))}
 	for _, p := range places {
@@ -72,19 +81,32 @@ func NewPlaces(places []Place) *Places {
 	}
 	slices.SortStableFunc(ps.entries, func(a, b placeEntry) int { return comparePlaces(a.place, b.place) })
 	ps.byNorm = make([]int, len(ps.entries))
+	var names strings.Builder
+	ps.starts = make([]int, len(ps.entries))
 	for i, e := range ps.entries {
+		ps.starts[i] = names.Len()
+		names.WriteString(e.norm)
+		names.WriteByte(0)
 		if _, ok := ps.exact[e.norm]; !ok {
 			ps.exact[e.norm] = i
 		}
 		ps.byNorm[i] = i
 	}
+	ps.names = names.String()
 	// Stable on entries' order, so equal names stay ranked by kind.
 	slices.SortStableFunc(ps.byNorm, func(a, b int) int { return strings.Compare(ps.entries[a].norm, ps.entries[b].norm) })
 	return ps
 }
 
 func comparePlaces(a, b Place) int {
-	return cmp.Or(cmp.Compare(a.Kind.rank(), b.Kind.rank()), strings.Compare(a.Name, b.Name))
+	return cmp.Or(cmp.Compare(homeRank(a), homeRank(b)), cmp.Compare(a.Kind.rank(), b.Kind.rank()), strings.Compare(a.Name, b.Name))
+}
+
+func homeRank(p Place) int {
+	if p.Home {
+		return 0
+	}
+	return 1
 }
 
 // Len is the number of places indexed.
@@ -110,8 +132,8 @@ func (ps *Places) Lookup(name string) (Place, bool) {
 
 // Search returns up to limit places whose normalised name matches the
 // normalised query: exact matches first, then names that start with it,
-// then names that contain it; within each, cities before towns before
-// villages, then by name. A query that normalises to nothing matches
+// then names that contain it; within each, home places first, then cities
+// before towns before villages, then by name. A query that normalises to nothing matches
 // nothing.
 func (ps *Places) Search(query string, limit int) []Place {
 	q := NormalisePlaceName(query)
@@ -144,14 +166,24 @@ func (ps *Places) Search(query string, limit int) []Place {
 			out = append(out, ps.entries[i].place)
 		}
 	}
-	// Names containing q elsewhere than at the start need a full scan.
-	for _, e := range ps.entries {
-		if len(out) == limit {
+	// Names containing q elsewhere than at the start: each match in names
+	// is in the name that starts last before it.
+	for at := 0; len(out) < limit; {
+		j := strings.Index(ps.names[at:], q)
+		if j < 0 {
 			break
 		}
-		if !strings.HasPrefix(e.norm, q) && strings.Contains(e.norm, q) {
+		i, found := slices.BinarySearch(ps.starts, at+j)
+		if !found {
+			i--
+		}
+		if e := ps.entries[i]; !strings.HasPrefix(e.norm, q) {
 			out = append(out, e.place)
 		}
+		if i+1 == len(ps.starts) {
+			break
+		}
+		at = ps.starts[i+1]
 	}
 	return out
 }

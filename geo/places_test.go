@@ -1,7 +1,10 @@
 package geo_test
 
 import (
+	"cmp"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -172,4 +175,64 @@ func FuzzNormalisePlaceName(f *testing.F) {
 			t.Fatalf("Lookup(%q) = %s but Search puts %s first", s, p.Name, names(got))
 		}
 	})
+}
+
+// TestPlacesSearchOracle checks Search on random names against a scan:
+// exact names, then names starting with the query, then names holding
+// it, each ranked home first, then by kind, then by name, then as given.
+func TestPlacesSearchOracle(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	kinds := []geo.PlaceKind{geo.KindCity, geo.KindTown, geo.KindVillage, geo.KindPostcodeDistrict}
+	word := func() string {
+		b := make([]byte, 1+r.IntN(4))
+		for i := range b {
+			b[i] = "abce"[r.IntN(4)]
+		}
+		return string(b)
+	}
+	var all []geo.Place
+	for i := range 400 {
+		name := word()
+		if r.IntN(3) == 0 {
+			name += " " + word()
+		}
+		all = append(all, geo.Place{Name: name, Kind: kinds[r.IntN(len(kinds))], Home: r.IntN(2) == 0, County: fmt.Sprint(i)})
+	}
+	ps := geo.NewPlaces(all)
+	ranked := slices.Clone(all)
+	slices.SortStableFunc(ranked, func(a, b geo.Place) int {
+		rank := func(p geo.Place) int {
+			n := slices.Index(kinds, p.Kind)
+			if !p.Home {
+				n += 10
+			}
+			return n
+		}
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), strings.Compare(a.Name, b.Name))
+	})
+	for range 300 {
+		q := word()
+		if r.IntN(4) == 0 {
+			q = q[:1]
+		}
+		var want []geo.Place
+		for _, tier := range []func(n string) bool{
+			func(n string) bool { return n == q },
+			func(n string) bool { return n != q && strings.HasPrefix(n, q) },
+			func(n string) bool { return !strings.HasPrefix(n, q) && strings.Contains(n, q) },
+		} {
+			for _, p := range ranked {
+				if tier(p.Name) {
+					want = append(want, p)
+				}
+			}
+		}
+		limit := 1 + r.IntN(60)
+		if len(want) > limit {
+			want = want[:limit]
+		}
+		if got := ps.Search(q, limit); !slices.Equal(got, want) {
+			t.Fatalf("Search(%q, %d):\n got %v\nwant %v", q, limit, got, want)
+		}
+	}
 }

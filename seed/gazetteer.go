@@ -1,6 +1,15 @@
 package seed
 
-import "commonground/geo"
+import (
+	_ "embed"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"commonground/geo"
+)
 
 // Place is a town or village: its centre, postcode district and a rough
 // population used to weight how much data lands there.
@@ -110,12 +119,25 @@ var (
 	}
 )
 
-// GazetteerPlaces returns Gazetteer as geo places of County, each a city,
-// town or village. Each call returns a fresh slice.
+// placesCSV is the places of data/places.csv: Cambridgeshire's towns and
+// villages and Great Britain's cities and towns, from GeoNames (see
+// data/README.md for the source, its licence and how the rows were
+// chosen).
+//
+//go:embed data/places.csv
+var placesCSV string
+
+// GazetteerPlaces returns every place the service knows by name: first
+// the demo county's, each Home (the towns and villages of Gazetteer, then
+// the other towns and villages of the county in data/places.csv), then the
+// postcode districts of Gazetteer (see gazetteerDistricts), then the
+// cities and towns of the rest of Great Britain. Each call returns a fresh
+// slice.
 func GazetteerPlaces() []geo.Place {
 	gaz := Gazetteer()
-	out := make([]geo.Place, len(gaz))
-	for i, p := range gaz {
+	out := make([]geo.Place, 0, len(gaz)+2000)
+	seen := map[string]bool{}
+	for _, p := range gaz {
 		kind := geo.KindVillage
 		switch {
 		case cities[p.Name]:
@@ -123,7 +145,62 @@ func GazetteerPlaces() []geo.Place {
 		case towns[p.Name]:
 			kind = geo.KindTown
 		}
-		out[i] = geo.Place{Name: p.Name, Kind: kind, Point: geo.MustPoint(p.Lat, p.Lon), County: County}
+		out = append(out, geo.Place{Name: p.Name, Kind: kind, Point: geo.MustPoint(p.Lat, p.Lon), County: County, Home: true})
+		seen[geo.NormalisePlaceName(p.Name)] = true
+	}
+	listed := listedPlaces()
+	for _, p := range listed {
+		if p.County == County && !seen[geo.NormalisePlaceName(p.Name)] {
+			p.Home = true
+			out = append(out, p)
+		}
+	}
+	out = append(out, gazetteerDistricts(gaz)...)
+	for _, p := range listed {
+		if p.County != County {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// gazetteerDistricts are the postcode districts of the places of gaz, each
+// at the centre of the largest place in it (gaz is largest first): an
+// approximation, good for "near CB7", until imported postcodes give a
+// district the mean of its own postcodes.
+func gazetteerDistricts(gaz []Place) []geo.Place {
+	var out []geo.Place
+	seen := map[string]bool{}
+	for _, p := range gaz {
+		if seen[p.Postcode] {
+			continue
+		}
+		seen[p.Postcode] = true
+		out = append(out, geo.Place{Name: p.Postcode, Kind: geo.KindPostcodeDistrict, Point: geo.MustPoint(p.Lat, p.Lon),
+			County: County, Home: true})
+	}
+	return out
+}
+
+// listedPlaces parses placesCSV. The file is part of the program, so a
+// row it cannot read is a bug and panics (a test reads every row).
+func listedPlaces() []geo.Place {
+	r := csv.NewReader(strings.NewReader(placesCSV))
+	rows, err := r.ReadAll()
+	if err != nil || len(rows) == 0 {
+		panic(fmt.Sprintf("seed: data/places.csv: %v", err))
+	}
+	out := make([]geo.Place, 0, len(rows)-1)
+	for i, row := range rows[1:] {
+		lat, err1 := strconv.ParseFloat(row[2], 64)
+		lon, err2 := strconv.ParseFloat(row[3], 64)
+		pt, err3 := geo.NewPoint(lat, lon)
+		kind := geo.PlaceKind(row[1])
+		if err := errors.Join(err1, err2, err3); err != nil || row[0] == "" || row[4] == "" ||
+			(kind != geo.KindCity && kind != geo.KindTown && kind != geo.KindVillage) {
+			panic(fmt.Sprintf("seed: data/places.csv line %d: %q: %v", i+2, row, err))
+		}
+		out = append(out, geo.Place{Name: row[0], Kind: kind, Point: pt, County: row[4]})
 	}
 	return out
 }

@@ -3,13 +3,16 @@ package store
 import (
 	"context"
 	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
 
 	"commonground/store/migrations"
 )
 
-// NumMigrations is the length of the schema history, for tests of
-// SchemaVersion.
-var NumMigrations = func() int {
+// MigrationVersions are the versions of the schema history, in order; a
+// version number may be missing from them.
+var MigrationVersions = func() []int64 {
 	fsys, err := migrations.FS(string(SQLite))
 	if err != nil {
 		panic(err)
@@ -18,8 +21,23 @@ var NumMigrations = func() int {
 	if err != nil {
 		panic(err)
 	}
-	return len(names)
+	vs := make([]int64, len(names))
+	for i, name := range names {
+		v, _, _ := strings.Cut(name, "_")
+		if vs[i], err = strconv.ParseInt(v, 10, 64); err != nil {
+			panic(err)
+		}
+	}
+	slices.Sort(vs)
+	return vs
 }()
+
+// NumMigrations is the length of the schema history, and LastMigration
+// its newest version, for tests of SchemaVersion.
+var (
+	NumMigrations = len(MigrationVersions)
+	LastMigration = int(MigrationVersions[len(MigrationVersions)-1])
+)
 
 // ParseListColumn decodes text as the bulk readers decode a list column:
 // kind is "strings", "prices", "hours" or "closures".
