@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
 
 	"commonground/store/migrations"
 )
@@ -21,8 +24,35 @@ var NumMigrations = func() int {
 	return len(names)
 }()
 
+// MigrationVersions are the versions of the schema history, in order:
+// the numbers the migration files start with, which need not be
+// consecutive.
+var MigrationVersions = func() []int64 {
+	fsys, err := migrations.FS(string(SQLite))
+	if err != nil {
+		panic(err)
+	}
+	names, err := fs.Glob(fsys, "*.sql")
+	if err != nil {
+		panic(err)
+	}
+	out := make([]int64, len(names))
+	for i, n := range names {
+		v, err := strconv.ParseInt(n[:strings.IndexByte(n, '_')], 10, 64)
+		if err != nil {
+			panic(err)
+		}
+		out[i] = v
+	}
+	slices.Sort(out)
+	return out
+}()
+
+// LatestMigration is the newest version of the schema.
+var LatestMigration = MigrationVersions[len(MigrationVersions)-1]
+
 // ParseListColumn decodes text as the bulk readers decode a list column:
-// kind is "strings", "prices", "hours" or "closures".
+// kind is "strings", "prices", "hours", "closures" or "windows".
 func ParseListColumn(kind string, text []byte) (any, error) {
 	in := newInterner()
 	switch kind {
@@ -34,6 +64,8 @@ func ParseListColumn(kind string, text []byte) (any, error) {
 		return parseHours(text, in)
 	case "closures":
 		return parseClosures(text, in)
+	case "windows":
+		return parseWindows(text, in)
 	}
 	panic("unknown list column kind " + kind)
 }
@@ -51,7 +83,7 @@ func (db *DB) BulkColumns(ctx context.Context) (map[string][2][]string, error) {
 	}{
 		{"organisations", &organisationRow{}, orgPlan.cols, orgPlan.skipped},
 		{"offers", &offerRow{}, itemPlan.cols, itemPlan.skipped},
-		{"needs", &needRow{}, itemPlan.cols, itemPlan.skipped},
+		{"needs", &needRow{}, needPlan.cols, needPlan.skipped},
 		{"venues", &venueRow{}, venuePlan.cols, venuePlan.skipped},
 		{"spaces", &spaceRow{}, spacePlan.cols, spacePlan.skipped},
 	} {
