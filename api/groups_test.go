@@ -26,6 +26,7 @@ func roomNeedBody(category string, size int, activity string, budget int, window
 type groupsCounty struct {
 	space                                   string
 	fits, aerial, poor, tuesday, far, later string
+	fitsToken                               string
 }
 
 func newGroupsCounty(t *testing.T, s *server) *groupsCounty {
@@ -34,19 +35,21 @@ func newGroupsCounty(t *testing.T, s *server) *groupsCounty {
 	_, ownerToken := s.register(t, partnerBody("Arbury Youth Service", "youth_service", 0, 0, []string{"skill.youth-work"}, nil))
 	venue := s.venue(t, ownerToken, "Arbury Community Centre", cLat, cLon)
 	gc.space = s.space(t, ownerToken, venue, spaceBody("Studio")).ID
+	var token string
 	group := func(name string, northKm float64, need map[string]any) string {
 		lat, lon := offset(cLat, cLon, northKm, 0)
-		id, _ := s.register(t, with(orgBody(name, lat, lon), "needs", []any{need}))
+		var id string
+		id, token = s.register(t, with(orgBody(name, lat, lon), "needs", []any{need}))
 		return id
 	}
 	monday := [3]string{"mon", "18:30", "20:30"}
 	gc.fits = group("Fen Edge Dance", 1, roomNeedBody("space.rehearsal", 20, "contemporary", 3000, monday))
+	gc.fitsToken = token
 	gc.aerial = group("Cambridge Aerial", 1, roomNeedBody("space.rehearsal", 10, "aerial", 3000, monday))
 	gc.poor = group("Shoestring Dance", 1, roomNeedBody("space.rehearsal", 10, "jazz", 2000, monday))
 	gc.tuesday = group("Tuesday Tappers", 1, roomNeedBody("space.rehearsal", 10, "tap", 3000, [3]string{"tue", "18:00", "20:00"}))
 	gc.far = group("St Ives Dance", 15, roomNeedBody("space.rehearsal", 10, "jazz", 3000, monday))
 	// One need added later through its own endpoint, saying only its size.
-	var token string
 	gc.later, token = s.register(t, with(orgBody("Histon Ballroom", cLat+0.01, cLon), "needs", []any{}))
 	status, _, m := s.do(t, "POST", "/v1/organisations/"+gc.later+"/needs", token,
 		map[string]any{"category": "space.rehearsal", "group_size": 12})
@@ -115,7 +118,20 @@ func TestSpaceGroups(t *testing.T) {
 		// A wider radius finds the far group too; a limit keeps the best.
 		res = as[api.GroupResult](t, s.get(t, "/v1/spaces/"+gc.space+"/groups?radius_km=50&limit=1", ""))
 		if len(res.Matches) != 1 || res.TotalMatches != 3 || res.Matches[0].OrganisationID != gc.fits {
-			t.Errorf("radius 50, limit 1: got %d of %d, first %v", len(res.Matches), res.TotalMatches, res.Matches)
+			t.Fatalf("radius 50, limit 1: got %d of %d, first %v", len(res.Matches), res.TotalMatches, res.Matches)
+		}
+
+		// A need deleted is no longer matched, at once.
+		status, _, m = s.do(t, "DELETE", "/v1/needs/"+res.Matches[0].NeedID, gc.fitsToken, nil)
+		wantStatus(t, "DELETE need", status, http.StatusNoContent, m)
+		res = as[api.GroupResult](t, s.get(t, "/v1/spaces/"+gc.space+"/groups?radius_km=50", ""))
+		for _, g := range res.Matches {
+			if g.OrganisationID == gc.fits {
+				t.Errorf("the deleted need is still matched: %+v", g)
+			}
+		}
+		if res.TotalMatches != 2 {
+			t.Errorf("after the delete: %d matches, want 2", res.TotalMatches)
 		}
 	})
 }
