@@ -17,7 +17,7 @@ import (
 // worker owns (which may be gone: 404 is then fine).
 
 // burstOps are the kinds of write a burst worker makes.
-var burstOps = []string{"register", "patch organisation", "delete organisation", "add offer", "delete offer",
+var burstOps = []string{"register", "patch organisation", "delete organisation", "add offer", "delete offer", "add room need",
 	"create venue", "move venue", "delete venue", "create space", "patch space", "delete space",
 	"operator patches a space", "operator moves a venue", "book", "cancel booking"}
 
@@ -207,7 +207,7 @@ func (w *burstWorker) can(op string) bool {
 	switch op {
 	case "register":
 		return true
-	case "patch organisation", "add offer", "create venue":
+	case "patch organisation", "add offer", "add room need", "create venue":
 		return len(w.orgs) > 0
 	case "delete organisation":
 		return len(w.orgs) > 1
@@ -229,12 +229,12 @@ func (w *burstWorker) can(op string) bool {
 	return false
 }
 
-// plan is the worker's 15 writes, in no fixed order: a core every worker
+// plan is the worker's 16 writes, in no fixed order: a core every worker
 // makes, and three more that differ from worker to worker, so that
 // together they make every kind of write.
 func (w *burstWorker) plan() []string {
 	core := []string{"create venue", "create venue", "create space", "create space", "create space", "create space",
-		"patch space", "move venue", "add offer", "patch organisation", "delete space", "book", "book", "book", "cancel booking"}
+		"patch space", "move venue", "add offer", "add room need", "patch organisation", "delete space", "book", "book", "book", "cancel booking"}
 	extra := [][]string{
 		{"delete offer", "delete venue", "operator patches a space"},
 		{"register", "create venue", "delete organisation"},
@@ -317,6 +317,12 @@ func (w *burstWorker) step(op string) {
 		if ok {
 			o.offers = append(o.offers, m["id"].(string))
 		}
+	case "add room need":
+		o := w.anyOrg()
+		days := []string{"mon", "tue", "sat"}
+		w.call(op, "POST", "/v1/organisations/"+o.id+"/needs", o.token, map[string]any{"category": "space.hall",
+			"group_size": 1 + w.r.IntN(40), "activity": "folk", "max_pence_per_hour": 1000 + 250*w.r.IntN(12),
+			"windows": []any{map[string]any{"day": days[w.r.IntN(len(days))], "start": "18:00", "end": "20:00"}}}, http.StatusCreated)
 	case "delete offer":
 		for _, o := range w.orgs {
 			if len(o.offers) > 0 {

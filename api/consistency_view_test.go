@@ -109,9 +109,15 @@ func storeView(t *testing.T, db *store.DB, tax *matching.Taxonomy) matching.View
 				ov.Offers = append(ov.Offers, matching.CategoryHours{Category: x.Category, HoursPerMonth: x.HoursPerMonth})
 			}
 		}
+		ov.RoomNeeds = []matching.Need{}
 		for _, x := range o.Needs {
 			if tax.IsCategory(x.Category) {
 				ov.Needs = append(ov.Needs, matching.CategoryHours{Category: x.Category, HoursPerMonth: x.HoursPerMonth})
+				if matching.IsSpaceCategory(x.Category) {
+					ov.RoomNeeds = append(ov.RoomNeeds, matching.Need{ID: x.ID, OrganisationID: o.ID, Category: x.Category,
+						GroupSize: x.GroupSize, Activity: x.Activity, Windows: append([]matching.Window{}, x.Windows...),
+						MaxPencePerHour: x.MaxPencePerHour})
+				}
 			}
 		}
 		view.Organisations = append(view.Organisations, ov)

@@ -1,5 +1,7 @@
 package api
 
+import "commonground/matching"
+
 // The request bodies, exported for the fuzz tests of DecodeStrict.
 type (
 	OrganisationIn    = organisationIn
@@ -32,3 +34,16 @@ type (
 // OpenAPIDocument returns a copy of the embedded OpenAPI document, for
 // the tests that keep it true.
 func OpenAPIDocument() []byte { return append([]byte(nil), openAPIDocument...) }
+
+// ParseNeed decodes a need body as POST /v1/organisations/{id}/needs
+// does, for the fuzz test of the windows' decoder.
+func ParseNeed(body []byte, tax *matching.Taxonomy) (matching.Need, error) {
+	var in needIn
+	if err := DecodeStrict(body, &in); err != nil {
+		return matching.Need{}, err
+	}
+	return in.toNeed(tax, "need", "org")
+}
+
+// RenderNeed is a need as the API shows it.
+func RenderNeed(n *matching.Need) Need { return toNeedJSON(n) }

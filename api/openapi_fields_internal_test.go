@@ -88,6 +88,13 @@ func TestOpenAPISchemasMatchStructs(t *testing.T) {
 		{"WebhookCreated", reflect.TypeFor[WebhookCreated](), true},
 		{"WebhookIn", reflect.TypeFor[webhookIn](), false},
 		{"WebhookDelivery", reflect.TypeFor[WebhookDelivery](), true},
+		{"Need", reflect.TypeFor[Need](), true},
+		{"NeedIn", reflect.TypeFor[needIn](), false},
+		{"Window", reflect.TypeFor[Window](), true},
+		{"Window", reflect.TypeFor[windowIn](), false},
+		{"Period", reflect.TypeFor[Period](), true},
+		{"GroupMatch", reflect.TypeFor[GroupMatch](), true},
+		{"GroupResult", reflect.TypeFor[GroupResult](), true},
 	} {
 		t.Run(tc.schema, func(t *testing.T) {
 			s, ok := doc.Components.Schemas[tc.schema]

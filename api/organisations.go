@@ -33,7 +33,7 @@ type organisationIn struct {
 	Exclusions            []string    `json:"exclusions"`
 	CapacityHoursPerMonth int         `json:"capacity_hours_per_month"`
 	Offers                []itemIn    `json:"offers"`
-	Needs                 []itemIn    `json:"needs"`
+	Needs                 []needIn    `json:"needs"`
 	// Admin is the organisation's first person, an admin.
 	Admin *personIn `json:"admin"`
 }
@@ -71,7 +71,7 @@ type Organisation struct {
 	Exclusions            []string `json:"exclusions"`
 	CapacityHoursPerMonth int      `json:"capacity_hours_per_month"`
 	Offers                []Item   `json:"offers"`
-	Needs                 []Item   `json:"needs"`
+	Needs                 []Need   `json:"needs"`
 	// TrustedPartnerships counts its completed partnerships whose health
 	// stayed good (a trust signal in partner matching).
 	TrustedPartnerships int      `json:"trusted_partnerships"`
@@ -99,7 +99,7 @@ func toOrganisationJSON(o *matching.Organisation, contact bool) Organisation {
 		Values: orEmpty(o.Values), Practices: orEmpty(o.Practices), Exclusions: orEmpty(o.Exclusions),
 		CapacityHoursPerMonth: o.CapacityHoursPerMonth,
 		TrustedPartnerships:   o.TrustedPartnerships,
-		Offers:                make([]Item, len(o.Offers)), Needs: make([]Item, len(o.Needs)),
+		Offers:                make([]Item, len(o.Offers)), Needs: make([]Need, len(o.Needs)),
 		CreatedAt: rfc3339(o.CreatedAt), UpdatedAt: rfc3339(o.UpdatedAt),
 	}
 	if contact {
@@ -109,8 +109,8 @@ func toOrganisationJSON(o *matching.Organisation, contact bool) Organisation {
 	for i, x := range o.Offers {
 		out.Offers[i] = Item{x.ID, x.OrganisationID, x.Category, x.Description, x.HoursPerMonth, rfc3339(x.CreatedAt)}
 	}
-	for i, x := range o.Needs {
-		out.Needs[i] = Item{x.ID, x.OrganisationID, x.Category, x.Description, x.HoursPerMonth, rfc3339(x.CreatedAt)}
+	for i := range o.Needs {
+		out.Needs[i] = toNeedJSON(&o.Needs[i])
 	}
 	return out
 }
@@ -135,10 +135,9 @@ func (in *organisationIn) toOrganisation(tax *matching.Taxonomy, id string) (*ma
 			ve.Merge(fieldf("offers[%d]", i), offer.Validate(tax))
 			o.Offers = append(o.Offers, offer)
 		}
-		for i, x := range in.Needs {
-			need := matching.Need{ID: uuid.Must(uuid.NewV7()).String(), OrganisationID: id,
-				Category: x.Category, Description: x.Description, HoursPerMonth: x.HoursPerMonth}
-			ve.Merge(fieldf("needs[%d]", i), need.Validate(tax))
+		for i := range in.Needs {
+			need, err := in.Needs[i].toNeed(tax, uuid.Must(uuid.NewV7()).String(), id)
+			ve.Merge(fieldf("needs[%d]", i), err)
 			o.Needs = append(o.Needs, need)
 		}
 	}
@@ -395,37 +394,46 @@ func (h *handler) createItem(kind string) gin.HandlerFunc {
 			fail(c, matching.Invalid("", "an organisation may list at most %d offers and needs together", matching.MaxOffersOrNeeds))
 			return
 		}
-		var in itemIn
-		if err := decodeJSON(c, &in); err != nil {
-			fail(c, err)
-			return
-		}
 		now := h.now().UTC()
 		id := uuid.Must(uuid.NewV7()).String()
-		audit(c, o.ID, kind+".created", kind, id)
 		if kind == "offer" {
+			var in itemIn
+			if err := decodeJSON(c, &in); err != nil {
+				fail(c, err)
+				return
+			}
 			x := matching.Offer{ID: id, OrganisationID: o.ID, Category: in.Category, Description: in.Description, HoursPerMonth: in.HoursPerMonth, CreatedAt: now}
 			if err := x.Validate(h.tax); err != nil {
 				fail(c, err)
 				return
 			}
+			audit(c, o.ID, kind+".created", kind, id)
 			if err := h.store.CreateOffer(ctx, &x); err != nil {
 				fail(c, err)
 				return
 			}
-		} else {
-			x := matching.Need{ID: id, OrganisationID: o.ID, Category: in.Category, Description: in.Description, HoursPerMonth: in.HoursPerMonth, CreatedAt: now}
-			if err := x.Validate(h.tax); err != nil {
-				fail(c, err)
-				return
-			}
-			if err := h.store.CreateNeed(ctx, &x); err != nil {
-				fail(c, err)
-				return
-			}
+			h.catchUp(c)
+			c.JSON(http.StatusCreated, Item{ID: id, OrganisationID: o.ID, Category: in.Category, Description: in.Description, HoursPerMonth: in.HoursPerMonth, CreatedAt: rfc3339(now)})
+			return
+		}
+		var in needIn
+		if err := decodeJSON(c, &in); err != nil {
+			fail(c, err)
+			return
+		}
+		x, err := in.toNeed(h.tax, id, o.ID)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		x.CreatedAt = now
+		audit(c, o.ID, kind+".created", kind, id)
+		if err := h.store.CreateNeed(ctx, &x); err != nil {
+			fail(c, err)
+			return
 		}
 		h.catchUp(c)
-		c.JSON(http.StatusCreated, Item{ID: id, OrganisationID: o.ID, Category: in.Category, Description: in.Description, HoursPerMonth: in.HoursPerMonth, CreatedAt: rfc3339(now)})
+		c.JSON(http.StatusCreated, toNeedJSON(&x))
 	}
 }
 

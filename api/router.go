@@ -267,6 +267,7 @@ func NewRouter(cfg Config) http.Handler {
 	v1.PATCH("/spaces/:id", requireAuth, h.patchSpace)
 	v1.DELETE("/spaces/:id", requireAuth, h.deleteSpace)
 	v1.GET("/spaces/:id/calendar.ics", h.spaceCalendar)
+	v1.GET("/spaces/:id/groups", h.spaceGroups)
 	v1.POST("/spaces/:id/bookings", requireAuth, h.createBooking)
 	v1.GET("/bookings", requireAuth, h.listBookings)
 	v1.GET("/bookings/:id", requireAuth, h.getBooking)

@@ -3,6 +3,7 @@ package matching
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -16,6 +17,7 @@ func (e *Engine) upsertOrg(st *state, o *Organisation) error {
 	}
 	rec.offers = e.catHours(len(o.Offers), func(i int) (string, int) { return o.Offers[i].Category, o.Offers[i].HoursPerMonth })
 	rec.needs = e.catHours(len(o.Needs), func(i int) (string, int) { return o.Needs[i].Category, o.Needs[i].HoursPerMonth })
+	rec.rooms = e.roomNeeds(st, o.Needs)
 	if slot, ok := st.orgByID[o.ID]; ok {
 		old := &st.orgs[slot]
 		rec.id = old.id
@@ -44,6 +46,23 @@ func (e *Engine) catHours(n int, at func(i int) (string, int)) []catHours {
 		if c := e.tax.categoryIndex(slug); c >= 0 {
 			out = append(out, catHours{cat: uint16(c), hours: uint16(min(max(hours, 0), 65535))})
 		}
+	}
+	return out
+}
+
+// roomNeeds keeps the needs for a room (space.* categories the taxonomy
+// knows), in the order given.
+func (e *Engine) roomNeeds(st *state, needs []Need) []roomNeed {
+	var out []roomNeed
+	for i := range needs {
+		n := &needs[i]
+		c := e.tax.categoryIndex(n.Category)
+		if c < 0 || !IsSpaceCategory(n.Category) {
+			continue
+		}
+		out = append(out, roomNeed{id: n.ID, cat: uint16(c), groupSize: int32(min(max(n.GroupSize, 0), MaxCapacity)),
+			activity: st.intern(n.Activity), maxPence: int32(min(max(n.MaxPencePerHour, 0), MaxPencePerHour)),
+			windows: slices.Clone(n.Windows)})
 	}
 	return out
 }

@@ -180,6 +180,9 @@ type orgRec struct {
 	capacity int32
 	offers   []catHours
 	needs    []catHours
+	// rooms are its needs for a room (space.* categories), with what
+	// each says of the room: what MatchGroups reads.
+	rooms []roomNeed
 	// practices and objects are taxonomy bit sets: what it does, and what
 	// it will not work with (its exclusions plus the practices its values
 	// conflict with). Two organisations are compatible when neither's
@@ -202,4 +205,14 @@ type extra struct {
 type catHours struct {
 	cat   uint16
 	hours uint16
+}
+
+// roomNeed is a need for a room as the engine keeps it.
+type roomNeed struct {
+	id        string
+	cat       uint16 // index into the taxonomy's Categories
+	groupSize int32
+	activity  string
+	maxPence  int32
+	windows   []Window
 }

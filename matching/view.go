@@ -37,6 +37,10 @@ type OrganisationView struct {
 	// categories the taxonomy does not know; hours are capped at 65,535.
 	Offers []CategoryHours
 	Needs  []CategoryHours
+	// RoomNeeds are its needs for a room (space.* categories the taxonomy
+	// knows), in the order given, with what each says of the room
+	// (windows never nil; no description, hours or creation time).
+	RoomNeeds []Need
 	// Venues are the IDs of its venues, sorted.
 	Venues []string
 }
@@ -115,7 +119,7 @@ func (e *Engine) View() View {
 			ServiceRadiusKm: o.radiusKm, CapacityHoursPerMonth: int(o.capacity),
 			Values: slugsOf(e.tax.Values, o.values), Practices: slugsOf(e.tax.Practices, o.practices),
 			Objects: slugsOf(e.tax.Practices, o.objects), Offers: e.categoryHours(o.offers),
-			Needs: e.categoryHours(o.needs), Venues: make([]string, 0, len(o.venues))}
+			Needs: e.categoryHours(o.needs), RoomNeeds: e.roomNeedViews(o), Venues: make([]string, 0, len(o.venues))}
 		for _, vs := range o.venues {
 			ov.Venues = append(ov.Venues, st.venues[vs].id.String())
 		}
@@ -187,6 +191,15 @@ func slugsOf(terms []Term, bits uint64) []string {
 		if bits&(1<<uint(i)) != 0 {
 			out = append(out, terms[i].Slug)
 		}
+	}
+	return out
+}
+
+func (e *Engine) roomNeedViews(o *orgRec) []Need {
+	out := make([]Need, len(o.rooms))
+	for i, n := range o.rooms {
+		out[i] = Need{ID: n.id, OrganisationID: o.id, Category: e.tax.Categories[n.cat].Slug, GroupSize: int(n.groupSize),
+			Activity: n.activity, Windows: append([]Window{}, n.windows...), MaxPencePerHour: int(n.maxPence)}
 	}
 	return out
 }

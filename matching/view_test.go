@@ -35,7 +35,8 @@ func viewFixture() ([]matching.Organisation, []matching.Venue, []matching.Space)
 		{ID: uuidN(1), Name: "Fen Edge Dance", Type: matching.OrgArts, Location: cambridge, ServiceRadiusKm: 12.3,
 			CapacityHoursPerMonth: 20, Values: []string{"inclusion", "animal-welfare"}, Exclusions: []string{"fossil-fuel-sponsorship"},
 			Offers: []matching.Offer{{Category: "skill.dance-teaching", HoursPerMonth: 8}, {Category: "skill.unknown", HoursPerMonth: 2}},
-			Needs:  []matching.Need{{Category: "space.hall", HoursPerMonth: 4}}},
+			Needs: []matching.Need{{ID: uuidN(5), Category: "space.hall", HoursPerMonth: 4, GroupSize: 30, Activity: "folk",
+				Windows: []matching.Window{{Day: "thu", Start: 1140, End: 1260}}, MaxPencePerHour: 2500}}},
 	}
 	venues := []matching.Venue{
 		{ID: uuidN(20), OrganisationID: uuidN(2), Name: "Lab Studios", Location: offsetKm(cambridge, 1, 0),
@@ -110,10 +111,13 @@ func TestView(t *testing.T) {
 				CapacityHoursPerMonth: 20, Values: []string{"animal-welfare", "inclusion"}, Practices: []string{},
 				Objects: []string{"animal-testing", "fossil-fuel-sponsorship"},
 				Offers:  []matching.CategoryHours{{Category: "skill.dance-teaching", HoursPerMonth: 8}},
-				Needs:   []matching.CategoryHours{{Category: "space.hall", HoursPerMonth: 4}}, Venues: []string{uuidN(10)}},
+				Needs:   []matching.CategoryHours{{Category: "space.hall", HoursPerMonth: 4}},
+				RoomNeeds: []matching.Need{{ID: uuidN(5), OrganisationID: uuidN(1), Category: "space.hall", GroupSize: 30, Activity: "folk",
+					Windows: []matching.Window{{Day: "thu", Start: 1140, End: 1260}}, MaxPencePerHour: 2500}},
+				Venues: []string{uuidN(10)}},
 			{ID: uuidN(2), Name: "Lab Arts", Type: matching.OrgBusiness, Location: offsetKm(cambridge, 1, 0), Values: []string{},
 				Practices: []string{"animal-testing", "gambling-sponsorship"}, Objects: []string{},
-				Offers: []matching.CategoryHours{}, Needs: []matching.CategoryHours{}, Venues: []string{uuidN(20)}},
+				Offers: []matching.CategoryHours{}, Needs: []matching.CategoryHours{}, RoomNeeds: []matching.Need{}, Venues: []string{uuidN(20)}},
 		},
 		Venues: []matching.VenueView{
 			{ID: uuidN(10), OrganisationID: uuidN(1), Name: "Mill Road Hall", Location: offsetKm(cambridge, 0, 2),

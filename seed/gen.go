@@ -212,6 +212,7 @@ func (g *gen) offersAndNeeds(o *matching.Organisation, p *profile) {
 	for i, c := range needs {
 		o.Needs[i] = matching.Need{ID: newUUID(g.r), OrganisationID: o.ID, Category: c,
 			Description: g.texts[c][1], HoursPerMonth: between(g.r, 1, 8) * 4, CreatedAt: o.CreatedAt}
+		describeRoomNeed(&o.Needs[i], o.Type)
 	}
 }
 

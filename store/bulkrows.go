@@ -198,26 +198,28 @@ func (s *scanRow[R]) intern(in *interner) {
 // The plans. token_hash is a secret that never leaves the store;
 // fit_to_dance is kept for SQL queries and computed again by matching.
 var (
-	orgPlan = mustPlan[organisationRow](planOpts{skip: []string{"token_hash"}, interned: []string{"type"}})
-	// itemPlan reads offers and needs (needRow is an offerRow).
+	orgPlan   = mustPlan[organisationRow](planOpts{skip: []string{"token_hash"}, interned: []string{"type"}})
 	itemPlan  = mustPlan[offerRow](planOpts{text: []string{"organisation_id"}, interned: []string{"category"}})
+	needPlan  = mustPlan[needRow](planOpts{text: []string{"organisation_id"}, interned: []string{"category", "activity"}})
 	venuePlan = mustPlan[venueRow](planOpts{interned: []string{"timezone"}})
 	spacePlan = mustPlan[spaceRow](planOpts{skip: []string{"fit_to_dance"}, interned: []string{"kind", "floor"}})
 
 	orgColumns   = orgPlan.columns
 	itemColumns  = itemPlan.columns
+	needColumns  = needPlan.columns
 	venueColumns = venuePlan.columns
 	spaceColumns = spacePlan.columns
 
 	orgValues, orgPractices, orgExclusions = orgPlan.textCol("values_list"), orgPlan.textCol("practices"), orgPlan.textCol("exclusions")
 	itemOrgID                              = itemPlan.textCol("organisation_id")
+	needOrgID, needWindows                 = needPlan.textCol("organisation_id"), needPlan.textCol("windows")
 	spaceProhibited, spacePrices           = spacePlan.textCol("prohibited_activities"), spacePlan.textCol("prices")
 	spaceHours, spaceClosures              = spacePlan.textCol("opening_hours"), spacePlan.textCol("closures")
 )
 
 func init() {
 	var missed []string
-	for _, u := range [][]string{orgPlan.unclaimed(), itemPlan.unclaimed(), venuePlan.unclaimed(), spacePlan.unclaimed()} {
+	for _, u := range [][]string{orgPlan.unclaimed(), itemPlan.unclaimed(), needPlan.unclaimed(), venuePlan.unclaimed(), spacePlan.unclaimed()} {
 		missed = append(missed, u...)
 	}
 	if len(missed) > 0 {
@@ -247,7 +249,7 @@ func (c *orgCols) organisation(in *interner) (matching.Organisation, error) {
 	return o, nil
 }
 
-// itemCols is one row of itemColumns, from offers or needs.
+// itemCols is one row of itemColumns, from offers.
 type itemCols struct{ scanRow[offerRow] }
 
 func (c *itemCols) fields() []any { return c.bind(itemPlan) }
@@ -255,13 +257,34 @@ func (c *itemCols) fields() []any { return c.bind(itemPlan) }
 // orgID is the organisation_id of the row just scanned, valid until the next.
 func (c *itemCols) orgID() []byte { return c.text[itemOrgID] }
 
-// offer builds the offer (or need); orgID is the organisation's ID, which
+// offer builds the offer; orgID is the organisation's ID, which
 // the caller has looked up by c.orgID, so the string is shared.
 func (c *itemCols) offer(in *interner, orgID string) matching.Offer {
 	c.intern(in)
 	o := toOffer(&c.row)
 	o.OrganisationID = orgID
 	return o
+}
+
+// needCols is one row of needColumns.
+type needCols struct{ scanRow[needRow] }
+
+func (c *needCols) fields() []any { return c.bind(needPlan) }
+
+// orgID is the organisation_id of the row just scanned, valid until the next.
+func (c *needCols) orgID() []byte { return c.text[needOrgID] }
+
+// need builds the need; orgID is the organisation's ID, which the caller
+// has looked up by c.orgID, so the string is shared.
+func (c *needCols) need(in *interner, orgID string) (matching.Need, error) {
+	c.intern(in)
+	n := toNeed(&c.row)
+	n.OrganisationID = orgID
+	var err error
+	if n.Windows, err = parseWindows(c.text[needWindows], in); err != nil {
+		return n, fmt.Errorf("need %s windows: %w", n.ID, err)
+	}
+	return n, nil
 }
 
 // venueCols is one row of venueColumns.

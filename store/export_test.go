@@ -40,7 +40,7 @@ var (
 )
 
 // ParseListColumn decodes text as the bulk readers decode a list column:
-// kind is "strings", "prices", "hours" or "closures".
+// kind is "strings", "prices", "hours", "closures" or "windows".
 func ParseListColumn(kind string, text []byte) (any, error) {
 	in := newInterner()
 	switch kind {
@@ -52,6 +52,8 @@ func ParseListColumn(kind string, text []byte) (any, error) {
 		return parseHours(text, in)
 	case "closures":
 		return parseClosures(text, in)
+	case "windows":
+		return parseWindows(text, in)
 	}
 	panic("unknown list column kind " + kind)
 }
@@ -69,7 +71,7 @@ func (db *DB) BulkColumns(ctx context.Context) (map[string][2][]string, error) {
 	}{
 		{"organisations", &organisationRow{}, orgPlan.cols, orgPlan.skipped},
 		{"offers", &offerRow{}, itemPlan.cols, itemPlan.skipped},
-		{"needs", &needRow{}, itemPlan.cols, itemPlan.skipped},
+		{"needs", &needRow{}, needPlan.cols, needPlan.skipped},
 		{"venues", &venueRow{}, venuePlan.cols, venuePlan.skipped},
 		{"spaces", &spaceRow{}, spacePlan.cols, spacePlan.skipped},
 	} {

@@ -273,3 +273,36 @@ func parseClosures(s []byte, in *interner) ([]matching.Closure, error) {
 	}
 	return out, nil
 }
+
+// parseWindows decodes a need's windows column (never nil).
+func parseWindows(s []byte, in *interner) ([]matching.Window, error) {
+	out := make([]matching.Window, 0, bytes.Count(s, brace))
+	p := jsonScan{s: s}
+	ok := p.list(func() bool {
+		if !p.lit(`{"day":`) {
+			return false
+		}
+		day, ok := p.str()
+		if !ok || !p.lit(`,"start":`) {
+			return false
+		}
+		start, ok := p.int()
+		if !ok || !p.lit(`,"end":`) {
+			return false
+		}
+		end, ok := p.int()
+		if !ok || !p.char('}') {
+			return false
+		}
+		out = append(out, matching.Window{Day: matching.Weekday(in.bytes(day)), Start: matching.ClockTime(start), End: matching.ClockTime(end)})
+		return true
+	})
+	if ok {
+		return out, nil
+	}
+	var v []windowJSON
+	if err := json.Unmarshal(s, &v); err != nil {
+		return nil, err
+	}
+	return toWindows(v), nil
+}

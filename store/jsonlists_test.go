@@ -22,6 +22,11 @@ type (
 		Opens  int    `json:"opens"`
 		Closes int    `json:"closes"`
 	}
+	refWindow struct {
+		Day   string `json:"day"`
+		Start int    `json:"start"`
+		End   int    `json:"end"`
+	}
 	refClosure struct {
 		Start  time.Time `json:"start"`
 		End    time.Time `json:"end"`
@@ -62,6 +67,16 @@ func refParse(kind string, text []byte) (any, error) {
 			out[i] = matching.OpeningHours{Day: matching.Weekday(x.Day), Opens: matching.ClockTime(x.Opens), Closes: matching.ClockTime(x.Closes)}
 		}
 		return out, nil
+	case "windows":
+		var v []refWindow
+		if err := json.Unmarshal(text, &v); err != nil {
+			return nil, err
+		}
+		out := make([]matching.Window, len(v))
+		for i, x := range v {
+			out[i] = matching.Window{Day: matching.Weekday(x.Day), Start: matching.ClockTime(x.Start), End: matching.ClockTime(x.End)}
+		}
+		return out, nil
 	case "closures":
 		var v []refClosure
 		if err := json.Unmarshal(text, &v); err != nil {
@@ -76,7 +91,7 @@ func refParse(kind string, text []byte) (any, error) {
 	panic(kind)
 }
 
-var listKinds = []string{"strings", "prices", "hours", "closures"}
+var listKinds = []string{"strings", "prices", "hours", "closures", "windows"}
 
 // checkListColumn fails t unless the bulk readers' decoding of text
 // agrees with encoding/json's: the same value, or both an error.
@@ -118,6 +133,12 @@ var listSamples = []struct{ kind, text string }{
 	{"hours", `[{"day":"mon","opens":540,"closes":1050},{"day":"sat","opens":600,"closes":1440}]`},
 	{"hours", `[{"day":"mon","opens":540}]`},
 	{"hours", `[{"day":"mon","closes":1050,"opens":540}]`},
+	{"windows", `[]`},
+	{"windows", `[{"day":"tue","start":1080,"end":1200},{"day":"sat","start":600,"end":1440}]`},
+	{"windows", `[{"day":"tue","end":1200,"start":1080}]`},
+	{"windows", `[{"day":"tue","start":1080}]`},
+	{"windows", `[{"day":"tue","start":1080,"end":1200,"extra":1}]`},
+	{"windows", `null`},
 	{"closures", `[]`},
 	{"closures", `[{"start":"2026-08-30T23:00:00Z","end":"2026-08-31T23:00:00Z","reason":"bank holiday"}]`},
 	{"closures", `[{"start":"2026-12-24T12:00:00.123456789Z","end":"2026-12-27T09:00:00Z"}]`},

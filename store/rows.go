@@ -75,9 +75,28 @@ type offerRow struct {
 
 func (offerRow) TableName() string { return "offers" }
 
-type needRow offerRow
+type needRow struct {
+	ID              string `gorm:"primaryKey"`
+	OrganisationID  string
+	Category        string
+	Description     string
+	HoursPerMonth   int
+	GroupSize       int
+	Activity        string
+	Windows         jsonColumn[[]windowJSON]
+	MaxPencePerHour int
+	CreatedAt       time.Time
+}
 
 func (needRow) TableName() string { return "needs" }
+
+// windowJSON is the stored shape of a need's window, minutes after local
+// midnight like hoursJSON.
+type windowJSON struct {
+	Day   string `json:"day"`
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+}
 
 type venueRow struct {
 	ID               string `gorm:"primaryKey"`
@@ -195,13 +214,32 @@ func toOffer(r *offerRow) matching.Offer {
 }
 
 func toNeedRow(n *matching.Need) needRow {
+	ws := make([]windowJSON, len(n.Windows))
+	for i, w := range n.Windows {
+		ws[i] = windowJSON{Day: string(w.Day), Start: int(w.Start), End: int(w.End)}
+	}
 	return needRow{ID: n.ID, OrganisationID: n.OrganisationID, Category: n.Category,
-		Description: n.Description, HoursPerMonth: n.HoursPerMonth, CreatedAt: n.CreatedAt.UTC().Truncate(time.Microsecond)}
+		Description: n.Description, HoursPerMonth: n.HoursPerMonth, GroupSize: n.GroupSize, Activity: n.Activity,
+		Windows: jsonColumn[[]windowJSON]{ws}, MaxPencePerHour: n.MaxPencePerHour,
+		CreatedAt: n.CreatedAt.UTC().Truncate(time.Microsecond)}
 }
 
+// toNeed builds the need, its windows from the row's Windows (the bulk
+// readers set them from the column's text instead).
 func toNeed(r *needRow) matching.Need {
 	return matching.Need{ID: r.ID, OrganisationID: r.OrganisationID, Category: r.Category,
-		Description: r.Description, HoursPerMonth: r.HoursPerMonth, CreatedAt: r.CreatedAt.UTC().Truncate(time.Microsecond)}
+		Description: r.Description, HoursPerMonth: r.HoursPerMonth, GroupSize: r.GroupSize, Activity: r.Activity,
+		Windows: toWindows(r.Windows.V), MaxPencePerHour: r.MaxPencePerHour,
+		CreatedAt: r.CreatedAt.UTC().Truncate(time.Microsecond)}
+}
+
+// toWindows converts stored windows; none is an empty list, never nil.
+func toWindows(ws []windowJSON) []matching.Window {
+	out := make([]matching.Window, len(ws))
+	for i, w := range ws {
+		out[i] = matching.Window{Day: matching.Weekday(w.Day), Start: matching.ClockTime(w.Start), End: matching.ClockTime(w.End)}
+	}
+	return out
 }
 
 func toVenueRow(v *matching.Venue) venueRow {

@@ -112,27 +112,35 @@ type itemsOf struct {
 // table pages.
 func snapshotOrganisations(r rowReader, in *interner, sink matching.SnapshotSink) error {
 	byOrg := map[string]*itemsOf{}
-	var ic itemCols
-	for _, table := range []string{"offers", "needs"} {
-		err := r.each(ic.fields(), func() error {
-			g := byOrg[string(ic.orgID())]
-			if g == nil {
-				g = &itemsOf{orgID: string(ic.orgID())}
-				byOrg[g.orgID] = g
-			}
-			if table == "offers" {
-				g.offers = append(g.offers, ic.offer(in, g.orgID))
-			} else {
-				g.needs = append(g.needs, matching.Need(ic.offer(in, g.orgID)))
-			}
-			return nil
-		}, "SELECT "+itemColumns+" FROM "+table)
-		if err != nil {
-			return err
+	group := func(orgID []byte) *itemsOf {
+		g := byOrg[string(orgID)]
+		if g == nil {
+			g = &itemsOf{orgID: string(orgID)}
+			byOrg[g.orgID] = g
 		}
+		return g
+	}
+	var ic itemCols
+	err := r.each(ic.fields(), func() error {
+		g := group(ic.orgID())
+		g.offers = append(g.offers, ic.offer(in, g.orgID))
+		return nil
+	}, "SELECT "+itemColumns+" FROM offers")
+	if err != nil {
+		return err
+	}
+	var nc needCols
+	err = r.each(nc.fields(), func() error {
+		g := group(nc.orgID())
+		n, err := nc.need(in, g.orgID)
+		g.needs = append(g.needs, n)
+		return err
+	}, "SELECT "+needColumns+" FROM needs")
+	if err != nil {
+		return err
 	}
 	var oc orgCols
-	err := r.each(oc.fields(), func() error {
+	err = r.each(oc.fields(), func() error {
 		o, err := oc.organisation(in)
 		if err != nil {
 			return err
@@ -167,23 +175,25 @@ func fillOffersNeeds(r rowReader, in *interner, orgs []matching.Organisation, wh
 		byID[orgs[i].ID] = &orgs[i]
 	}
 	var ic itemCols
-	for _, table := range []string{"offers", "needs"} {
-		err := r.each(ic.fields(), func() error {
-			o := byID[string(ic.orgID())]
-			if o == nil {
-				return fmt.Errorf("%s %s: organisation %s was not read with it", table, ic.row.ID, ic.orgID())
-			}
-			it := ic.offer(in, o.ID)
-			if table == "offers" {
-				o.Offers = append(o.Offers, it)
-			} else {
-				o.Needs = append(o.Needs, matching.Need(it))
-			}
-			return nil
-		}, "SELECT "+itemColumns+" FROM "+table+" WHERE "+where+" ORDER BY organisation_id, id", args...)
-		if err != nil {
-			return err
+	err := r.each(ic.fields(), func() error {
+		o := byID[string(ic.orgID())]
+		if o == nil {
+			return fmt.Errorf("offers %s: organisation %s was not read with it", ic.row.ID, ic.orgID())
 		}
+		o.Offers = append(o.Offers, ic.offer(in, o.ID))
+		return nil
+	}, "SELECT "+itemColumns+" FROM offers WHERE "+where+" ORDER BY organisation_id, id", args...)
+	if err != nil {
+		return err
 	}
-	return nil
+	var nc needCols
+	return r.each(nc.fields(), func() error {
+		o := byID[string(nc.orgID())]
+		if o == nil {
+			return fmt.Errorf("needs %s: organisation %s was not read with it", nc.row.ID, nc.orgID())
+		}
+		n, err := nc.need(in, o.ID)
+		o.Needs = append(o.Needs, n)
+		return err
+	}, "SELECT "+needColumns+" FROM needs WHERE "+where+" ORDER BY organisation_id, id", args...)
 }
