@@ -14,6 +14,7 @@ type (
 	PartnershipIn    = partnershipIn
 	PartnershipPatch = partnershipPatch
 	HealthCheckIn    = healthCheckIn
+	EvaluationIn     = evaluationIn
 )
 
 // The people request bodies, exported for the fuzz tests.

@@ -88,6 +88,19 @@ func TestOpenAPISchemasMatchStructs(t *testing.T) {
 		{"WebhookCreated", reflect.TypeFor[WebhookCreated](), true},
 		{"WebhookIn", reflect.TypeFor[webhookIn](), false},
 		{"WebhookDelivery", reflect.TypeFor[WebhookDelivery](), true},
+		{"Partnership", reflect.TypeFor[Partnership](), true},
+		{"PartnershipEvaluations", reflect.TypeFor[PartnershipEvaluations](), true},
+		{"PartnershipPatch", reflect.TypeFor[partnershipPatch](), false},
+		{"Amendment", reflect.TypeFor[Amendment](), true},
+		{"AgreementChanges", reflect.TypeFor[AgreementChanges](), true},
+		{"AmendmentEnvelope", reflect.TypeFor[amendmentEnvelope](), true},
+		{"AmendmentAnswer", reflect.TypeFor[AmendmentAnswer](), true},
+		{"AgreementVersion", reflect.TypeFor[AgreementVersion](), true},
+		{"EvaluationIn", reflect.TypeFor[evaluationIn](), false},
+		{"OutcomeMet", reflect.TypeFor[outcomeMetIn](), true},
+		{"Evaluation", reflect.TypeFor[Evaluation](), true},
+		{"HealthCriterion", reflect.TypeFor[HealthCriterion](), true},
+		{"Taxonomy", reflect.TypeFor[Taxonomy](), true},
 	} {
 		t.Run(tc.schema, func(t *testing.T) {
 			s, ok := doc.Components.Schemas[tc.schema]

@@ -283,6 +283,12 @@ func NewRouter(cfg Config) http.Handler {
 	}
 	v1.POST("/partnerships/:id/health", requireAuth, h.createHealthCheck)
 	v1.GET("/partnerships/:id/health", requireAuth, h.listHealthChecks)
+	v1.GET("/partnerships/:id/amendments", requireAuth, h.listAmendments)
+	v1.POST("/partnerships/:id/amendments/:n/accept", requireAuth, h.decideAmendment(matching.AmendmentAccept))
+	v1.POST("/partnerships/:id/amendments/:n/decline", requireAuth, h.decideAmendment(matching.AmendmentDecline))
+	v1.GET("/partnerships/:id/agreement/versions", requireAuth, h.listAgreementVersions)
+	v1.POST("/partnerships/:id/evaluation", requireAuth, h.createEvaluation)
+	v1.GET("/partnerships/:id/evaluation", requireAuth, h.listEvaluations)
 	v1.GET("/bookings/:id/messages", requireAuth, h.listMessages(matching.SubjectBooking))
 	v1.POST("/bookings/:id/messages", requireAuth, h.postMessage(matching.SubjectBooking))
 	v1.GET("/partnerships/:id/messages", requireAuth, h.listMessages(matching.SubjectPartnership))

@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
 
 	"commonground/store/migrations"
 )
@@ -20,6 +23,32 @@ var NumMigrations = func() int {
 	}
 	return len(names)
 }()
+
+// MigrationVersions are the schema history's versions, in order. Numbers
+// may be skipped (a branch numbers its migration ahead of others').
+var MigrationVersions = func() []int64 {
+	fsys, err := migrations.FS(string(SQLite))
+	if err != nil {
+		panic(err)
+	}
+	names, err := fs.Glob(fsys, "*.sql")
+	if err != nil {
+		panic(err)
+	}
+	out := make([]int64, len(names))
+	for i, n := range names {
+		v, err := strconv.ParseInt(n[:strings.IndexByte(n, '_')], 10, 64)
+		if err != nil {
+			panic(err)
+		}
+		out[i] = v
+	}
+	slices.Sort(out)
+	return out
+}()
+
+// LatestMigration is the last version of the schema history.
+var LatestMigration = int(MigrationVersions[len(MigrationVersions)-1])
 
 // ParseListColumn decodes text as the bulk readers decode a list column:
 // kind is "strings", "prices", "hours" or "closures".

@@ -74,7 +74,7 @@ func writeUpgradeFixture(t *testing.T, d store.Dialect) *upgradeFixture {
 
 // upgradeTables lists every table the migrations make, parents first.
 var upgradeTables = []string{
-	"organisations", "offers", "needs", "venues", "spaces",
+	"organisations", "api_keys", "offers", "needs", "venues", "spaces",
 	"change_counter", "change_log",
 	"bookings", "booking_occurrences", "idempotency_keys",
 	"partnerships", "partnership_health",
@@ -291,6 +291,12 @@ func checkUpgraded(t *testing.T, f *upgradeFixture, db *store.DB, copied map[str
 		if len(checks) != 1 || !reflect.DeepEqual(checks[0], f.check) {
 			t.Errorf("ListHealthChecks: got %+v, want [%+v]", checks, f.check)
 		}
+		// The accepted partnership's agreement is its version 1, whether
+		// kept when it was accepted or by the migration that added versions.
+		vs := versions(t, db, f.partnership.ID)
+		if len(vs) != 1 || vs[0].Version != 1 || !reflect.DeepEqual(vs[0].Agreement, want.Agreement()) {
+			t.Errorf("agreement versions: got %+v, want version 1 holding %+v", vs, want.Agreement())
+		}
 	}
 }
 
@@ -304,13 +310,9 @@ func gooseVersions(t *testing.T, db *store.DB) []int64 {
 	return vs
 }
 
-func versionsUpTo(n int) []int64 {
-	vs := make([]int64, n+1)
-	for i := range vs {
-		vs[i] = int64(i)
-	}
-	return vs
-}
+// allVersions is goose's record of the whole history: 0 (its own first
+// row) and every migration's version.
+func allVersions() []int64 { return append([]int64{0}, store.MigrationVersions...) }
 
 // TestUpgrade builds, for every earlier version N, a database migrated to
 // N and holding rows of every table N has, then opens it as a store: the
@@ -328,23 +330,25 @@ func TestUpgrade(t *testing.T) {
 			}
 			f := writeUpgradeFixture(t, d)
 			for _, legacy := range []bool{false, true} {
-				last := store.NumMigrations - 1
+				// Every version but the last (0: none), or up to the legacy
+				// runner's last step.
+				from := allVersions()[:store.NumMigrations]
 				if legacy {
-					last = store.LegacySteps
+					from = allVersions()[:store.LegacySteps+1]
 				}
-				for n := 0; n <= last; n++ {
+				for i, n := range from {
 					name := fmt.Sprintf("from %d", n)
 					if legacy {
 						name = fmt.Sprintf("legacy from %d", n)
 					}
 					t.Run(name, func(t *testing.T) {
 						url := storetest.SharedURL(t, d)
-						g, err := store.OpenAtVersion(t.Context(), url, int64(n))
+						g, err := store.OpenAtVersion(t.Context(), url, n)
 						if err != nil {
 							t.Fatalf("migrate to %d: %v", n, err)
 						}
 						if legacy {
-							if err := store.MakeLegacy(t.Context(), g, int64(n)); err != nil {
+							if err := store.MakeLegacy(t.Context(), g, n); err != nil {
 								t.Fatalf("MakeLegacy: %v", err)
 							}
 						}
@@ -356,10 +360,10 @@ func TestUpgrade(t *testing.T) {
 						rec := &recorder{}
 						db := open(t, url, store.Options{Logger: slog.New(rec)})
 						defer db.Close()
-						if got, want := rec.count("applied migration"), store.NumMigrations-n; got != want {
+						if got, want := rec.count("applied migration"), store.NumMigrations-i; got != want {
 							t.Errorf("migrations applied: got %d, want %d", got, want)
 						}
-						if got, want := gooseVersions(t, db), versionsUpTo(store.NumMigrations); !slices.Equal(got, want) {
+						if got, want := gooseVersions(t, db), allVersions(); !slices.Equal(got, want) {
 							t.Errorf("goose_db_version: got %v, want %v", got, want)
 						}
 						checkUpgraded(t, f, db, copied)
@@ -378,7 +382,7 @@ func TestUpgrade(t *testing.T) {
 						if got := rec.count("applied migration"); got != 0 {
 							t.Errorf("reopen: got %d migrations applied, want 0", got)
 						}
-						if got, want := gooseVersions(t, db), versionsUpTo(store.NumMigrations); !slices.Equal(got, want) {
+						if got, want := gooseVersions(t, db), allVersions(); !slices.Equal(got, want) {
 							t.Errorf("goose_db_version after reopen: got %v, want %v", got, want)
 						}
 						db.Close()
@@ -403,7 +407,7 @@ func TestLegacyUnknownVersion(t *testing.T) {
 			if err := store.MakeLegacy(t.Context(), g, store.LegacySteps); err != nil {
 				t.Fatal(err)
 			}
-			unknown := store.NumMigrations + 1
+			unknown := store.LatestMigration + 1
 			if err := g.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'from the future', '2027-01-01T00:00:00Z')", unknown).Error; err != nil {
 				t.Fatal(err)
 			}
@@ -466,7 +470,7 @@ func TestOpenConcurrentlyNewFile(t *testing.T) {
 		t.Errorf("migrations applied: got %d, want %d", got, want)
 	}
 	if errs[0] == nil {
-		if got, want := gooseVersions(t, dbs[0]), versionsUpTo(store.NumMigrations); !slices.Equal(got, want) {
+		if got, want := gooseVersions(t, dbs[0]), allVersions(); !slices.Equal(got, want) {
 			t.Errorf("goose_db_version: got %v, want %v", got, want)
 		}
 	}
