@@ -101,6 +101,10 @@ func TestOpenAPISchemasMatchStructs(t *testing.T) {
 		{"Evaluation", reflect.TypeFor[Evaluation](), true},
 		{"HealthCriterion", reflect.TypeFor[HealthCriterion](), true},
 		{"Taxonomy", reflect.TypeFor[Taxonomy](), true},
+		{"ConsortiumPartnershipIn", reflect.TypeFor[consortiumPartnershipIn](), false},
+		{"ConsortiumPartnership", reflect.TypeFor[ConsortiumPartnership](), true},
+		{"ConsortiumInvitee", reflect.TypeFor[ConsortiumInvitee](), true},
+		{"Bid", reflect.TypeFor[Bid](), true},
 	} {
 		t.Run(tc.schema, func(t *testing.T) {
 			s, ok := doc.Components.Schemas[tc.schema]

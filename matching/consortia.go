@@ -16,6 +16,9 @@ import (
 // declines it (the lead may form another without that member). Accepted,
 // it is activated, completed or ended by the lead or any member.
 
+// SubjectConsortium is the subject type of events about a consortium.
+const SubjectConsortium = "consortium"
+
 // ConsortiumForming is a consortium's proposed status: members are still
 // answering.
 const ConsortiumForming PartnershipStatus = "forming"
@@ -66,8 +69,8 @@ type ConsortiumPartnership struct {
 	Name    string
 	Purpose string
 	LeadID  string
-	// Members are the invited organisations other than the lead, in the
-	// order they were named.
+	// Members are the invited organisations other than the lead (the
+	// store lists them in ID order).
 	Members []ConsortiumInvitee
 	Status  PartnershipStatus
 	// Roles is each organisation's role, keyed by organisation ID; any may
