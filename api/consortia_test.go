@@ -229,7 +229,7 @@ func TestConsortiumFromSearch(t *testing.T) {
 		s.catchUp(t)
 		status, _, m := s.do(t, "POST", "/v1/match/consortium", "", map[string]any{
 			"requirements": []string{"skill.dance-teaching", "skill.youth-work", "skill.safeguarding"},
-			"near": map[string]any{"lat": cLat, "lon": cLon}, "radius_km": 10, "lead_organisation_id": lead, "max_members": 3})
+			"near":         map[string]any{"lat": cLat, "lon": cLon}, "radius_km": 10, "lead_organisation_id": lead, "max_members": 3})
 		wantStatus(t, "consortium search", status, http.StatusOK, m)
 		res := as[api.ConsortiumResult](t, m)
 		if len(res.Consortia) == 0 {
