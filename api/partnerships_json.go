@@ -115,7 +115,7 @@ type PartnershipEvaluations struct {
 // side's newest check scored at 2 or below, how many checks there have
 // been, and how many of those scored any criterion at 2 or below (a
 // completed partnership counts as a trust signal in partner matching only
-// with at least one check and none low).
+// when scored at least once, by a check or an evaluation, and never low).
 type PartnershipHealth struct {
 	Latest         *HealthCheck           `json:"latest"`
 	ByOrganisation map[string]HealthCheck `json:"by_organisation"`

@@ -98,9 +98,11 @@ func toHealthCheck(r *healthRow) matching.HealthCheck {
 }
 
 // Partnerships are not part of the matching read model, so their writes
-// record no change, with one exception: completing a partnership whose
-// health stayed good changes both organisations' trusted_partnerships,
-// and is recorded as a change to each.
+// record no change, with one exception: a write that changes whether a
+// partnership counts as a trust signal (matching.TrustChange: completing
+// one whose health stayed good, or an evaluation posted after) changes
+// both organisations' trusted_partnerships, and is recorded as a change
+// to each.
 
 // CreatePartnership inserts a proposed partnership with no health checks.
 // It returns a *matching.ValidationError for an invalid agreement or a
