@@ -97,6 +97,20 @@ func TestAmendmentsByConsent(t *testing.T) {
 		}
 		status, _, m = s.do(t, "POST", amendmentPath(p.ID, 1, "decline"), pt.partnerToken, nil)
 		wantStatus(t, "answering again", status, http.StatusConflict, m)
+		// The audit log of each side records its part.
+		for org, c := range map[string]struct{ token, action string }{
+			pt.proposer: {pt.proposerToken, "partnership.amendment_proposed"},
+			pt.partner:  {pt.partnerToken, "partnership.amendment_accepted"},
+		} {
+			var found bool
+			for _, it := range s.get(t, "/v1/organisations/"+org+"/audit", c.token)["items"].([]any) {
+				e := it.(map[string]any)
+				found = found || (e["action"] == c.action && e["subject"].(map[string]any)["id"] == p.ID)
+			}
+			if !found {
+				t.Errorf("the audit log of %s has no %s of the partnership", org, c.action)
+			}
+		}
 
 		// A declined amendment changes nothing.
 		status, _, m = s.do(t, "PATCH", path, pt.partnerToken, map[string]any{"roles": map[string]any{}})
