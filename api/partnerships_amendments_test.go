@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
+	"sync"
 	"testing"
 
 	"commonground/api"
@@ -274,6 +275,54 @@ func TestTaxonomyHealthCriteria(t *testing.T) {
 		for _, slug := range want {
 			if _, ok := goodHealth()[slug]; !ok {
 				t.Errorf("%s is not a health check field", slug)
+			}
+		}
+	})
+}
+
+// TestAmendmentAnswersAtOnce sends an accept and a decline of one
+// amendment at once, from the partner and the operator: one wins with
+// 200, the other gets 409, and the agreement is what the winner decided.
+func TestAmendmentAnswersAtOnce(t *testing.T) {
+	eachServer(t, func(t *testing.T, s *server, db *store.DB) {
+		pt := newParties(t, s)
+		for round := range 3 {
+			p := s.propose(t, pt.proposerToken, partnershipBody(pt.partner))
+			s.mustAct(t, p.ID, pt.partnerToken, "accept")
+			status, _, m := s.do(t, "PATCH", "/v1/partnerships/"+p.ID, pt.proposerToken, map[string]any{"purpose": "Amended"})
+			wantStatus(t, "propose", status, http.StatusAccepted, m)
+			answers := []struct{ token, action string }{{pt.partnerToken, "accept"}, {adminToken, "decline"}}
+			if round%2 == 1 {
+				answers[0].action, answers[1].action = "decline", "accept"
+			}
+			statuses := make([]int, 2)
+			raws := make([][]byte, 2)
+			errs := make([]error, 2)
+			var wg sync.WaitGroup
+			for i, a := range answers {
+				wg.Go(func() { statuses[i], raws[i], errs[i] = s.post(a.token, amendmentPath(p.ID, 1, a.action), nil) })
+			}
+			wg.Wait()
+			bodies := make([]map[string]any, 2)
+			for i := range raws {
+				if errs[i] != nil {
+					t.Fatal(errs[i])
+				}
+				bodies[i] = decode(t, "answer", raws[i])
+			}
+			slices.Sort(statuses)
+			if statuses[0] != http.StatusOK || statuses[1] != http.StatusConflict {
+				t.Fatalf("answers at once: got %v, want one 200 and one 409", statuses)
+			}
+			winner := answers[0].action
+			for i := range bodies {
+				if _, ok := bodies[i]["amendment"]; ok {
+					winner = map[string]string{"accepted": "accept", "declined": "decline"}[bodies[i]["amendment"].(map[string]any)["status"].(string)]
+				}
+			}
+			got := as[api.Partnership](t, s.get(t, "/v1/partnerships/"+p.ID, pt.proposerToken)).Purpose
+			if want := map[string]string{"accept": "Amended", "decline": p.Purpose}[winner]; got != want {
+				t.Errorf("round %d: %s won, purpose %q, want %q", round, winner, got, want)
 			}
 		}
 	})
