@@ -23,6 +23,9 @@ const (
 	AmendmentProposed AmendmentStatus = "proposed"
 	AmendmentAccepted AmendmentStatus = "accepted"
 	AmendmentDeclined AmendmentStatus = "declined"
+	// AmendmentLapsed is an amendment still waiting when its partnership
+	// was completed or ended: nobody answered it, and nobody can.
+	AmendmentLapsed AmendmentStatus = "lapsed"
 )
 
 // AmendmentAction is an answer to an amendment.

@@ -331,7 +331,8 @@ func adjustTrust(tx *gorm.DB, p *matching.Partnership, delta int) ([]change, err
 // decides) in one transaction: it locks the row, so concurrent changes to
 // one partnership happen one after the other and each sees the status the
 // one before left, updates the status and updated_at, keeps the agreement
-// as accepted as its version 1, and, when the action completes a
+// as accepted as its version 1, lapses an amendment still waiting when the
+// partnership is completed or ended, and, when the action completes a
 // partnership whose health stayed good, adds one to both organisations'
 // trusted_partnerships (recorded as a change to each,
 // so every replica's matching engine reloads them). It returns the
@@ -360,9 +361,17 @@ func (db *DB) TransitionPartnership(ctx context.Context, id string, action match
 		if err := db.emitTransition(tx, action, p); err != nil {
 			return nil, err
 		}
-		if to == matching.PartnershipAccepted {
+		switch to {
+		case matching.PartnershipAccepted:
 			// The agreement both sides consented to.
 			if err := db.addVersion(tx, p, 0); err != nil {
+				return nil, err
+			}
+		case matching.PartnershipCompleted, matching.PartnershipEnded:
+			// An amendment still waiting can no longer be answered.
+			err := tx.Model(&amendmentRow{}).Where("partnership_id = ? AND status = ?", id, string(matching.AmendmentProposed)).
+				Updates(map[string]any{"status": string(matching.AmendmentLapsed), "decided_at": p.UpdatedAt}).Error
+			if err != nil {
 				return nil, err
 			}
 		}

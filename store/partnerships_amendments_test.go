@@ -335,3 +335,29 @@ func TestEvaluationsAndTrust(t *testing.T) {
 		wantTrust("after racing evaluations, one low", 1)
 	})
 }
+
+// An amendment still waiting when the partnership ends lapses: it stays
+// unanswered and the agreement as it was.
+func TestAmendmentLapses(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		pr := newPair(t, db)
+		for _, last := range []matching.PartnershipAction{matching.ActionEnd, matching.ActionComplete} {
+			p := newPartnership(pr.proposer.ID, pr.partner.ID)
+			createPartnership(t, db, &p)
+			transition(t, db, p.ID, pr.as(pr.partner), matching.ActionAccept, matching.ActionActivate)
+			if _, _, err := amend(t, db, p.ID, pr.as(pr.proposer), func(q *matching.Partnership) { q.Purpose = "Amended" }); err != nil {
+				t.Fatal(err)
+			}
+			transition(t, db, p.ID, pr.as(pr.partner), last)
+			ams, err := db.ListAmendments(t.Context(), p.ID, 0, 0)
+			if err != nil || len(ams) != 1 || ams[0].Status != matching.AmendmentLapsed || ams[0].DecidedAt.IsZero() || ams[0].DecidedBy != "" {
+				t.Errorf("after %s: amendments %+v, %v; want one lapsed", last, ams, err)
+			}
+			_, _, err = db.DecideAmendment(t.Context(), p.ID, 1, matching.AmendmentAccept, pr.as(pr.partner))
+			checkErr(t, "accepting a lapsed amendment", err, matching.ErrConflict)
+			if got := getPartnership(t, db, p.ID).Purpose; got != p.Purpose {
+				t.Errorf("after %s: purpose %q, want %q", last, got, p.Purpose)
+			}
+		}
+	})
+}

@@ -5,7 +5,8 @@
 -- review_on on its row) changes only by consent: a change one side asks for
 -- waits in partnership_amendments as 'proposed' until the other side accepts
 -- or declines it, and at most one amendment of a partnership waits at a time
--- (the partial unique index). Amendments are numbered n = 1, 2, … within
+-- (the partial unique index); one still waiting when the partnership is
+-- completed or ended lapses. Amendments are numbered n = 1, 2, … within
 -- their partnership; changes holds only the fields that change, as JSON.
 -- partnership_agreement_versions keeps every agreement both sides consented
 -- to: version 1 is the agreement as accepted, each accepted amendment (or an
@@ -29,7 +30,7 @@
 CREATE TABLE partnership_amendments (
 	partnership_id TEXT NOT NULL REFERENCES partnerships (id) ON DELETE CASCADE,
 	n INTEGER NOT NULL CHECK (n > 0),
-	status TEXT NOT NULL CHECK (status IN ('proposed', 'accepted', 'declined')),
+	status TEXT NOT NULL CHECK (status IN ('proposed', 'accepted', 'declined', 'lapsed')),
 	proposed_by TEXT NOT NULL,
 	changes TEXT NOT NULL,
 	decided_by TEXT NOT NULL DEFAULT '',
