@@ -13,9 +13,11 @@ type (
 
 // The partnership request bodies, exported for the fuzz tests.
 type (
-	PartnershipIn    = partnershipIn
-	PartnershipPatch = partnershipPatch
-	HealthCheckIn    = healthCheckIn
+	PartnershipIn           = partnershipIn
+	PartnershipPatch        = partnershipPatch
+	HealthCheckIn           = healthCheckIn
+	EvaluationIn            = evaluationIn
+	ConsortiumPartnershipIn = consortiumPartnershipIn
 )
 
 // The people request bodies, exported for the fuzz tests.

@@ -95,6 +95,23 @@ func TestOpenAPISchemasMatchStructs(t *testing.T) {
 		{"Period", reflect.TypeFor[Period](), true},
 		{"GroupMatch", reflect.TypeFor[GroupMatch](), true},
 		{"GroupResult", reflect.TypeFor[GroupResult](), true},
+		{"Partnership", reflect.TypeFor[Partnership](), true},
+		{"PartnershipEvaluations", reflect.TypeFor[PartnershipEvaluations](), true},
+		{"PartnershipPatch", reflect.TypeFor[partnershipPatch](), false},
+		{"Amendment", reflect.TypeFor[Amendment](), true},
+		{"AgreementChanges", reflect.TypeFor[AgreementChanges](), true},
+		{"AmendmentEnvelope", reflect.TypeFor[amendmentEnvelope](), true},
+		{"AmendmentAnswer", reflect.TypeFor[AmendmentAnswer](), true},
+		{"AgreementVersion", reflect.TypeFor[AgreementVersion](), true},
+		{"EvaluationIn", reflect.TypeFor[evaluationIn](), false},
+		{"OutcomeMet", reflect.TypeFor[outcomeMetIn](), true},
+		{"Evaluation", reflect.TypeFor[Evaluation](), true},
+		{"HealthCriterion", reflect.TypeFor[HealthCriterion](), true},
+		{"Taxonomy", reflect.TypeFor[Taxonomy](), true},
+		{"ConsortiumPartnershipIn", reflect.TypeFor[consortiumPartnershipIn](), false},
+		{"ConsortiumPartnership", reflect.TypeFor[ConsortiumPartnership](), true},
+		{"ConsortiumInvitee", reflect.TypeFor[ConsortiumInvitee](), true},
+		{"Bid", reflect.TypeFor[Bid](), true},
 	} {
 		t.Run(tc.schema, func(t *testing.T) {
 			s, ok := doc.Components.Schemas[tc.schema]

@@ -21,8 +21,22 @@ type PartnershipStore interface {
 	GetPartnership(ctx context.Context, id string) (*matching.Partnership, error)
 	ListPartnerships(ctx context.Context, f matching.PartnershipFilter) ([]matching.Partnership, error)
 	// UpdatePartnership locks the partnership, lets edit change its
-	// agreement and saves it, in one transaction.
-	UpdatePartnership(ctx context.Context, id string, actor matching.Actor, edit func(p *matching.Partnership) error) (*matching.Partnership, error)
+	// agreement and saves it, in one transaction; once the partnership is
+	// accepted an organisation's change is saved as a proposed amendment
+	// instead, and returned, the agreement in force unchanged.
+	UpdatePartnership(ctx context.Context, id string, actor matching.Actor, edit func(p *matching.Partnership) error) (*matching.Partnership, *matching.Amendment, error)
+	// DecideAmendment accepts or declines amendment n, applying an
+	// accepted one to the agreement, in one transaction.
+	DecideAmendment(ctx context.Context, id string, n int, action matching.AmendmentAction, actor matching.Actor) (*matching.Partnership, *matching.Amendment, error)
+	// ListAmendments lists a partnership's amendments, n after after.
+	ListAmendments(ctx context.Context, partnershipID string, after, limit int) ([]matching.Amendment, error)
+	// ListAgreementVersions lists a partnership's agreement versions,
+	// those after after.
+	ListAgreementVersions(ctx context.Context, partnershipID string, after, limit int) ([]matching.AgreementVersion, error)
+	// AddEvaluation records a closing evaluation, once a side, and returns
+	// the partnership as it then stands.
+	AddEvaluation(ctx context.Context, e *matching.Evaluation) (*matching.Partnership, error)
+	ListEvaluations(ctx context.Context, partnershipID string) ([]matching.Evaluation, error)
 	TransitionPartnership(ctx context.Context, id string, action matching.PartnershipAction, actor matching.Actor) (*matching.Partnership, error)
 	AddHealthCheck(ctx context.Context, h *matching.HealthCheck) error
 	// ListHealthChecks lists a partnership's checks newest first.
@@ -195,8 +209,11 @@ func statusList() string {
 }
 
 // patchPartnership changes the agreement (purpose, roles, outcomes,
-// review_on) while the partnership is proposed, accepted or active:
-// either side or the operator; 409 otherwise.
+// review_on): while the partnership is proposed the change applies at
+// once (200 with the partnership); once it is accepted or active, an
+// organisation's change is an amendment the other side must accept (202
+// with {"amendment"}; 409 while another waits), and the operator's
+// applies at once as a correction. 409 once declined, completed or ended.
 func (h *handler) patchPartnership(c *gin.Context) {
 	p, actor, ok := h.visiblePartnership(c)
 	if !ok {
@@ -207,10 +224,19 @@ func (h *handler) patchPartnership(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	audit(c, p.ProposerID, "partnership.updated", "partnership", p.ID)
-	p, err := h.store.UpdatePartnership(c.Request.Context(), p.ID, actor, in.apply)
+	action := "partnership.updated"
+	if p.NeedsConsent(actor) {
+		action = "partnership.amendment_proposed"
+	}
+	audit(c, p.ProposerID, action, "partnership", p.ID)
+	p, am, err := h.store.UpdatePartnership(c.Request.Context(), p.ID, actor, in.apply)
 	if err != nil {
 		fail(c, err)
+		return
+	}
+	if am != nil {
+		c.Header("Location", fmt.Sprintf("/v1/partnerships/%s/amendments/%d", p.ID, am.N))
+		c.JSON(http.StatusAccepted, amendmentEnvelope{Amendment: toAmendmentJSON(am)})
 		return
 	}
 	c.JSON(http.StatusOK, toPartnershipJSON(p))

@@ -19,6 +19,7 @@ func FuzzPartnershipDecode(f *testing.F) {
 		`{}`, `null`, `[]`, `{"partner_id": 5}`, `{"roles": {"a": 1}}`, `{"roles": []}`, `{"outcomes": "x"}`,
 		`{"review_on": null}`, `{"trust": 2.5}`, `{"trust": "4"}`, `{"trust": 1e2}`, `{"commitment": -0}`,
 		`{"comment": "\u0000"}`, `{"roles": {"": ""}}`, `{"roles": null, "outcomes": null}`, `{"trust": 4} {}`,
+		`{"outcomes_met": [{"outcome": "a", "met": "yes"}]}`, `{"outcomes_met": [{"outcome": 1}]}`, `{"outcomes_met": {}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -30,6 +31,7 @@ func FuzzPartnershipDecode(f *testing.F) {
 		func() any { return new(api.PartnershipIn) },
 		func() any { return new(api.PartnershipPatch) },
 		func() any { return new(api.HealthCheckIn) },
+		func() any { return new(api.EvaluationIn) },
 	}
 	f.Fuzz(func(t *testing.T, body []byte) { checkStrictDecode(t, body, types) })
 }

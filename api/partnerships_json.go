@@ -97,6 +97,17 @@ type Partnership struct {
 	CreatedAt  string            `json:"created_at"`
 	UpdatedAt  string            `json:"updated_at"`
 	Health     PartnershipHealth `json:"health"`
+	// Evaluations counts the closing evaluations posted once completed.
+	Evaluations PartnershipEvaluations `json:"evaluations"`
+}
+
+// PartnershipEvaluations counts a partnership's closing evaluations (one
+// a side at most) and those that scored any criterion at 2 or below: a
+// completed partnership counts as a trust signal only with no low health
+// check and no low evaluation.
+type PartnershipEvaluations struct {
+	Count int `json:"count"`
+	Low   int `json:"low"`
 }
 
 // PartnershipHealth sums up a partnership's health checks: the newest
@@ -104,7 +115,7 @@ type Partnership struct {
 // side's newest check scored at 2 or below, how many checks there have
 // been, and how many of those scored any criterion at 2 or below (a
 // completed partnership counts as a trust signal in partner matching only
-// with at least one check and none low).
+// when scored at least once, by a check or an evaluation, and never low).
 type PartnershipHealth struct {
 	Latest         *HealthCheck           `json:"latest"`
 	ByOrganisation map[string]HealthCheck `json:"by_organisation"`
@@ -146,6 +157,7 @@ func toPartnershipJSON(p *matching.Partnership) Partnership {
 		CreatedAt: rfc3339(p.CreatedAt), UpdatedAt: rfc3339(p.UpdatedAt),
 		Health: PartnershipHealth{ByOrganisation: map[string]HealthCheck{}, Flags: orEmpty(p.Health.Flags),
 			Checks: p.Health.Checks, LowChecks: p.Health.LowChecks},
+		Evaluations: PartnershipEvaluations{Count: p.Evaluations, Low: p.LowEvaluations},
 	}
 	if l := p.Health.Latest; l != nil {
 		latest := toHealthCheckJSON(l)

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"reflect"
 	"slices"
@@ -37,7 +38,25 @@ func partnershipEndpoints(id string) []struct {
 		{"POST", base + "/end", nil},
 		{"POST", base + "/health", goodHealth()},
 		{"GET", base + "/health", nil},
+		{"GET", base + "/amendments", nil},
+		{"POST", base + "/amendments/1/accept", nil},
+		{"POST", base + "/amendments/1/decline", nil},
+		{"GET", base + "/agreement/versions", nil},
+		{"POST", base + "/evaluation", goodEvaluation("30 young people dance every week", "two young leaders trained")},
+		{"GET", base + "/evaluation", nil},
 	}
+}
+
+// goodEvaluation is an evaluation body scoring every criterion 4 and
+// judging each of outcomes met.
+func goodEvaluation(outcomes ...string) map[string]any {
+	m := goodHealth()
+	met := []map[string]any{}
+	for _, o := range outcomes {
+		met = append(met, map[string]any{"outcome": o, "met": "yes"})
+	}
+	m["outcomes_met"] = met
+	return m
 }
 
 func TestPartnershipPermissions(t *testing.T) {
@@ -302,11 +321,11 @@ func TestPatchPartnership(t *testing.T) {
 			})
 		}
 
-		t.Run("while accepted and active, not after", func(t *testing.T) {
+		t.Run("while accepted and active, by consent; not after", func(t *testing.T) {
 			for _, step := range []struct {
 				action string
 				want   int
-			}{{"accept", 200}, {"activate", 200}, {"complete", 409}} {
+			}{{"accept", 202}, {"activate", 202}, {"complete", 409}} {
 				by := pt.proposerToken
 				if step.action == "accept" {
 					by = pt.partnerToken
@@ -314,6 +333,11 @@ func TestPatchPartnership(t *testing.T) {
 				s.mustAct(t, p.ID, by, step.action)
 				status, _, m := s.do(t, "PATCH", path, pt.partnerToken, map[string]any{"purpose": "After " + step.action})
 				wantStatus(t, "PATCH after "+step.action, status, step.want, m)
+				if status == http.StatusAccepted {
+					n := int(m["amendment"].(map[string]any)["n"].(float64))
+					status, _, m = s.do(t, "POST", fmt.Sprintf("%s/amendments/%d/accept", path, n), pt.proposerToken, nil)
+					wantStatus(t, "accept the amendment", status, http.StatusOK, m)
+				}
 			}
 			if got := as[api.Partnership](t, s.get(t, path, pt.partnerToken)).Purpose; got != "After activate" {
 				t.Errorf("purpose: got %q, want the last allowed edit", got)

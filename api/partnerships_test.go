@@ -72,7 +72,7 @@ func TestProposePartnership(t *testing.T) {
 		body := partnershipBody(pt.partner, "roles", map[string]any{pt.proposer: "teaches", pt.partner: "hosts"})
 		status, h, m := s.do(t, "POST", "/v1/partnerships", pt.proposerToken, body)
 		wantStatus(t, "propose", status, http.StatusCreated, m)
-		wantKeys := []string{"created_at", "health", "id", "outcomes", "partner_id", "proposer_id", "purpose", "review_on", "roles", "status", "updated_at"}
+		wantKeys := []string{"created_at", "evaluations", "health", "id", "outcomes", "partner_id", "proposer_id", "purpose", "review_on", "roles", "status", "updated_at"}
 		if got := keys(m); !sameSet(got, wantKeys) {
 			t.Errorf("keys: got %v, want %v", got, wantKeys)
 		}

@@ -58,6 +58,7 @@ type Store interface {
 
 	BookingStore
 	PartnershipStore
+	ConsortiumStore
 	PeopleStore
 	NotificationStore
 	WebhookStore
@@ -285,6 +286,20 @@ func NewRouter(cfg Config) http.Handler {
 	}
 	v1.POST("/partnerships/:id/health", requireAuth, h.createHealthCheck)
 	v1.GET("/partnerships/:id/health", requireAuth, h.listHealthChecks)
+	v1.GET("/partnerships/:id/amendments", requireAuth, h.listAmendments)
+	v1.POST("/partnerships/:id/amendments/:n/accept", requireAuth, h.decideAmendment(matching.AmendmentAccept))
+	v1.POST("/partnerships/:id/amendments/:n/decline", requireAuth, h.decideAmendment(matching.AmendmentDecline))
+	v1.GET("/partnerships/:id/agreement/versions", requireAuth, h.listAgreementVersions)
+	v1.POST("/partnerships/:id/evaluation", requireAuth, h.createEvaluation)
+	v1.GET("/partnerships/:id/evaluation", requireAuth, h.listEvaluations)
+	v1.POST("/consortia", requireAuth, h.createConsortium)
+	v1.GET("/consortia", requireAuth, h.listConsortia)
+	v1.GET("/consortia/:id", requireAuth, h.getConsortium)
+	for _, action := range matching.PartnershipActions { // accept, decline, activate, complete, end
+		v1.POST("/consortia/:id/"+string(action), requireAuth, h.transitionConsortium(action))
+	}
+	v1.POST("/consortia/:id/health", requireAuth, h.createConsortiumHealthCheck)
+	v1.GET("/consortia/:id/health", requireAuth, h.listConsortiumHealthChecks)
 	v1.GET("/bookings/:id/messages", requireAuth, h.listMessages(matching.SubjectBooking))
 	v1.POST("/bookings/:id/messages", requireAuth, h.postMessage(matching.SubjectBooking))
 	v1.GET("/partnerships/:id/messages", requireAuth, h.listMessages(matching.SubjectPartnership))

@@ -32,6 +32,17 @@ type Taxonomy struct {
 	// Meets lists offer → need relations beyond broader/narrower (an offer
 	// also meets a need for any broader category).
 	Meets []Pair `json:"meets"`
+	// HealthCriteria are the six criteria partnership health checks and
+	// evaluations score, with the questions behind each.
+	HealthCriteria []HealthCriterion `json:"health_criteria"`
+}
+
+// HealthCriterion is the API shape of a health criterion: its slug (the
+// field name a health check scores it under), a label and its prompts.
+type HealthCriterion struct {
+	Slug    string   `json:"slug"`
+	Label   string   `json:"label"`
+	Prompts []string `json:"prompts"`
 }
 
 func toTerms(in []matching.Term) []Term {
@@ -54,6 +65,10 @@ func (h *handler) taxonomy(c *gin.Context) {
 	out.Meets = make([]Pair, len(h.tax.Meets))
 	for i, m := range h.tax.Meets {
 		out.Meets[i] = Pair{Need: m.Need, Offer: m.Offer}
+	}
+	out.HealthCriteria = make([]HealthCriterion, len(h.tax.HealthCriteria))
+	for i, hc := range h.tax.HealthCriteria {
+		out.HealthCriteria[i] = HealthCriterion{Slug: hc.Slug, Label: hc.Label, Prompts: orEmpty(hc.Prompts)}
 	}
 	c.Header("Cache-Control", "public, max-age=3600")
 	c.JSON(http.StatusOK, out)

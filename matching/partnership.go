@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -106,6 +107,10 @@ type Partnership struct {
 	UpdatedAt time.Time
 	// Health sums up the health checks recorded so far.
 	Health HealthSummary
+	// Evaluations counts the closing evaluations posted (at most one a
+	// side); LowEvaluations those that scored any criterion at
+	// HealthFlagScore or below.
+	Evaluations, LowEvaluations int
 }
 
 // IsParty reports whether orgID is one of the two organisations.
@@ -222,20 +227,43 @@ func clipField(s string) string {
 // current status) when the action is not allowed from the current status,
 // and a *ValidationError for an unknown action.
 func (p *Partnership) Transition(action PartnershipAction, actor Actor) (PartnershipStatus, error) {
-	rule, ok := transitions[action]
-	if !ok {
+	if _, ok := transitions[action]; !ok {
 		return p.Status, Invalid("action", "unknown action %s (one of accept, decline, activate, complete, end)", quote(string(action)))
 	}
 	if !p.VisibleTo(actor) {
 		return p.Status, fmt.Errorf("%w: no partnership %s", ErrNotFound, quote(p.ID))
 	}
-	if rule.partnerOnly && !actor.Operator && actor.OrganisationID != p.PartnerID {
-		return p.Status, fmt.Errorf("%w: only the organisation a partnership was proposed to may %s it", ErrForbidden, action)
+	return step(action, p.Status, actor.Operator || actor.OrganisationID == p.PartnerID,
+		"only the organisation a partnership was proposed to may %s it", "partnership", nil)
+}
+
+// step is the state machine partnerships and consortia share: the status
+// action leads to from status, where mayAnswer says whether the actor may
+// answer a proposal (accept or decline it); forbidden words the refusal
+// when it may not (with the action for %s), what names the thing, and
+// rename (nil: none) maps the statuses to the names the thing uses for
+// them, both ways. It returns an error wrapping ErrForbidden or
+// ErrConflict (naming the status), and assumes the action is known.
+func step(action PartnershipAction, status PartnershipStatus, mayAnswer bool, forbidden, what string,
+	rename map[PartnershipStatus]PartnershipStatus) (PartnershipStatus, error) {
+	rule := transitions[action]
+	if rule.partnerOnly && !mayAnswer {
+		return status, fmt.Errorf("%w: "+forbidden, ErrForbidden, action)
 	}
-	if !slices.Contains(rule.from, p.Status) {
-		return p.Status, fmt.Errorf("%w: cannot %s a partnership that is %s (only one that is %s)", ErrConflict, action, p.Status, joinStatuses(rule.from))
+	from := status
+	for k, v := range rename {
+		if v == status {
+			from = k
+		}
 	}
-	return rule.to, nil
+	if !slices.Contains(rule.from, from) {
+		shown := make([]PartnershipStatus, len(rule.from))
+		for i, s := range rule.from {
+			shown[i] = cmp.Or(rename[s], s)
+		}
+		return status, fmt.Errorf("%w: cannot %s a %s that is %s (only one that is %s)", ErrConflict, action, what, status, joinStatuses(shown))
+	}
+	return cmp.Or(rename[rule.to], rule.to), nil
 }
 
 func joinStatuses(ss []PartnershipStatus) string {
@@ -269,10 +297,25 @@ func (p *Partnership) CanRecordHealth() error {
 }
 
 // StayedGood reports whether the partnership counts as a trust signal for
-// its two organisations: it is completed, had at least one health check,
-// and no check ever scored a criterion at HealthFlagScore or below.
+// its two organisations: it is completed, was scored at least once (a
+// health check or a closing evaluation), and no health check and no
+// evaluation ever scored a criterion at HealthFlagScore or below. A low
+// evaluation posted after completion takes the signal back.
 func (p *Partnership) StayedGood() bool {
-	return p.Status == PartnershipCompleted && p.Health.Checks > 0 && p.Health.LowChecks == 0
+	return p.Status == PartnershipCompleted && p.Health.Checks+p.Evaluations > 0 &&
+		p.Health.LowChecks == 0 && p.LowEvaluations == 0
+}
+
+// TrustChange is how a change of p from before to after moves each of its
+// organisations' count of trusted partnerships: +1, -1 or 0.
+func TrustChange(before, after *Partnership) int {
+	switch b, a := before.StayedGood(), after.StayedGood(); {
+	case a && !b:
+		return 1
+	case b && !a:
+		return -1
+	}
+	return 0
 }
 
 // PartnershipFilter selects partnerships, in ID order.

@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -12,6 +13,36 @@ const NumHealthCriteria = 6
 // in the order scores, flags and the API list them.
 var HealthCriteria = [NumHealthCriteria]string{
 	"commitment", "clarity_of_purpose", "coordination", "trust", "communication", "conflict_resolution",
+}
+
+// HealthCriterion is one health criterion as people read it: its slug
+// (one of HealthCriteria), a label, and the questions a side asks itself
+// before scoring it.
+type HealthCriterion struct {
+	Slug    string
+	Label   string
+	Prompts []string
+}
+
+// WithHealthCriteria returns a copy of t carrying the health criteria cs.
+// It returns an error unless cs lists exactly HealthCriteria, in order,
+// each with a label and at least one prompt.
+func (t *Taxonomy) WithHealthCriteria(cs []HealthCriterion) (*Taxonomy, error) {
+	if len(cs) != NumHealthCriteria {
+		return nil, fmt.Errorf("health criteria: got %d, want %d", len(cs), NumHealthCriteria)
+	}
+	for i, c := range cs {
+		if c.Slug != HealthCriteria[i] || c.Label == "" || len(c.Prompts) == 0 {
+			return nil, fmt.Errorf("health criterion %d: got %q (label %q, %d prompts), want %q with a label and prompts",
+				i, c.Slug, c.Label, len(c.Prompts), HealthCriteria[i])
+		}
+	}
+	out := *t
+	out.HealthCriteria = make([]HealthCriterion, len(cs))
+	for i, c := range cs {
+		out.HealthCriteria[i] = HealthCriterion{Slug: c.Slug, Label: c.Label, Prompts: append([]string(nil), c.Prompts...)}
+	}
+	return &out, nil
 }
 
 // Health scores run from MinHealthScore (poor) to MaxHealthScore (strong);

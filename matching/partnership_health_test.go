@@ -145,25 +145,58 @@ func mapsEqual(a, b map[string]string) bool {
 
 func TestPartnershipStayedGood(t *testing.T) {
 	for _, c := range []struct {
-		name          string
-		status        matching.PartnershipStatus
-		checks, lowCt int
-		want          bool
+		name                string
+		status              matching.PartnershipStatus
+		checks, lowCt       int
+		evaluations, lowEvs int
+		want                bool
 	}{
-		{"completed, all checks good", matching.PartnershipCompleted, 3, 0, true},
-		{"completed, one low check", matching.PartnershipCompleted, 3, 1, false},
-		{"completed without a check", matching.PartnershipCompleted, 0, 0, false},
-		{"active, all checks good", matching.PartnershipActive, 3, 0, false},
-		{"ended, all checks good", matching.PartnershipEnded, 3, 0, false},
+		{"completed, all checks good", matching.PartnershipCompleted, 3, 0, 0, 0, true},
+		{"completed, one low check", matching.PartnershipCompleted, 3, 1, 0, 0, false},
+		{"completed without a check", matching.PartnershipCompleted, 0, 0, 0, 0, false},
+		{"completed, checks and evaluations good", matching.PartnershipCompleted, 2, 0, 2, 0, true},
+		{"completed, good checks, one low evaluation", matching.PartnershipCompleted, 2, 0, 2, 1, false},
+		{"completed, no check, a good evaluation", matching.PartnershipCompleted, 0, 0, 1, 0, true},
+		{"completed, no check, a low evaluation", matching.PartnershipCompleted, 0, 0, 1, 1, false},
+		{"completed, low check, good evaluations", matching.PartnershipCompleted, 2, 1, 2, 0, false},
+		{"active, all checks good", matching.PartnershipActive, 3, 0, 0, 0, false},
+		{"ended, all checks good", matching.PartnershipEnded, 3, 0, 0, 0, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p := validPartnership()
 			p.Status = c.status
 			p.Health = matching.SummariseHealth(nil, c.checks, c.lowCt)
+			p.Evaluations, p.LowEvaluations = c.evaluations, c.lowEvs
 			if got := p.StayedGood(); got != c.want {
 				t.Errorf("StayedGood: got %v, want %v", got, c.want)
 			}
 		})
+	}
+}
+
+func TestTrustChange(t *testing.T) {
+	good := validPartnership()
+	good.Status = matching.PartnershipCompleted
+	good.Health = matching.SummariseHealth(nil, 1, 0)
+	active := good
+	active.Status = matching.PartnershipActive
+	lowEval := good
+	lowEval.Evaluations, lowEval.LowEvaluations = 1, 1
+	goodEval := good
+	goodEval.Evaluations = 1
+	for _, c := range []struct {
+		name          string
+		before, after matching.Partnership
+		want          int
+	}{
+		{"completing a good partnership", active, good, 1},
+		{"a low evaluation after completion", good, lowEval, -1},
+		{"a good evaluation after completion", good, goodEval, 0},
+		{"no change", active, active, 0},
+	} {
+		if got := matching.TrustChange(&c.before, &c.after); got != c.want {
+			t.Errorf("%s: got %d, want %d", c.name, got, c.want)
+		}
 	}
 }
 

@@ -31,6 +31,9 @@ type Taxonomy struct {
 	Conflicts  []Conflict
 	// Meets are the offer → need relations beyond broader/narrower.
 	Meets []Meet
+	// HealthCriteria are the partnership health criteria and the questions
+	// behind each (see WithHealthCriteria).
+	HealthCriteria []HealthCriterion
 
 	categories map[string]Term
 	values     map[string]Term

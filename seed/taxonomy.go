@@ -16,13 +16,18 @@ import (
 
 // Taxonomy returns the shared vocabulary of Common Ground: offer and need
 // categories, values, practices, dance activities and the value/practice
-// conflicts that make two organisations incompatible. It is built once and
+// conflicts that make two organisations incompatible, and the partnership
+// health criteria with their questions. It is built once and
 // shared; callers must treat it as read-only.
 func Taxonomy() *matching.Taxonomy { return taxonomyOnce() }
 
 var taxonomyOnce = sync.OnceValue(func() *matching.Taxonomy {
-	return matching.NewTaxonomy(categoryTerms(), valueTerms(), practiceTerms(), activityTerms(), conflicts()).
-		WithMeets(offerMeets())
+	t, err := matching.NewTaxonomy(categoryTerms(), valueTerms(), practiceTerms(), activityTerms(), conflicts()).
+		WithMeets(offerMeets()).WithHealthCriteria(healthCriteria())
+	if err != nil { // the criteria are fixed above; TestHealthCriteriaPrompts holds them
+		panic(err)
+	}
+	return t
 })
 
 func categoryTerms() []matching.Term {

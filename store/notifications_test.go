@@ -57,8 +57,9 @@ func TestEmitDueReviews(t *testing.T) {
 			t.Errorf("events, notifications, jobs: got %v, want %v", after, want)
 		}
 
-		// A review moved to a new date is announced again, once.
-		_, err = db.UpdatePartnership(t.Context(), dueToday, pr.as(pr.proposer), func(p *matching.Partnership) error {
+		// A review moved to a new date (by the operator, whose edits apply
+		// at once) is announced again, once.
+		_, _, err = db.UpdatePartnership(t.Context(), dueToday, matching.Actor{Operator: true}, func(p *matching.Partnership) error {
 			p.ReviewOn = day(27)
 			return nil
 		})

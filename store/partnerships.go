@@ -23,8 +23,12 @@ type partnershipRow struct {
 	ReviewOn     string
 	HealthChecks int
 	HealthLow    int
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// Evaluations and EvaluationsLow count the closing evaluations and
+	// those that scored any criterion low, kept by AddEvaluation.
+	Evaluations    int
+	EvaluationsLow int
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 func (partnershipRow) TableName() string { return "partnerships" }
@@ -55,6 +59,7 @@ func toPartnershipRow(p *matching.Partnership) partnershipRow {
 		Roles: jsonColumn[map[string]string]{roles}, Outcomes: jsonColumn[[]string]{nonNil(p.Outcomes)},
 		ReviewOn:     p.ReviewOn.UTC().Format(matching.DateLayout),
 		HealthChecks: p.Health.Checks, HealthLow: p.Health.LowChecks,
+		Evaluations: p.Evaluations, EvaluationsLow: p.LowEvaluations,
 		CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt),
 	}
 }
@@ -74,7 +79,8 @@ func toPartnership(r *partnershipRow) (matching.Partnership, error) {
 		ID: r.ID, ProposerID: r.ProposerID, PartnerID: r.PartnerID, Status: matching.PartnershipStatus(r.Status),
 		Purpose: r.Purpose, Roles: roles, Outcomes: nonNil(r.Outcomes.V), ReviewOn: review,
 		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt),
-		Health: matching.SummariseHealth(nil, r.HealthChecks, r.HealthLow),
+		Health:      matching.SummariseHealth(nil, r.HealthChecks, r.HealthLow),
+		Evaluations: r.Evaluations, LowEvaluations: r.EvaluationsLow,
 	}, nil
 }
 
@@ -92,9 +98,11 @@ func toHealthCheck(r *healthRow) matching.HealthCheck {
 }
 
 // Partnerships are not part of the matching read model, so their writes
-// record no change, with one exception: completing a partnership whose
-// health stayed good changes both organisations' trusted_partnerships,
-// and is recorded as a change to each.
+// record no change, with one exception: a write that changes whether a
+// partnership counts as a trust signal (matching.TrustChange: completing
+// one whose health stayed good, or an evaluation posted after) changes
+// both organisations' trusted_partnerships, and is recorded as a change
+// to each.
 
 // CreatePartnership inserts a proposed partnership with no health checks.
 // It returns a *matching.ValidationError for an invalid agreement or a
@@ -218,16 +226,26 @@ func loadHealth(tx *gorm.DB, ps []matching.Partnership) error {
 
 // UpdatePartnership changes a partnership's agreement in one transaction:
 // it locks the row, checks actor may see it and that the agreement may
-// still change, lets edit change p, validates the result, and saves the
-// purpose, roles, outcomes and review date (nothing else edit changes),
-// stamping updated_at with the store's clock. It returns the updated
-// partnership, or an error wrapping matching.ErrNotFound (no such
-// partnership, or actor is not party to it), matching.ErrConflict (not
-// proposed, accepted or active), or matching.ErrInvalid (edit's error, or
-// the edited agreement's *ValidationError).
-func (db *DB) UpdatePartnership(ctx context.Context, id string, actor matching.Actor, edit func(p *matching.Partnership) error) (*matching.Partnership, error) {
+// still change, and lets edit change a copy of p, which is validated.
+// While the partnership is proposed, or when the operator edits, the
+// changes apply at once: the purpose, roles, outcomes and review date are
+// saved (nothing else edit changes), updated_at stamped with the store's
+// clock, and an operator's change to an agreement in force is kept as a
+// new agreement version. Once accepted, an organisation's edit that
+// changes anything is instead a proposed amendment (see
+// matching.Partnership.ProposeAmendment): the agreement in force stays,
+// the amendment is saved with the next number and the other side is
+// told (partnership.amendment_proposed), and it is returned with the
+// partnership unchanged. It returns an error wrapping
+// matching.ErrNotFound (no such partnership, or actor is not party to
+// it), matching.ErrConflict (not proposed, accepted or active, or an
+// amendment waits already), or matching.ErrInvalid (edit's error, or the
+// edited agreement's *ValidationError).
+func (db *DB) UpdatePartnership(ctx context.Context, id string, actor matching.Actor, edit func(p *matching.Partnership) error) (*matching.Partnership, *matching.Amendment, error) {
 	var out *matching.Partnership
+	var am *matching.Amendment
 	err := db.write(ctx, func(tx *gorm.DB) ([]change, error) {
+		out, am = nil, nil
 		p, err := db.lockVisible(tx, id, actor)
 		if err != nil {
 			return nil, err
@@ -235,25 +253,43 @@ func (db *DB) UpdatePartnership(ctx context.Context, id string, actor matching.A
 		if err := p.Editable(); err != nil {
 			return nil, err
 		}
-		if err := edit(p); err != nil {
+		q := *p
+		q.Roles, q.Outcomes = p.Agreement().Roles, p.Agreement().Outcomes
+		if err := edit(&q); err != nil {
 			return nil, err
 		}
-		if err := p.Validate(); err != nil {
+		if err := q.Validate(); err != nil {
 			return nil, err
 		}
-		p.UpdatedAt = utc(db.now())
-		row := toPartnershipRow(p)
+		changes := matching.DiffAgreements(p.Agreement(), q.Agreement())
+		if p.NeedsConsent(actor) {
+			out = p
+			if changes.Empty() {
+				return nil, nil
+			}
+			am, err = db.proposeAmendment(tx, p, actor, changes)
+			return nil, err
+		}
+		q.ProposerID, q.PartnerID, q.Status, q.ID = p.ProposerID, p.PartnerID, p.Status, p.ID
+		q.UpdatedAt = utc(db.now())
+		row := toPartnershipRow(&q)
 		err = tx.Model(&partnershipRow{}).Where("id = ?", id).Updates(map[string]any{
 			"purpose": row.Purpose, "roles": row.Roles, "outcomes": row.Outcomes, "review_on": row.ReviewOn,
 			"updated_at": row.UpdatedAt,
 		}).Error
-		out = p
-		return nil, err
+		if err != nil {
+			return nil, err
+		}
+		out = &q
+		if p.Status != matching.PartnershipProposed && !changes.Empty() {
+			return nil, db.addVersion(tx, &q, 0)
+		}
+		return nil, nil
 	})
 	if err != nil {
-		return nil, translate(err, "partnership "+id)
+		return nil, nil, translate(err, "partnership "+id)
 	}
-	return out, nil
+	return out, am, nil
 }
 
 // lockVisible reads and locks a partnership actor may see; to anyone else
@@ -270,12 +306,35 @@ func (db *DB) lockVisible(tx *gorm.DB, id string, actor matching.Actor) (*matchi
 	return p, nil
 }
 
+// adjustTrust adds delta (+1, -1 or 0) to the trusted_partnerships of
+// p's two organisations, recording a change to each.
+func adjustTrust(tx *gorm.DB, p *matching.Partnership, delta int) ([]change, error) {
+	if delta == 0 {
+		return nil, nil
+	}
+	var changes []change
+	// In ID order, so two writes never lock the same two organisations in
+	// opposite orders.
+	orgs := []string{p.ProposerID, p.PartnerID}
+	slices.Sort(orgs)
+	for _, org := range orgs {
+		err := tx.Exec("UPDATE organisations SET trusted_partnerships = trusted_partnerships + ? WHERE id = ?", delta, org).Error
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, change{changeOrganisation, org})
+	}
+	return changes, nil
+}
+
 // TransitionPartnership applies an action (matching.Partnership.Transition
 // decides) in one transaction: it locks the row, so concurrent changes to
 // one partnership happen one after the other and each sees the status the
-// one before left, updates the status and updated_at, and, when the
-// action completes a partnership whose health stayed good, adds one to
-// both organisations' trusted_partnerships (recorded as a change to each,
+// one before left, updates the status and updated_at, keeps the agreement
+// as accepted as its version 1, lapses an amendment still waiting when the
+// partnership is completed or ended, and, when the action completes a
+// partnership whose health stayed good, adds one to both organisations'
+// trusted_partnerships (recorded as a change to each,
 // so every replica's matching engine reloads them). It returns the
 // updated partnership, or Transition's errors: matching.ErrNotFound,
 // ErrForbidden, ErrConflict or a *ValidationError.
@@ -291,6 +350,7 @@ func (db *DB) TransitionPartnership(ctx context.Context, id string, action match
 		if err != nil {
 			return nil, err
 		}
+		before := *p
 		p.Status, p.UpdatedAt = to, utc(db.now())
 		err = tx.Model(&partnershipRow{}).Where("id = ?", id).
 			Updates(map[string]any{"status": string(p.Status), "updated_at": p.UpdatedAt}).Error
@@ -301,22 +361,21 @@ func (db *DB) TransitionPartnership(ctx context.Context, id string, action match
 		if err := db.emitTransition(tx, action, p); err != nil {
 			return nil, err
 		}
-		if !p.StayedGood() {
-			return nil, nil
-		}
-		var changes []change
-		// In ID order, so two completions never lock the same two
-		// organisations in opposite orders.
-		orgs := []string{p.ProposerID, p.PartnerID}
-		slices.Sort(orgs)
-		for _, org := range orgs {
-			err := tx.Exec("UPDATE organisations SET trusted_partnerships = trusted_partnerships + 1 WHERE id = ?", org).Error
+		switch to {
+		case matching.PartnershipAccepted:
+			// The agreement both sides consented to.
+			if err := db.addVersion(tx, p, 0); err != nil {
+				return nil, err
+			}
+		case matching.PartnershipCompleted, matching.PartnershipEnded:
+			// An amendment still waiting can no longer be answered.
+			err := tx.Model(&amendmentRow{}).Where("partnership_id = ? AND status = ?", id, string(matching.AmendmentProposed)).
+				Updates(map[string]any{"status": string(matching.AmendmentLapsed), "decided_at": p.UpdatedAt}).Error
 			if err != nil {
 				return nil, err
 			}
-			changes = append(changes, change{changeOrganisation, org})
 		}
-		return changes, nil
+		return adjustTrust(tx, p, matching.TrustChange(&before, p))
 	})
 	if err != nil {
 		return nil, translate(err, "partnership "+id)

@@ -192,7 +192,7 @@ func TestUpdatePartnership(t *testing.T) {
 		p := newPartnership(pr.proposer.ID, pr.partner.ID)
 		createPartnership(t, db, &p)
 		newReview := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-		got, err := db.UpdatePartnership(t.Context(), p.ID, pr.as(pr.partner), func(q *matching.Partnership) error {
+		got, _, err := db.UpdatePartnership(t.Context(), p.ID, pr.as(pr.partner), func(q *matching.Partnership) error {
 			q.Purpose, q.Outcomes, q.ReviewOn = "Youth dance, twice weekly", []string{"40 young people"}, newReview
 			q.Roles = map[string]string{pr.partner.ID: "hosts"}
 			q.Status, q.ProposerID = matching.PartnershipCompleted, pr.outsider.ID // not saved
@@ -235,7 +235,7 @@ func TestUpdatePartnership(t *testing.T) {
 				return matching.Invalid("purpose", "no")
 			}, matching.ErrInvalid},
 		} {
-			_, err := db.UpdatePartnership(t.Context(), p.ID, c.actor, c.edit)
+			_, _, err := db.UpdatePartnership(t.Context(), p.ID, c.actor, c.edit)
 			checkErr(t, c.name, err, c.want)
 			if got := getPartnership(t, db, p.ID).Purpose; got != "Youth dance, twice weekly" {
 				t.Errorf("%s: purpose became %q", c.name, got)
@@ -250,7 +250,7 @@ func TestUpdatePartnership(t *testing.T) {
 			q := newPartnership(pr.proposer.ID, pr.partner.ID)
 			createPartnership(t, db, &q)
 			transition(t, db, q.ID, pr.as(pr.partner), path...)
-			_, err := db.UpdatePartnership(t.Context(), q.ID, pr.as(pr.proposer), refusedEdit)
+			_, _, err := db.UpdatePartnership(t.Context(), q.ID, pr.as(pr.proposer), refusedEdit)
 			checkErr(t, "edit once "+string(path[len(path)-1]), err, matching.ErrConflict)
 		}
 	})

@@ -78,11 +78,11 @@ func writeUpgradeFixture(t *testing.T, d store.Dialect) *upgradeFixture {
 
 // upgradeTables lists every table the migrations make, parents first.
 var upgradeTables = []string{
-	"organisations", "offers", "needs", "venues", "spaces",
+	"organisations", "api_keys", "offers", "needs", "venues", "spaces",
 	"change_counter", "change_log",
 	"bookings", "booking_occurrences", "idempotency_keys",
 	"partnerships", "partnership_health",
-	"api_keys", "postcodes", "postcode_districts", "events", "notifications",
+	"postcodes", "postcode_districts", "events", "notifications",
 }
 
 // columns lists the columns table has in g's database, or nil if it has
@@ -295,6 +295,12 @@ func checkUpgraded(t *testing.T, f *upgradeFixture, db *store.DB, copied map[str
 		}
 		if len(checks) != 1 || !reflect.DeepEqual(checks[0], f.check) {
 			t.Errorf("ListHealthChecks: got %+v, want [%+v]", checks, f.check)
+		}
+		// The accepted partnership's agreement is its version 1, whether
+		// kept when it was accepted or by the migration that added versions.
+		vs := versions(t, db, f.partnership.ID)
+		if len(vs) != 1 || vs[0].Version != 1 || !reflect.DeepEqual(vs[0].Agreement, want.Agreement()) {
+			t.Errorf("agreement versions: got %+v, want version 1 holding %+v", vs, want.Agreement())
 		}
 	}
 }
