@@ -140,7 +140,15 @@ type spaceRec struct {
 	fit        uint8
 	live       bool
 	zone       uint16 // the venue's time zone, index into state.zones
+	// Fair-use rules (see Space): turnaround and horizon in minutes and
+	// days, the cap in hours.
+	turnaround uint16
+	horizon    uint16
+	maxHours   int32
 }
+
+// gap is the turnaround kept clear around the space's bookings.
+func (sp *spaceRec) gap() time.Duration { return time.Duration(sp.turnaround) * time.Minute }
 
 // Floor8 is a floor as a small integer (index into Floors).
 type Floor8 uint8

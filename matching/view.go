@@ -88,6 +88,10 @@ type SpaceView struct {
 	Prices       []Price
 	OpeningHours []OpeningHours
 	Closures     []Closure
+	// Fair-use rules, as in Space.
+	TurnaroundMinutes       int
+	BookingHorizonDays      int
+	MaxHoursPerOrganisation int
 	// Booked are the confirmed booked periods, by start.
 	Booked []Session
 }
@@ -160,6 +164,7 @@ func (e *Engine) spaceView(st *state, slot int32) SpaceView {
 		OpeningHours:         append([]OpeningHours{}, st.hours[sp.hours]...),
 		Closures:             []Closure{},
 		Booked:               []Session{},
+		TurnaroundMinutes:    int(sp.turnaround), BookingHorizonDays: int(sp.horizon), MaxHoursPerOrganisation: int(sp.maxHours),
 	}
 	setSpaceFlags(&sv, f)
 	for i, p := range sp.prices {

@@ -3,13 +3,17 @@ package store
 import (
 	"context"
 	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
 
 	"commonground/store/migrations"
 )
 
-// NumMigrations is the length of the schema history, for tests of
-// SchemaVersion.
-var NumMigrations = func() int {
+// MigrationVersions are the versions of the schema history, from 0 (the
+// empty schema) up, for tests of SchemaVersion and upgrades. Versions are
+// numbered by their files and need not be contiguous.
+var MigrationVersions = func() []int64 {
 	fsys, err := migrations.FS(string(SQLite))
 	if err != nil {
 		panic(err)
@@ -18,8 +22,23 @@ var NumMigrations = func() int {
 	if err != nil {
 		panic(err)
 	}
-	return len(names)
+	vs := []int64{0}
+	for _, n := range names {
+		v, err := strconv.ParseInt(n[:strings.IndexByte(n, '_')], 10, 64)
+		if err != nil {
+			panic(err)
+		}
+		vs = append(vs, v)
+	}
+	slices.Sort(vs)
+	return vs
 }()
+
+// NumMigrations is the length of the schema history.
+var NumMigrations = len(MigrationVersions) - 1
+
+// LatestMigration is the newest version of the schema.
+var LatestMigration = int(MigrationVersions[NumMigrations])
 
 // ParseListColumn decodes text as the bulk readers decode a list column:
 // kind is "strings", "prices", "hours" or "closures".

@@ -57,8 +57,8 @@ func checkSchemaVersion(t *testing.T, db *store.DB) {
 	if err != nil {
 		t.Fatalf("SchemaVersion: %v", err)
 	}
-	if v != store.NumMigrations {
-		t.Errorf("SchemaVersion: got %d, want %d", v, store.NumMigrations)
+	if v != store.LatestMigration {
+		t.Errorf("SchemaVersion: got %d, want %d", v, store.LatestMigration)
 	}
 }
 

@@ -178,6 +178,11 @@ func copyRows(t *testing.T, src, dst *gorm.DB) map[string][]string {
 				return err
 			}
 		}
+		if columns(t, tx, "api_keys") != nil {
+			// Tokens became API keys before this version: none is made
+			// of the organisations' rows copied.
+			copied["api_keys"] = nil
+		}
 		return nil
 	})
 	if err != nil {
@@ -226,7 +231,8 @@ func checkUpgraded(t *testing.T, f *upgradeFixture, db *store.DB, copied map[str
 			t.Fatalf("GetOrganisation: %v", err)
 		}
 		checkOrganisation(t, got, &f.owner)
-		if id, err := db.OrganisationIDByTokenHash(ctx, "hash-of-owner-token"); err != nil || id != f.owner.ID {
+		_, keysBefore := copied["api_keys"]
+		if id, err := db.OrganisationIDByTokenHash(ctx, "hash-of-owner-token"); !keysBefore && (err != nil || id != f.owner.ID) {
 			t.Errorf("OrganisationIDByTokenHash: got %q, %v, want %q, nil", id, err, f.owner.ID)
 		}
 		offer, err := db.GetOffer(ctx, f.owner.Offers[0].ID)
@@ -249,8 +255,13 @@ func checkUpgraded(t *testing.T, f *upgradeFixture, db *store.DB, copied map[str
 			t.Fatalf("GetSpace: %v", err)
 		}
 		checkSpace(t, space, &f.space)
-		// The owner's registration token became its first API key.
-		checkCount(t, db, store.Counts{Organisations: 2, Offers: 1, Needs: 1, Venues: 1, Spaces: 1, APIKeys: 1})
+		// The owner's registration token became its first API key, when
+		// the upgrade made keys of tokens.
+		want := store.Counts{Organisations: 2, Offers: 1, Needs: 1, Venues: 1, Spaces: 1, APIKeys: 1}
+		if keysBefore {
+			want.APIKeys = 0
+		}
+		checkCount(t, db, want)
 	}
 	if _, ok := copied["change_log"]; ok {
 		if got, want := revision(t, db), revision(t, f.src); got != want {
@@ -328,11 +339,14 @@ func TestUpgrade(t *testing.T) {
 			}
 			f := writeUpgradeFixture(t, d)
 			for _, legacy := range []bool{false, true} {
-				last := store.NumMigrations - 1
+				last := store.MigrationVersions[store.NumMigrations-1]
 				if legacy {
 					last = store.LegacySteps
 				}
-				for n := 0; n <= last; n++ {
+				for i, n := range store.MigrationVersions {
+					if n > last {
+						break
+					}
 					name := fmt.Sprintf("from %d", n)
 					if legacy {
 						name = fmt.Sprintf("legacy from %d", n)
@@ -356,10 +370,10 @@ func TestUpgrade(t *testing.T) {
 						rec := &recorder{}
 						db := open(t, url, store.Options{Logger: slog.New(rec)})
 						defer db.Close()
-						if got, want := rec.count("applied migration"), store.NumMigrations-n; got != want {
+						if got, want := rec.count("applied migration"), store.NumMigrations-i; got != want {
 							t.Errorf("migrations applied: got %d, want %d", got, want)
 						}
-						if got, want := gooseVersions(t, db), versionsUpTo(store.NumMigrations); !slices.Equal(got, want) {
+						if got, want := gooseVersions(t, db), store.MigrationVersions; !slices.Equal(got, want) {
 							t.Errorf("goose_db_version: got %v, want %v", got, want)
 						}
 						checkUpgraded(t, f, db, copied)
@@ -378,7 +392,7 @@ func TestUpgrade(t *testing.T) {
 						if got := rec.count("applied migration"); got != 0 {
 							t.Errorf("reopen: got %d migrations applied, want 0", got)
 						}
-						if got, want := gooseVersions(t, db), versionsUpTo(store.NumMigrations); !slices.Equal(got, want) {
+						if got, want := gooseVersions(t, db), store.MigrationVersions; !slices.Equal(got, want) {
 							t.Errorf("goose_db_version after reopen: got %v, want %v", got, want)
 						}
 						db.Close()
@@ -403,7 +417,7 @@ func TestLegacyUnknownVersion(t *testing.T) {
 			if err := store.MakeLegacy(t.Context(), g, store.LegacySteps); err != nil {
 				t.Fatal(err)
 			}
-			unknown := store.NumMigrations + 1
+			unknown := store.LatestMigration + 1
 			if err := g.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'from the future', '2027-01-01T00:00:00Z')", unknown).Error; err != nil {
 				t.Fatal(err)
 			}
@@ -466,7 +480,7 @@ func TestOpenConcurrentlyNewFile(t *testing.T) {
 		t.Errorf("migrations applied: got %d, want %d", got, want)
 	}
 	if errs[0] == nil {
-		if got, want := gooseVersions(t, dbs[0]), versionsUpTo(store.NumMigrations); !slices.Equal(got, want) {
+		if got, want := gooseVersions(t, dbs[0]), store.MigrationVersions; !slices.Equal(got, want) {
 			t.Errorf("goose_db_version: got %v, want %v", got, want)
 		}
 	}
