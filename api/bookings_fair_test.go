@@ -163,9 +163,24 @@ func TestBookingRefusedByTierOrHorizon(t *testing.T) {
 		wantStatus(t, "patch horizon", status, http.StatusOK, m)
 		status, _, raw := s.book(t, b.bookerToken, sp.ID, tests[2].body, nil)
 		wantStatus(t, "book within the longer horizon", status, http.StatusCreated, string(raw))
-		for _, bad := range []any{0, -1, 5000, "x"} {
-			status, _, m := s.do(t, "PATCH", "/v1/spaces/"+sp.ID, b.ownerToken, map[string]any{"booking_horizon_days": bad})
-			wantStatus(t, fmt.Sprintf("patch horizon to %v", bad), status, http.StatusBadRequest, m)
+		for _, bad := range []struct {
+			field string
+			value any
+		}{
+			{"booking_horizon_days", 0}, {"booking_horizon_days", -1}, {"booking_horizon_days", 5000}, {"booking_horizon_days", "x"},
+			{"turnaround_minutes", -1}, {"turnaround_minutes", 1441}, {"turnaround_minutes", 1.5},
+			{"max_hours_per_organisation", -1}, {"max_hours_per_organisation", 100001},
+		} {
+			status, _, m := s.do(t, "PATCH", "/v1/spaces/"+sp.ID, b.ownerToken, map[string]any{bad.field: bad.value})
+			wantStatus(t, fmt.Sprintf("patch %s to %v", bad.field, bad.value), status, http.StatusBadRequest, m)
+			if _, ok := fieldMessage(problem(t, m), bad.field); !ok && bad.value != "x" && bad.value != 1.5 {
+				t.Errorf("patch %s to %v: errors %v, want it named", bad.field, bad.value, problem(t, m).Errors)
+			}
+		}
+		got := as[api.Space](t, s.get(t, "/v1/spaces/"+sp.ID, ""))
+		if got.BookingHorizonDays != 400 || got.TurnaroundMinutes != 0 || got.MaxHoursPerOrganisation != 0 {
+			t.Errorf("after refused PATCHes: %d days, %d min, %d h; want 400, 0, 0", got.BookingHorizonDays, got.TurnaroundMinutes,
+				got.MaxHoursPerOrganisation)
 		}
 	})
 }

@@ -157,7 +157,11 @@ type RefusedError struct {
 }
 
 func (e *RefusedError) Error() string {
-	return "unprocessable: " + (&ValidationError{Errors: e.Errors}).Error()[len("invalid input: "):]
+	parts := make([]string, len(e.Errors))
+	for i, fe := range e.Errors {
+		parts[i] = fe.Field + ": " + fe.Message
+	}
+	return "unprocessable: " + strings.Join(parts, "; ")
 }
 
 // Unwrap lets errors.Is match ErrUnprocessable.
