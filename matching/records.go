@@ -140,11 +140,11 @@ type spaceRec struct {
 	fit        uint8
 	live       bool
 	zone       uint16 // the venue's time zone, index into state.zones
-	// Fair-use rules (see Space): turnaround and horizon in minutes and
-	// days, the cap in hours.
+	// turnaround is the space's TurnaroundMinutes, which availability
+	// keeps clear around its bookings (it takes the record from 104 to
+	// 112 bytes). The other fair-use rules decide bookings in the store,
+	// not matching, and are not kept.
 	turnaround uint16
-	horizon    uint16
-	maxHours   int32
 }
 
 // gap is the turnaround kept clear around the space's bookings.

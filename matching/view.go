@@ -88,10 +88,9 @@ type SpaceView struct {
 	Prices       []Price
 	OpeningHours []OpeningHours
 	Closures     []Closure
-	// Fair-use rules, as in Space.
-	TurnaroundMinutes       int
-	BookingHorizonDays      int
-	MaxHoursPerOrganisation int
+	// TurnaroundMinutes is the space's, the one fair-use rule matching
+	// uses.
+	TurnaroundMinutes int
 	// Booked are the confirmed booked periods, by start.
 	Booked []Session
 }
@@ -164,7 +163,7 @@ func (e *Engine) spaceView(st *state, slot int32) SpaceView {
 		OpeningHours:         append([]OpeningHours{}, st.hours[sp.hours]...),
 		Closures:             []Closure{},
 		Booked:               []Session{},
-		TurnaroundMinutes:    int(sp.turnaround), BookingHorizonDays: int(sp.horizon), MaxHoursPerOrganisation: int(sp.maxHours),
+		TurnaroundMinutes:    int(sp.turnaround),
 	}
 	setSpaceFlags(&sv, f)
 	for i, p := range sp.prices {
