@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -177,6 +178,49 @@ func TestSpaceCalendarLastModified(t *testing.T) {
 					t.Errorf("%s If-Modified-Since %s: got %d, want %d", method, tt.since, status, tt.want)
 				}
 			}
+		}
+	})
+}
+
+// FuzzOrganisationCalendarQuery sends arbitrary query strings to an
+// organisation's calendar: never a 5xx; the calendar only for the one
+// current key, sent once and alone; otherwise a 404 (any key but the
+// current one) or a 400 (another parameter), as a problem body.
+func FuzzOrganisationCalendarQuery(f *testing.F) {
+	s, _ := fuzzServer(f)
+	orgID, token := s.registerAt(f, "Fuzz company", cLat, cLon)
+	rec := s.serve("POST", "/v1/organisations/"+orgID+"/calendar-key", token, nil)
+	if rec.Code != http.StatusCreated {
+		f.Fatalf("calendar key: %d %s", rec.Code, rec.Body.Bytes())
+	}
+	var key api.CalendarKey
+	if err := json.Unmarshal(rec.Body.Bytes(), &key); err != nil {
+		f.Fatal(err)
+	}
+	for _, seed := range []string{"key=" + url.QueryEscape(key.Key), "", "key=", "key=x", "key=" + key.Key + "&key=" + key.Key,
+		"key=" + key.Key + "&x=1", "%zz", "key=%00", "key=" + strings.Repeat("a", 300), "&&&=", "key=" + key.Key + "%20"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, query string) {
+		target := "/v1/organisations/" + orgID + "/calendar.ics?" + query
+		if _, err := url.ParseRequestURI(target); err != nil || strings.ContainsAny(query, " #\x7f") || strings.ContainsFunc(query, func(r rune) bool { return r < 0x20 || r > 0x7e }) {
+			return // not a request target a client can send
+		}
+		rec := s.serve("GET", target, "", nil)
+		if rec.Code >= 500 {
+			t.Fatalf("%s: got %d: %s", target, rec.Code, rec.Body.Bytes())
+		}
+		q, _ := url.ParseQuery(query)
+		good := len(q) == 1 && len(q["key"]) == 1 && q.Get("key") == key.Key
+		switch {
+		case good && rec.Code != http.StatusOK:
+			t.Fatalf("%s: the current key got %d: %s", target, rec.Code, rec.Body.Bytes())
+		case !good && rec.Code == http.StatusOK:
+			t.Fatalf("%s: got the calendar without the one current key", target)
+		case !good && rec.Code != http.StatusNotFound && rec.Code != http.StatusBadRequest:
+			t.Fatalf("%s: got %d, want 404 or 400", target, rec.Code)
+		case rec.Code != http.StatusOK && !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/problem+json"):
+			t.Fatalf("%s: %d with Content-Type %q, want a problem", target, rec.Code, rec.Header().Get("Content-Type"))
 		}
 	})
 }
