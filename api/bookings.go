@@ -20,11 +20,15 @@ import (
 // *store.DB implements it.
 type BookingStore interface {
 	Book(ctx context.Context, id string, req *matching.BookingRequest, idem *matching.Idempotency, render matching.Render) (matching.Reply, *matching.BookingOutcome, error)
+	Quote(ctx context.Context, req *matching.BookingRequest) (*matching.BookingOutcome, error)
 	GetBooking(ctx context.Context, id string) (*matching.Booking, error)
 	ListBookings(ctx context.Context, f matching.BookingFilter) ([]matching.Booking, error)
 	ChangeBooking(ctx context.Context, id string, action matching.BookingAction, allowed func(*matching.Booking) error) (*matching.Booking, error)
 	CancelOccurrence(ctx context.Context, id string, index int, now time.Time, allowed func(*matching.Booking) error) (*matching.Booking, error)
-	SpaceCalendar(ctx context.Context, spaceID string, since time.Time) ([]matching.CalendarEntry, error)
+	SpaceCalendar(ctx context.Context, spaceID string, since time.Time) (matching.Calendar, error)
+	OrganisationCalendar(ctx context.Context, orgID string, since time.Time) (matching.Calendar, error)
+	SetCalendarKey(ctx context.Context, orgID, hash string) error
+	CalendarKeyMatches(ctx context.Context, orgID, hash string) (bool, error)
 	// LostRaces counts the booking transactions that lost a race to a
 	// concurrent one since the store opened (see store.DB.LostRaces).
 	LostRaces() uint64
@@ -36,6 +40,7 @@ type bookingIn struct {
 	Weekly        *weeklyIn   `json:"weekly"`
 	Purpose       string      `json:"purpose"`
 	SkipConflicts bool        `json:"skip_conflicts"`
+	Tier          string      `json:"tier"`
 }
 
 // Occurrence is the API shape of one session of a booking.
@@ -44,6 +49,9 @@ type Occurrence struct {
 	End    string `json:"end"`
 	Status string `json:"status"`
 	Reason string `json:"reason,omitempty"`
+	// Pence is the session's price at the booking's tier; only the
+	// confirmed and requested sessions count towards total_pence.
+	Pence int `json:"pence"`
 }
 
 // Booking is the API shape of a booking.
@@ -54,6 +62,9 @@ type Booking struct {
 	SpaceOwnerID   string       `json:"space_owner_id"`
 	Status         string       `json:"status"`
 	Purpose        string       `json:"purpose"`
+	Tier           string       `json:"tier"`
+	PencePerHour   int          `json:"pence_per_hour"`
+	TotalPence     int          `json:"total_pence"`
 	Occurrences    []Occurrence `json:"occurrences"`
 	CreatedAt      string       `json:"created_at"`
 	UpdatedAt      string       `json:"updated_at"`
@@ -68,10 +79,11 @@ type BookingEnvelope struct {
 
 func toBookingJSON(b *matching.Booking) Booking {
 	out := Booking{ID: b.ID, SpaceID: b.SpaceID, OrganisationID: b.OrganisationID, SpaceOwnerID: b.SpaceOwnerID,
-		Status: string(b.Status), Purpose: b.Purpose, Occurrences: make([]Occurrence, len(b.Occurrences)),
-		CreatedAt: rfc3339(b.CreatedAt), UpdatedAt: rfc3339(b.UpdatedAt)}
+		Status: string(b.Status), Purpose: b.Purpose, Tier: string(b.Tier), PencePerHour: b.PencePerHour, TotalPence: b.TotalPence(),
+		Occurrences: make([]Occurrence, len(b.Occurrences)), CreatedAt: rfc3339(b.CreatedAt), UpdatedAt: rfc3339(b.UpdatedAt)}
 	for i, o := range b.Occurrences {
-		out.Occurrences[i] = Occurrence{Start: rfc3339(o.Start), End: rfc3339(o.End), Status: string(o.Status), Reason: o.Reason}
+		out.Occurrences[i] = Occurrence{Start: rfc3339(o.Start), End: rfc3339(o.End), Status: string(o.Status), Reason: o.Reason,
+			Pence: b.Pence(i)}
 	}
 	return out
 }
@@ -89,7 +101,11 @@ func ParseBooking(body []byte, spaceID, orgID string, now time.Time) (*matching.
 	if err := ve.Err(); err != nil {
 		return nil, err
 	}
-	req := &matching.BookingRequest{SpaceID: spaceID, OrganisationID: orgID, Purpose: in.Purpose,
+	tier := matching.Tier(in.Tier)
+	if tier == "" {
+		tier = matching.DefaultTier
+	}
+	req := &matching.BookingRequest{SpaceID: spaceID, OrganisationID: orgID, Purpose: in.Purpose, Tier: tier,
 		Sessions: sessions, SkipConflicts: in.SkipConflicts}
 	if err := req.Validate(now); err != nil {
 		return nil, err

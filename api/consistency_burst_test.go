@@ -396,8 +396,10 @@ func (w *burstWorker) step(op string) {
 				sessions = append(sessions, map[string]any{"start": s.Format(time.RFC3339), "end": s.Add(time.Hour).Format(time.RFC3339)})
 			}
 		}
+		// 422: the space does not price the standard tier.
 		m, ok := w.call(op, "POST", "/v1/spaces/"+w.sh.pick(w.r, &w.sh.spaces)+"/bookings", o.token,
-			map[string]any{"sessions": sessions, "skip_conflicts": true}, http.StatusCreated, http.StatusConflict, http.StatusNotFound)
+			map[string]any{"sessions": sessions, "skip_conflicts": true}, http.StatusCreated, http.StatusConflict, http.StatusNotFound,
+			http.StatusUnprocessableEntity)
 		if ok {
 			w.bookings = append(w.bookings, [2]string{m["booking"].(map[string]any)["id"].(string), o.token})
 			if m["booking"].(map[string]any)["status"] == "confirmed" {

@@ -94,6 +94,14 @@ func problemOf(c *gin.Context, err error) Problem {
 			p.Detail = ve.Errors[0].Field + " " + ve.Errors[0].Message
 		}
 	}
+	var re *matching.RefusedError
+	if errors.As(err, &re) {
+		p.Errors = re.Errors
+		p.Detail = "the space does not take this request: see errors"
+		if len(re.Errors) == 1 {
+			p.Detail = re.Errors[0].Field + ": " + re.Errors[0].Message
+		}
+	}
 	var ce *matching.ConflictError
 	if errors.As(err, &ce) {
 		p.Conflicts = toConflicts(ce.Conflicts)

@@ -244,6 +244,8 @@ func NewRouter(cfg Config) http.Handler {
 	v1.POST("/organisations/:id/api-keys", requireAuth, h.createAPIKey)
 	v1.DELETE("/organisations/:id/api-keys/:key_id", requireAuth, h.revokeAPIKey)
 	v1.GET("/organisations/:id/audit", requireAuth, h.listAudit)
+	v1.GET("/organisations/:id/calendar.ics", h.organisationCalendar)
+	v1.POST("/organisations/:id/calendar-key", requireAuth, h.createCalendarKey)
 
 	v1.POST("/organisations", h.createOrganisation)
 	v1.GET("/organisations", h.listOrganisations)
@@ -270,6 +272,7 @@ func NewRouter(cfg Config) http.Handler {
 	v1.GET("/spaces/:id/calendar.ics", h.spaceCalendar)
 	v1.GET("/spaces/:id/groups", h.spaceGroups)
 	v1.POST("/spaces/:id/bookings", requireAuth, h.createBooking)
+	v1.POST("/spaces/:id/quote", requireAuth, h.quote)
 	v1.GET("/bookings", requireAuth, h.listBookings)
 	v1.GET("/bookings/:id", requireAuth, h.getBooking)
 	v1.DELETE("/bookings/:id", requireAuth, h.changeBooking(matching.CancelBooking))

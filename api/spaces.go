@@ -51,6 +51,10 @@ type spaceIn struct {
 	Prices               *[]Price        `json:"prices"`
 	OpeningHours         *[]OpeningHours `json:"opening_hours"`
 	Closures             *[]Closure      `json:"closures"`
+	// Fair-use rules.
+	TurnaroundMinutes       *int `json:"turnaround_minutes"`
+	BookingHorizonDays      *int `json:"booking_horizon_days"`
+	MaxHoursPerOrganisation *int `json:"max_hours_per_organisation"`
 }
 
 // Space is the API shape of a space.
@@ -77,9 +81,13 @@ type Space struct {
 	OpeningHours         []OpeningHours `json:"opening_hours"`
 	Closures             []Closure      `json:"closures"`
 	FitToDance           int            `json:"fit_to_dance"`
-	CreatedAt            string         `json:"created_at"`
-	UpdatedAt            string         `json:"updated_at"`
-	DistanceKm           *float64       `json:"distance_km,omitempty"`
+	// Fair-use rules.
+	TurnaroundMinutes       int      `json:"turnaround_minutes"`
+	BookingHorizonDays      int      `json:"booking_horizon_days"`
+	MaxHoursPerOrganisation int      `json:"max_hours_per_organisation"`
+	CreatedAt               string   `json:"created_at"`
+	UpdatedAt               string   `json:"updated_at"`
+	DistanceKm              *float64 `json:"distance_km,omitempty"`
 }
 
 func toSpaceJSON(s *matching.Space) Space {
@@ -93,6 +101,8 @@ func toSpaceJSON(s *matching.Space) Space {
 		Prices:      make([]Price, len(s.Prices)), OpeningHours: make([]OpeningHours, len(s.OpeningHours)),
 		Closures:   make([]Closure, len(s.Closures)),
 		FitToDance: s.FitToDance(), CreatedAt: rfc3339(s.CreatedAt), UpdatedAt: rfc3339(s.UpdatedAt),
+		TurnaroundMinutes: s.TurnaroundMinutes, BookingHorizonDays: s.HorizonDays(),
+		MaxHoursPerOrganisation: s.MaxHoursPerOrganisation,
 	}
 	for i, p := range s.Prices {
 		out.Prices[i] = Price{string(p.Tier), p.PencePerHour}
@@ -181,6 +191,20 @@ func (in *spaceIn) apply(s *matching.Space, tax *matching.Taxonomy, create bool)
 			f := fieldf("closures[%d]", i)
 			s.Closures[i] = matching.Closure{Start: parseTime(ve, f+".start", c.Start), End: parseTime(ve, f+".end", c.End), Reason: c.Reason}
 		}
+	}
+	if in.TurnaroundMinutes != nil {
+		s.TurnaroundMinutes = *in.TurnaroundMinutes
+	}
+	switch {
+	case in.BookingHorizonDays != nil && *in.BookingHorizonDays < 1:
+		ve.Add("booking_horizon_days", "must be between 1 and %d", matching.MaxBookingHorizonDays)
+	case in.BookingHorizonDays != nil:
+		s.BookingHorizonDays = *in.BookingHorizonDays
+	case create:
+		s.BookingHorizonDays = matching.DefaultBookingHorizonDays
+	}
+	if in.MaxHoursPerOrganisation != nil {
+		s.MaxHoursPerOrganisation = *in.MaxHoursPerOrganisation
 	}
 	if err := ve.Err(); err != nil {
 		// Parse errors first: validating half-parsed values would repeat them.

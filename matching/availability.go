@@ -6,7 +6,7 @@ import "time"
 const (
 	ReasonOutsideHours = "outside_hours" // not within one opening period
 	ReasonClosure      = "closure"       // the space is closed then
-	ReasonBooked       = "booked"        // a confirmed booking overlaps
+	ReasonBooked       = "booked"        // a confirmed booking overlaps, or lies within the turnaround
 )
 
 // localSpan converts a session to local wall-clock minutes on its local
@@ -58,17 +58,35 @@ func (s *Space) ClosedDuring(sess Session) bool { return closedDuring(s.Closures
 
 // Unavailability says why a space cannot take a session ("" if it can),
 // checking opening hours, then closures, then booked periods (sorted by
-// start, as a booking calendar keeps them).
+// start, as a booking calendar keeps them). A booked period keeps the
+// space's turnaround clear on both sides: a session that starts or ends
+// within it is booked too.
 func (s *Space) Unavailability(sess Session, loc *time.Location, booked []Session) string {
 	switch {
 	case !s.OpenFor(sess, loc):
 		return ReasonOutsideHours
 	case s.ClosedDuring(sess):
 		return ReasonClosure
-	case overlapsAny(sess, booked):
+	case busyAround(sess, booked, s.Turnaround()):
 		return ReasonBooked
 	}
 	return ""
+}
+
+// busyAround reports whether sess, widened by gap on both sides, overlaps
+// a period of booked (as overlapsAny): whether it would come within gap
+// of a booking.
+func busyAround(sess Session, booked []Session, gap time.Duration) bool {
+	if gap > 0 {
+		sess = Session{Start: sess.Start.Add(-gap), End: sess.End.Add(gap)}
+	}
+	return overlapsAny(sess, booked)
+}
+
+// Padded is span widened by gap on both sides: the period whose confirmed
+// bookings decide whether a space with that turnaround can take span.
+func Padded(span Session, gap time.Duration) Session {
+	return Session{Start: span.Start.Add(-gap), End: span.End.Add(gap)}
 }
 
 // overlapsAny reports whether sess overlaps a period of booked, which is
@@ -99,7 +117,7 @@ func (st *state) freeFor(slot int32, sp *spaceRec, sess Session, span localSessi
 		return false
 	}
 	if sp.flags&flagExtra != 0 {
-		if x := st.extras[slot]; x != nil && overlapsAny(sess, x.booked) {
+		if x := st.extras[slot]; x != nil && busyAround(sess, x.booked, sp.gap()) {
 			return false
 		}
 	}

@@ -3,6 +3,7 @@ package matching
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -57,9 +58,45 @@ type Booking struct {
 	SpaceOwnerID string
 	Status       BookingStatus
 	Purpose      string
+	// Tier is the price tier booked at and PencePerHour its price when the
+	// booking was made: later changes to the space's prices leave it be.
+	Tier         Tier
+	PencePerHour int
 	Occurrences  []Occurrence // by start
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+}
+
+// SessionPence is the price of one session at pencePerHour, to the
+// nearest penny (half a penny rounds up).
+func SessionPence(pencePerHour int, s Session) int {
+	secs := int64(s.End.Sub(s.Start) / time.Second)
+	return int((int64(pencePerHour)*secs + 1800) / 3600)
+}
+
+// Charged reports whether an occurrence in this status is charged: it
+// holds the space, or waits to. Cancelled, declined and refused sessions
+// cost nothing.
+func (s OccurrenceStatus) Charged() bool {
+	return s == OccurrenceConfirmed || s == OccurrenceRequested
+}
+
+// Pence is the price of occurrence i, charged or not.
+func (b *Booking) Pence(i int) int {
+	o := b.Occurrences[i]
+	return SessionPence(b.PencePerHour, Session{Start: o.Start, End: o.End})
+}
+
+// TotalPence is what the booking charges: the price of every occurrence
+// that holds the space or waits to (see OccurrenceStatus.Charged).
+func (b *Booking) TotalPence() int {
+	total := 0
+	for i, o := range b.Occurrences {
+		if o.Status.Charged() {
+			total += b.Pence(i)
+		}
+	}
+	return total
 }
 
 // Party reports whether orgID is one of the booking's two parties: the
@@ -73,7 +110,9 @@ type BookingRequest struct {
 	SpaceID        string
 	OrganisationID string
 	Purpose        string
-	Sessions       []Session
+	// Tier is the price tier asked for; empty reads as DefaultTier.
+	Tier     Tier
+	Sessions []Session
 	// SkipConflicts books the sessions that are free and reports the
 	// rest; without it one session that cannot be booked books nothing.
 	SkipConflicts bool
@@ -87,6 +126,9 @@ func (r *BookingRequest) Validate(now time.Time) error {
 	if utf8.RuneCountInString(r.Purpose) > MaxPurposeLength {
 		ve.Add("purpose", "must be at most %d characters", MaxPurposeLength)
 	}
+	if r.Tier != "" && !validTier(r.Tier) {
+		ve.Add("tier", "unknown tier %s (one of community, standard, commercial)", quote(string(r.Tier)))
+	}
 	if err := ValidateSessions(r.Sessions); err != nil {
 		ve.Merge("", err)
 	} else {
@@ -97,6 +139,67 @@ func (r *BookingRequest) Validate(now time.Time) error {
 		}
 	}
 	return ve.Err()
+}
+
+// tier is the tier the request asks for.
+func (r *BookingRequest) tier() Tier {
+	if r.Tier == "" {
+		return DefaultTier
+	}
+	return r.Tier
+}
+
+// RefusedError is a well-formed request that the space's own rules turn
+// down: a tier it does not price, a session past its booking horizon. It
+// names the fields at fault and wraps ErrUnprocessable.
+type RefusedError struct {
+	Errors []FieldError
+}
+
+func (e *RefusedError) Error() string {
+	parts := make([]string, len(e.Errors))
+	for i, fe := range e.Errors {
+		parts[i] = fe.Field + ": " + fe.Message
+	}
+	return "unprocessable: " + strings.Join(parts, "; ")
+}
+
+// Unwrap lets errors.Is match ErrUnprocessable.
+func (e *RefusedError) Unwrap() error { return ErrUnprocessable }
+
+// Admit checks a request against the space's rules that refuse it as a
+// whole rather than session by session: the tier must be one the space
+// prices (a space that lists no prices at all is booked free, at any
+// tier), and every session must start within the space's booking horizon
+// of now. It returns a *RefusedError naming each, or nil.
+func (s *Space) Admit(req *BookingRequest, now time.Time) error {
+	var errs []FieldError
+	if _, ok := s.PriceFor(req.tier()); !ok && len(s.Prices) > 0 {
+		priced := make([]string, len(s.Prices))
+		for i, p := range s.Prices {
+			priced[i] = string(p.Tier)
+		}
+		msg := fmt.Sprintf("the space has no %s price", req.tier())
+		if len(priced) > 0 {
+			msg += fmt.Sprintf(" (it prices %s)", strings.Join(priced, ", "))
+		}
+		errs = append(errs, FieldError{Field: "tier", Message: msg})
+	}
+	limit := now.Add(s.Horizon())
+	for i, sess := range req.Sessions {
+		if sess.Start.After(limit) {
+			errs = append(errs, FieldError{Field: fmt.Sprintf("sessions[%d].start", i),
+				Message: fmt.Sprintf("is past the space's booking horizon: sessions may start until %s (%d days ahead)",
+					limit.UTC().Format(time.RFC3339), s.HorizonDays())})
+			if len(errs) >= 10 {
+				break
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return &RefusedError{Errors: errs}
+	}
+	return nil
 }
 
 // BookingOutcome is what came of a booking request: the booking made, or
@@ -127,15 +230,22 @@ func Span(sessions []Session) Session {
 // PlanBooking decides a booking request against the space as it stands:
 // its opening hours and closures, read in loc (the venue's zone), and the
 // confirmed booked periods of the space (sorted by start, not
-// overlapping; those outside the request's Span may be left out). Each
-// session is checked on its own; a free one is confirmed on an instant
-// space and requested otherwise.
+// overlapping; those outside the request's Span, Padded by the space's
+// turnaround, may be left out), none of which may come within the
+// turnaround of a session. Each session is checked on its own; a free one
+// is confirmed on an instant space and requested otherwise. held is the
+// future confirmed time the requesting organisation already holds at the
+// space: when it and the free sessions together pass the space's
+// MaxHoursPerOrganisation, the free sessions are requested even on an
+// instant space, for the owner to decide. The booking is priced at the
+// request's tier (nothing for a tier the space does not price: see
+// Space.Admit).
 //
 // The outcome holds a booking (ID, times and parties left for the caller
 // to fill in) when something can be booked: every session is free, or
 // SkipConflicts is set and at least one is. Otherwise Booking is nil and
 // Conflicts says why, session by session.
-func PlanBooking(req *BookingRequest, space *Space, loc *time.Location, booked []Session) BookingOutcome {
+func PlanBooking(req *BookingRequest, space *Space, loc *time.Location, booked []Session, held time.Duration) BookingOutcome {
 	sessions := slices.Clone(req.Sessions)
 	slices.SortFunc(sessions, func(a, b Session) int { return a.Start.Compare(b.Start) })
 	free := OccurrenceRequested
@@ -145,11 +255,13 @@ func PlanBooking(req *BookingRequest, space *Space, loc *time.Location, booked [
 	var out BookingOutcome
 	occ := make([]Occurrence, len(sessions))
 	nfree := 0
+	var asked time.Duration
 	for i, s := range sessions {
 		occ[i] = Occurrence{Start: s.Start, End: s.End, Status: free}
 		switch reason := space.Unavailability(s, loc, booked); reason {
 		case "":
 			nfree++
+			asked += s.End.Sub(s.Start)
 		case ReasonBooked:
 			occ[i].Status, occ[i].Reason = OccurrenceConflict, reason
 		default:
@@ -165,9 +277,18 @@ func PlanBooking(req *BookingRequest, space *Space, loc *time.Location, booked [
 	status := BookingRequested
 	if space.InstantBook {
 		status = BookingConfirmed
+		if capped := space.MaxHoursPerOrganisation; capped > 0 && held+asked > time.Duration(capped)*time.Hour {
+			status = BookingRequested
+			for i := range occ {
+				if occ[i].Status == OccurrenceConfirmed {
+					occ[i].Status = OccurrenceRequested
+				}
+			}
+		}
 	}
+	pph, _ := space.PriceFor(req.tier())
 	out.Booking = &Booking{SpaceID: space.ID, OrganisationID: req.OrganisationID, SpaceOwnerID: space.OrganisationID,
-		Status: status, Purpose: req.Purpose, Occurrences: occ}
+		Status: status, Purpose: req.Purpose, Tier: req.tier(), PencePerHour: pph, Occurrences: occ}
 	return out
 }
 
@@ -327,7 +448,10 @@ const (
 	CancelBooking  BookingAction = "cancel"
 )
 
-// CalendarEntry is one confirmed session of a space, for its calendar.
+// CalendarEntry is one confirmed session, for a space's or an
+// organisation's calendar. OrganisationID and OrganisationName are the
+// organisation that booked; the space, its venue and its owner say where
+// and with whom.
 type CalendarEntry struct {
 	BookingID        string
 	Seq              int
@@ -337,6 +461,19 @@ type CalendarEntry struct {
 	Start, End       time.Time
 	// Stamp is when the booking last changed.
 	Stamp time.Time
+
+	SpaceID, SpaceName string
+	VenueName, Address string
+	Postcode           string
+	OwnerID, OwnerName string
+}
+
+// Calendar is the confirmed sessions of a space or an organisation, by
+// start, and when anything it shows last changed (a booking, including one
+// since cancelled; a space, venue or organisation named in it).
+type Calendar struct {
+	Entries  []CalendarEntry
+	Modified time.Time
 }
 
 // CalendarWindow is how far back a space's calendar reaches.

@@ -48,7 +48,7 @@ func TestPlanBooking(t *testing.T) {
 			// The closure of validSpace is 24–27 Dec 2026; move it onto the 28th.
 			sp.Closures = []Closure{{Start: time.Date(2026, 12, 28, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 12, 29, 0, 0, 0, 0, time.UTC)}}
 			req := &BookingRequest{SpaceID: sp.ID, OrganisationID: "booker", Sessions: tt.sessions, SkipConflicts: tt.skip}
-			got := PlanBooking(req, &sp, london, booked)
+			got := PlanBooking(req, &sp, london, booked, 0)
 			if got.Booked() != tt.booked {
 				t.Fatalf("booked = %v, want %v (conflicts %v)", got.Booked(), tt.booked, got.Conflicts)
 			}

@@ -59,8 +59,12 @@
 // # Bookings and partnerships
 //
 // PlanBooking decides a BookingRequest against a space as it stands and
-// the periods already booked: which sessions can be had, confirmed at once
-// on an instant-book space and requested otherwise. Booking's Approve,
+// the periods already booked: which sessions can be had (none within the
+// space's turnaround of a booking), confirmed at once on an instant-book
+// space and requested otherwise (or once the organisation would pass the
+// space's cap of hours), priced at the request's tier. Space.Admit refuses
+// what the space never takes: a tier it does not price, a session past its
+// booking horizon. Booking's Approve,
 // Decline and Cancel move a booking on from there. The store runs these
 // inside its transactions, with the booked periods it has read, so the
 // database stays the arbiter of conflicts.

@@ -180,7 +180,8 @@ func overlapsPeriod(s matching.Session, start, end time.Time) bool {
 }
 
 // freeByHand reports whether a space can take a session: open, not
-// closed, not booked, by linear scans.
+// closed, not booked, and no booking within the space's turnaround of it,
+// by linear scans.
 func freeByHand(s *matching.Space, loc *time.Location, booked []matching.Session, sess matching.Session) bool {
 	if !openLocal(s.OpeningHours, loc, sess) {
 		return false
@@ -190,8 +191,9 @@ func freeByHand(s *matching.Space, loc *time.Location, booked []matching.Session
 			return false
 		}
 	}
+	gap := time.Duration(s.TurnaroundMinutes) * time.Minute
 	for _, b := range booked {
-		if overlapsPeriod(sess, b.Start, b.End) {
+		if overlapsPeriod(sess, b.Start.Add(-gap), b.End.Add(gap)) {
 			return false
 		}
 	}

@@ -140,7 +140,15 @@ type spaceRec struct {
 	fit        uint8
 	live       bool
 	zone       uint16 // the venue's time zone, index into state.zones
+	// turnaround is the space's TurnaroundMinutes, which availability
+	// keeps clear around its bookings (it takes the record from 104 to
+	// 112 bytes). The other fair-use rules decide bookings in the store,
+	// not matching, and are not kept.
+	turnaround uint16
 }
+
+// gap is the turnaround kept clear around the space's bookings.
+func (sp *spaceRec) gap() time.Duration { return time.Duration(sp.turnaround) * time.Minute }
 
 // Floor8 is a floor as a small integer (index into Floors).
 type Floor8 uint8

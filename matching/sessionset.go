@@ -89,7 +89,7 @@ func (q *query) freeCount(slot int32, sp *spaceRec) int {
 	if sp.flags&flagExtra != 0 {
 		if x := q.st.extras[slot]; x != nil {
 			for i, s := range q.req.Sessions {
-				if free.has(i) && overlapsAny(s, x.booked) {
+				if free.has(i) && busyAround(s, x.booked, sp.gap()) {
 					free.remove(i)
 				}
 			}

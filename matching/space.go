@@ -66,8 +66,17 @@ type Space struct {
 	Prices               []Price
 	OpeningHours         []OpeningHours
 	Closures             []Closure
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
+	// Fair use: the owner's rules for sharing the space among bookers.
+	// TurnaroundMinutes is the gap kept clear before and after every
+	// confirmed booking. BookingHorizonDays is how far ahead a session may
+	// start (0 reads as DefaultBookingHorizonDays). MaxHoursPerOrganisation
+	// caps the future confirmed hours one organisation may hold here before
+	// its instant-book requests wait for the owner (0: no cap).
+	TurnaroundMinutes       int
+	BookingHorizonDays      int
+	MaxHoursPerOrganisation int
+	CreatedAt               time.Time
+	UpdatedAt               time.Time
 }
 
 // Limits on a space's numbers.
@@ -80,6 +89,11 @@ const (
 	MaxFitToDance    = 5
 	maxSpaceNameLen  = MaxNameLen
 	maxProhibitedLen = MaxListLen
+
+	MaxTurnaroundMinutes      = 24 * 60
+	DefaultBookingHorizonDays = 365
+	MaxBookingHorizonDays     = 10 * 366
+	MaxHoursPerOrganisation   = 100000
 )
 
 // FitToDance rates the space for dance from 0 to 5 stars by the "Spaces to
@@ -165,7 +179,36 @@ func (s *Space) Validate(tax *Taxonomy) error {
 	}
 	validateHours(ve, s.OpeningHours)
 	validateClosures(ve, s.Closures)
+	if s.TurnaroundMinutes < 0 || s.TurnaroundMinutes > MaxTurnaroundMinutes {
+		ve.Add("turnaround_minutes", "must be between 0 and %d", MaxTurnaroundMinutes)
+	}
+	if s.BookingHorizonDays < 0 || s.BookingHorizonDays > MaxBookingHorizonDays {
+		ve.Add("booking_horizon_days", "must be between 1 and %d", MaxBookingHorizonDays)
+	}
+	if s.MaxHoursPerOrganisation < 0 || s.MaxHoursPerOrganisation > MaxHoursPerOrganisation {
+		ve.Add("max_hours_per_organisation", "must be between 0 (no cap) and %d", MaxHoursPerOrganisation)
+	}
 	return ve.Err()
+}
+
+// Turnaround is the gap kept clear before and after every confirmed
+// booking of the space.
+func (s *Space) Turnaround() time.Duration {
+	return time.Duration(s.TurnaroundMinutes) * time.Minute
+}
+
+// HorizonDays is how many days ahead of now a session of the space may
+// start: BookingHorizonDays, or DefaultBookingHorizonDays when unset.
+func (s *Space) HorizonDays() int {
+	if s.BookingHorizonDays <= 0 {
+		return DefaultBookingHorizonDays
+	}
+	return s.BookingHorizonDays
+}
+
+// Horizon is HorizonDays as a duration.
+func (s *Space) Horizon() time.Duration {
+	return time.Duration(s.HorizonDays()) * 24 * time.Hour
 }
 
 func inRange(x, lo, hi float64) bool {

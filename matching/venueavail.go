@@ -14,7 +14,7 @@ func (q *query) freeSessions(slot int32, sp *spaceRec, conflicts *[]SessionConfl
 	if sp.flags&flagExtra != 0 {
 		x = q.st.extras[slot]
 	}
-	return q.countFree(q.openFor(q.st.zones[sp.zone], sp.hours), sp.closures, x, conflicts)
+	return q.countFree(q.openFor(q.st.zones[sp.zone], sp.hours), sp.closures, x, sp.gap(), conflicts)
 }
 
 // openFor says which sessions lie within a timetable, read in zone.
@@ -41,8 +41,9 @@ func (q *query) openFor(zone *time.Location, hoursID int32) []bool {
 }
 
 // countFree counts the sessions a space can take given which are within
-// its opening hours.
-func (q *query) countFree(open []bool, closures int32, x *extra, conflicts *[]SessionConflict) int {
+// its opening hours, keeping gap (the space's turnaround) clear around its
+// bookings.
+func (q *query) countFree(open []bool, closures int32, x *extra, gap time.Duration, conflicts *[]SessionConflict) int {
 	var closed []bool
 	if closures >= 0 {
 		closed = q.closedFor(closures)
@@ -55,7 +56,7 @@ func (q *query) countFree(open []bool, closures int32, x *extra, conflicts *[]Se
 			reason = ReasonOutsideHours
 		case closed != nil && closed[i]:
 			reason = ReasonClosure
-		case x != nil && overlapsAny(s, x.booked):
+		case x != nil && busyAround(s, x.booked, gap):
 			reason = ReasonBooked
 		}
 		if reason == "" {

@@ -92,6 +92,9 @@ type SpaceView struct {
 	Prices       []Price
 	OpeningHours []OpeningHours
 	Closures     []Closure
+	// TurnaroundMinutes is the space's, the one fair-use rule matching
+	// uses.
+	TurnaroundMinutes int
 	// Booked are the confirmed booked periods, by start.
 	Booked []Session
 }
@@ -164,6 +167,7 @@ func (e *Engine) spaceView(st *state, slot int32) SpaceView {
 		OpeningHours:         append([]OpeningHours{}, st.hours[sp.hours]...),
 		Closures:             []Closure{},
 		Booked:               []Session{},
+		TurnaroundMinutes:    int(sp.turnaround),
 	}
 	setSpaceFlags(&sv, f)
 	for i, p := range sp.prices {

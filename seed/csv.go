@@ -60,6 +60,10 @@ var columns = []csvColumn{
 	{name: "price_standard"},
 	{name: "price_commercial"},
 	{name: "opening_hours"},
+	// Fair-use rules.
+	{name: "turnaround_minutes"},
+	{name: "booking_horizon_days"},
+	{name: "max_hours_per_organisation"},
 }
 
 // columnNames are the names of columns, in order.
@@ -83,16 +87,18 @@ func column(name string) int {
 
 // The columns the importer reads by name, as positions in columns.
 var (
-	colVenueName, colAddress, colPostcode = column("venue_name"), column("address"), column("postcode")
-	colLat, colLon, colTimezone           = column("lat"), column("lon"), column("timezone")
-	colStepFree, colAccessibleToilet      = column("step_free"), column("accessible_toilet")
-	colHearingLoop, colParking            = column("hearing_loop"), column("parking")
-	colSpaceName, colKind, colCapacity    = column("space_name"), column("kind"), column("capacity")
-	colFloorArea, colCeiling, colFloor    = column("floor_area_m2"), column("ceiling_height_m"), column("floor")
-	colProhibited, colOpeningHours        = column("prohibited_activities"), column("opening_hours")
-	colPriceCommunity                     = column("price_community")
-	colPriceStandard                      = column("price_standard")
-	colPriceCommercial                    = column("price_commercial")
+	colVenueName, colAddress, colPostcode  = column("venue_name"), column("address"), column("postcode")
+	colLat, colLon, colTimezone            = column("lat"), column("lon"), column("timezone")
+	colStepFree, colAccessibleToilet       = column("step_free"), column("accessible_toilet")
+	colHearingLoop, colParking             = column("hearing_loop"), column("parking")
+	colSpaceName, colKind, colCapacity     = column("space_name"), column("kind"), column("capacity")
+	colFloorArea, colCeiling, colFloor     = column("floor_area_m2"), column("ceiling_height_m"), column("floor")
+	colProhibited, colOpeningHours         = column("prohibited_activities"), column("opening_hours")
+	colPriceCommunity                      = column("price_community")
+	colPriceStandard                       = column("price_standard")
+	colPriceCommercial                     = column("price_commercial")
+	colTurnaround, colHorizon, colMaxHours = column("turnaround_minutes"), column("booking_horizon_days"),
+		column("max_hours_per_organisation")
 )
 
 // ReadVenuesCSV reads a council's venues and spaces from CSV so that they

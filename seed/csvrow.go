@@ -247,6 +247,22 @@ func (im *importer) space(rc rowCells) (matching.Space, map[string]string) {
 		bad["opening_hours"] = err.Error()
 	}
 	s.OpeningHours = hours
+	s.BookingHorizonDays = matching.DefaultBookingHorizonDays
+	for _, f := range []struct {
+		col  int
+		to   *int
+		unit string
+	}{{colTurnaround, &s.TurnaroundMinutes, "minutes"}, {colHorizon, &s.BookingHorizonDays, "days"},
+		{colMaxHours, &s.MaxHoursPerOrganisation, "hours"}} {
+		if c := rc.get(f.col); c != "" {
+			n, err := strconv.Atoi(c)
+			if err != nil {
+				bad[columnNames[f.col]] = "must be a whole number of " + f.unit
+				continue
+			}
+			*f.to = n
+		}
+	}
 	return s, bad
 }
 

@@ -141,7 +141,32 @@ func (g *gen) space(tpl *spaceTpl, v *matching.Venue, used []string, floor match
 	s.ProhibitedActivities = g.draw(nil, tpl.prohibit, nil)
 	s.Prices = g.prices(tpl, commercial)
 	s.Closures = g.closures()
+	s.TurnaroundMinutes, s.BookingHorizonDays, s.MaxHoursPerOrganisation = fairUse(tpl)
 	return s
+}
+
+// fairUse is the fair-use rules a room of tpl keeps, drawing nothing from
+// the generator (so adding them moved no other value): halls that are
+// set out and stacked away between hirers keep 30 minutes clear, a theatre
+// or function room an hour for the get-out, a studio or small room 15;
+// schools take bookings a term or two ahead, theatres two years; halls and
+// studios in demand cap one group's future hours so that others get a turn.
+func fairUse(tpl *spaceTpl) (turnaround, horizonDays, maxHours int) {
+	switch tpl {
+	case tMainHall, tSmallHall, tChurchHall, tScoutHall, tYouthHall:
+		return 30, 365, 40
+	case tAssemblyRoom, tFunctionRoom:
+		return 60, 540, 0
+	case tTheatre:
+		return 60, 730, 0
+	case tSchoolHall, tClassroom, tSportsHall:
+		return 15, 180, 0
+	case tDanceStudio, tDramaStudio, tFitnessStudio:
+		return 15, 365, 60
+	case tOutdoor:
+		return 0, 365, 0
+	}
+	return 15, 365, 0
 }
 
 func (g *gen) spaceName(tpl *spaceTpl, used []string) string {

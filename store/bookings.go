@@ -19,6 +19,8 @@ type bookingRow struct {
 	OrganisationID string
 	Status         string
 	Purpose        string
+	Tier           string
+	PencePerHour   int
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -82,15 +84,10 @@ func (db *DB) Book(ctx context.Context, id string, req *matching.BookingRequest,
 				return nil, err
 			}
 		}
-		space, loc, err := db.spaceForBooking(tx, req.SpaceID)
+		o, err := db.plan(tx, req, true, now)
 		if err != nil {
 			return nil, err
 		}
-		booked, err := confirmedIn(tx, req.SpaceID, matching.Span(req.Sessions))
-		if err != nil {
-			return nil, err
-		}
-		o := matching.PlanBooking(req, space, loc, booked)
 		outcome = &o
 		var changes []change
 		if b := o.Booking; b != nil {
@@ -98,7 +95,6 @@ func (db *DB) Book(ctx context.Context, id string, req *matching.BookingRequest,
 			if err := insertBooking(tx, b); err != nil {
 				return nil, err
 			}
-			b.SpaceOwnerID = space.OrganisationID
 			if err := db.emitBooked(tx, b); err != nil {
 				return nil, err
 			}
@@ -122,6 +118,77 @@ func (db *DB) Book(ctx context.Context, id string, req *matching.BookingRequest,
 		return matching.Reply{}, nil, translate(err, "booking")
 	}
 	return reply, outcome, nil
+}
+
+// plan decides req at now in tx (see matching.PlanBooking), holding the
+// space's turn (see spaceForBooking): the space's own rules first
+// (matching.Space.Admit: a *matching.RefusedError). Without turn (a
+// quote) it reads without waiting for the space's turn., then each session
+// against the confirmed bookings within the space's turnaround of the
+// request, and the requesting organisation's future confirmed hours there
+// against the space's cap. Errors wrap matching.ErrNotFound (no such
+// space) or are the database's.
+func (db *DB) plan(tx *gorm.DB, req *matching.BookingRequest, turn bool, now time.Time) (matching.BookingOutcome, error) {
+	space, loc, err := db.spaceForPlan(tx, req.SpaceID, turn && db.dialect == Postgres)
+	if err != nil {
+		return matching.BookingOutcome{}, err
+	}
+	if err := space.Admit(req, now); err != nil {
+		return matching.BookingOutcome{}, err
+	}
+	booked, err := confirmedIn(tx, req.SpaceID, matching.Padded(matching.Span(req.Sessions), space.Turnaround()))
+	if err != nil {
+		return matching.BookingOutcome{}, err
+	}
+	var held time.Duration
+	if space.MaxHoursPerOrganisation > 0 && space.InstantBook {
+		if held, err = heldBy(tx, req.SpaceID, req.OrganisationID, now); err != nil {
+			return matching.BookingOutcome{}, err
+		}
+	}
+	o := matching.PlanBooking(req, space, loc, booked, held)
+	if o.Booking != nil {
+		o.Booking.SpaceOwnerID = space.OrganisationID
+	}
+	return o, nil
+}
+
+// Quote decides a booking request as Book would at this moment, and
+// records nothing: no booking, no event, no idempotency key. The outcome
+// holds the booking Book would make (without ID or times), or the
+// conflicts that would refuse it. Errors are Book's, and a
+// *matching.RefusedError for a request the space's own rules refuse.
+func (db *DB) Quote(ctx context.Context, req *matching.BookingRequest) (*matching.BookingOutcome, error) {
+	var out matching.BookingOutcome
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		out, err = db.plan(tx, req, false, db.now().UTC().Truncate(time.Microsecond))
+		return err
+	})
+	if err != nil {
+		return nil, translate(err, "quote")
+	}
+	return &out, nil
+}
+
+// heldBy is the future confirmed time an organisation holds at a space:
+// the length of each of its confirmed occurrences there that has not yet
+// ended.
+func heldBy(tx *gorm.DB, spaceID, orgID string, now time.Time) (time.Duration, error) {
+	var rows []occurrenceRow
+	err := tx.Select("o.starts_at", "o.ends_at").Table("booking_occurrences o").
+		Joins("JOIN bookings b ON b.id = o.booking_id").
+		Where("o.space_id = ? AND b.organisation_id = ? AND o.status = ? AND o.ends_at > ?",
+			spaceID, orgID, matching.OccurrenceConfirmed, now.UTC()).
+		Find(&rows).Error
+	if err != nil {
+		return 0, err
+	}
+	var held time.Duration
+	for _, r := range rows {
+		held += r.EndsAt.Sub(r.StartsAt)
+	}
+	return held, nil
 }
 
 // writeRetrying is write, run again (up to maxBookingAttempts in all)
@@ -195,9 +262,15 @@ func lostRace(err error) bool {
 // key-share locks do not conflict with it). SQLite runs one writer at a
 // time.
 func (db *DB) spaceForBooking(tx *gorm.DB, spaceID string) (*matching.Space, *time.Location, error) {
+	return db.spaceForPlan(tx, spaceID, db.dialect == Postgres)
+}
+
+// spaceForPlan reads a space and its venue's time zone, locking the space's
+// row when lock is set (see spaceForBooking).
+func (db *DB) spaceForPlan(tx *gorm.DB, spaceID string, lock bool) (*matching.Space, *time.Location, error) {
 	var row spaceRow
 	q := tx.Where("id = ?", spaceID)
-	if db.dialect == Postgres {
+	if lock {
 		q = q.Clauses(clause.Locking{Strength: "NO KEY UPDATE"})
 	}
 	if err := q.Take(&row).Error; err != nil {
@@ -235,7 +308,7 @@ func confirmedIn(tx *gorm.DB, spaceID string, span matching.Session) ([]matching
 
 func insertBooking(tx *gorm.DB, b *matching.Booking) error {
 	row := bookingRow{ID: b.ID, SpaceID: b.SpaceID, OrganisationID: b.OrganisationID, Status: string(b.Status),
-		Purpose: b.Purpose, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt}
+		Purpose: b.Purpose, Tier: string(b.Tier), PencePerHour: b.PencePerHour, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt}
 	if err := tx.Create(&row).Error; err != nil {
 		return err
 	}
@@ -267,7 +340,8 @@ func getBooking(tx *gorm.DB, id string, forUpdate bool) (*matching.Booking, erro
 		return nil, err
 	}
 	b := &matching.Booking{ID: row.ID, SpaceID: row.SpaceID, OrganisationID: row.OrganisationID,
-		Status: matching.BookingStatus(row.Status), Purpose: row.Purpose, CreatedAt: utc(row.CreatedAt), UpdatedAt: utc(row.UpdatedAt)}
+		Status: matching.BookingStatus(row.Status), Purpose: row.Purpose, Tier: matching.Tier(row.Tier), PencePerHour: row.PencePerHour,
+		CreatedAt: utc(row.CreatedAt), UpdatedAt: utc(row.UpdatedAt)}
 	if err := tx.Raw("SELECT organisation_id FROM spaces WHERE id = ?", row.SpaceID).Row().Scan(&b.SpaceOwnerID); err != nil {
 		return nil, err
 	}
@@ -374,7 +448,7 @@ func (db *DB) approve(tx *gorm.DB, b *matching.Booking) error {
 	}
 	var booked []matching.Session
 	if len(pending) > 0 {
-		if booked, err = confirmedIn(tx, b.SpaceID, matching.Span(pending)); err != nil {
+		if booked, err = confirmedIn(tx, b.SpaceID, matching.Padded(matching.Span(pending), space.Turnaround())); err != nil {
 			return err
 		}
 	}

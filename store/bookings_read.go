@@ -12,37 +12,84 @@ import (
 const maxCalendarEntries = 5000
 
 // SpaceCalendar returns the confirmed sessions of a space that end after
-// since, by start, at most 5,000 of them. It returns an error wrapping
+// since, by start, at most 5,000 of them, and when the calendar last
+// changed (see matching.Calendar). It returns an error wrapping
 // matching.ErrNotFound when the space does not exist.
-func (db *DB) SpaceCalendar(ctx context.Context, spaceID string, since time.Time) ([]matching.CalendarEntry, error) {
+func (db *DB) SpaceCalendar(ctx context.Context, spaceID string, since time.Time) (matching.Calendar, error) {
 	g := db.gorm.WithContext(ctx)
 	var n int64
 	if err := g.Model(&spaceRow{}).Where("id = ?", spaceID).Count(&n).Error; err != nil {
-		return nil, translate(err, "calendar")
+		return matching.Calendar{}, translate(err, "calendar")
 	}
 	if n == 0 {
-		return nil, fmt.Errorf("space %s: %w", spaceID, matching.ErrNotFound)
+		return matching.Calendar{}, fmt.Errorf("space %s: %w", spaceID, matching.ErrNotFound)
 	}
-	rows, err := g.Raw(`SELECT o.booking_id, o.seq, b.organisation_id, g.name, b.purpose, o.starts_at, o.ends_at, b.updated_at
+	return db.calendar(ctx, "o.space_id = ?", "b.space_id = ?", []any{spaceID}, since)
+}
+
+// OrganisationCalendar returns the confirmed sessions that end after
+// since where the organisation books or owns the space, by start, at most
+// 5,000 of them, and when the calendar last changed.
+func (db *DB) OrganisationCalendar(ctx context.Context, orgID string, since time.Time) (matching.Calendar, error) {
+	return db.calendar(ctx, "(b.organisation_id = ? OR s.organisation_id = ?)", "(b.organisation_id = ? OR s.organisation_id = ?)",
+		[]any{orgID, orgID}, since)
+}
+
+// calendar reads the confirmed occurrences where (a condition on o, b and
+// s) selects, and when the calendar last changed: the newest change of a
+// booking bookingsWhere (on b and s) selects, whatever its status, or of
+// a row an entry shows.
+func (db *DB) calendar(ctx context.Context, where, bookingsWhere string, args []any, since time.Time) (matching.Calendar, error) {
+	g := db.gorm.WithContext(ctx)
+	var out matching.Calendar
+	q := `SELECT o.booking_id, o.seq, b.organisation_id, bg.name, b.purpose, o.starts_at, o.ends_at, b.updated_at,
+			s.id, s.name, v.name, v.address, v.postcode, s.organisation_id, og.name,
+			s.updated_at, v.updated_at, bg.updated_at, og.updated_at
 		FROM booking_occurrences o
 		JOIN bookings b ON b.id = o.booking_id
-		JOIN organisations g ON g.id = b.organisation_id
-		WHERE o.space_id = ? AND o.status = ? AND o.ends_at > ?
-		ORDER BY o.starts_at LIMIT ?`, spaceID, matching.OccurrenceConfirmed, since.UTC(), maxCalendarEntries).Rows()
+		JOIN spaces s ON s.id = o.space_id
+		JOIN venues v ON v.id = s.venue_id
+		JOIN organisations bg ON bg.id = b.organisation_id
+		JOIN organisations og ON og.id = s.organisation_id
+		WHERE ` + where + ` AND o.status = ? AND o.ends_at > ?
+		ORDER BY o.starts_at, o.booking_id, o.seq LIMIT ?`
+	rows, err := g.Raw(q, append(args, matching.OccurrenceConfirmed, since.UTC(), maxCalendarEntries)...).Rows()
 	if err != nil {
-		return nil, translate(err, "calendar")
+		return out, translate(err, "calendar")
 	}
 	defer rows.Close()
-	var out []matching.CalendarEntry
+	later := func(t time.Time) {
+		if t = utc(t); t.After(out.Modified) {
+			out.Modified = t
+		}
+	}
 	for rows.Next() {
 		var e matching.CalendarEntry
-		if err := rows.Scan(&e.BookingID, &e.Seq, &e.OrganisationID, &e.OrganisationName, &e.Purpose, &e.Start, &e.End, &e.Stamp); err != nil {
-			return nil, translate(err, "calendar")
+		var spaceAt, venueAt, bookerAt, ownerAt time.Time
+		if err := rows.Scan(&e.BookingID, &e.Seq, &e.OrganisationID, &e.OrganisationName, &e.Purpose, &e.Start, &e.End, &e.Stamp,
+			&e.SpaceID, &e.SpaceName, &e.VenueName, &e.Address, &e.Postcode, &e.OwnerID, &e.OwnerName,
+			&spaceAt, &venueAt, &bookerAt, &ownerAt); err != nil {
+			return out, translate(err, "calendar")
 		}
 		e.Start, e.End, e.Stamp = utc(e.Start), utc(e.End), utc(e.Stamp)
-		out = append(out, e)
+		for _, t := range []time.Time{e.Stamp, spaceAt, venueAt, bookerAt, ownerAt} {
+			later(t)
+		}
+		out.Entries = append(out.Entries, e)
 	}
-	return out, translate(rows.Err(), "calendar")
+	if err := rows.Err(); err != nil {
+		return out, translate(err, "calendar")
+	}
+	var latest []time.Time
+	err = g.Raw(`SELECT b.updated_at FROM bookings b JOIN spaces s ON s.id = b.space_id WHERE `+bookingsWhere+
+		` ORDER BY b.updated_at DESC LIMIT 1`, args...).Scan(&latest).Error
+	if err != nil {
+		return out, translate(err, "calendar")
+	}
+	for _, t := range latest {
+		later(t)
+	}
+	return out, nil
 }
 
 // bookedColumns are read into bookedCols: confirmed occurrences, for the
@@ -117,7 +164,8 @@ func (db *DB) ListBookings(ctx context.Context, f matching.BookingFilter) ([]mat
 	at := make(map[string]int, len(rows))
 	for i, r := range rows {
 		out[i] = matching.Booking{ID: r.ID, SpaceID: r.SpaceID, OrganisationID: r.OrganisationID, Status: matching.BookingStatus(r.Status),
-			Purpose: r.Purpose, Occurrences: []matching.Occurrence{}, CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt)}
+			Purpose: r.Purpose, Tier: matching.Tier(r.Tier), PencePerHour: r.PencePerHour,
+			Occurrences: []matching.Occurrence{}, CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt)}
 		ids[i], at[r.ID] = r.ID, i
 		spaceIDs = append(spaceIDs, r.SpaceID)
 	}

@@ -317,7 +317,8 @@ func TestChangeBookingRules(t *testing.T) {
 			Sessions: []matching.Session{sessionAt(3, 10, 11)}}, nil, renderID(&calls)); !errors.Is(err, matching.ErrNotFound) {
 			t.Errorf("book a missing space: got %v, want not found", err)
 		}
-		entries, err := db.SpaceCalendar(ctx, space.ID, mondayAt(-1, 0))
+		cal, err := db.SpaceCalendar(ctx, space.ID, mondayAt(-1, 0))
+		entries := cal.Entries
 		if err != nil || len(entries) != 2 || entries[0].BookingID != a || entries[0].OrganisationName != "Booker" ||
 			!entries[0].Start.Equal(mondayAt(0, 10)) || !entries[1].End.Equal(mondayAt(1, 12)) {
 			t.Errorf("calendar: got %+v %v, want booking a's two sessions", entries, err)

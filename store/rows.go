@@ -161,8 +161,12 @@ type spaceRow struct {
 	OpeningHours         jsonColumn[[]hoursJSON]
 	Closures             jsonColumn[[]closureJSON]
 	FitToDance           int
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
+	// Fair-use rules.
+	TurnaroundMinutes       int
+	BookingHorizonDays      int
+	MaxHoursPerOrganisation int
+	CreatedAt               time.Time
+	UpdatedAt               time.Time
 }
 
 func (spaceRow) TableName() string { return "spaces" }
@@ -288,7 +292,8 @@ func toSpaceRow(s *matching.Space) spaceRow {
 		OpeningHours:         jsonColumn[[]hoursJSON]{hours},
 		Closures:             jsonColumn[[]closureJSON]{closures},
 		FitToDance:           s.FitToDance(),
-		CreatedAt:            s.CreatedAt.UTC().Truncate(time.Microsecond), UpdatedAt: s.UpdatedAt.UTC().Truncate(time.Microsecond),
+		TurnaroundMinutes:    s.TurnaroundMinutes, BookingHorizonDays: s.BookingHorizonDays, MaxHoursPerOrganisation: s.MaxHoursPerOrganisation,
+		CreatedAt: s.CreatedAt.UTC().Truncate(time.Microsecond), UpdatedAt: s.UpdatedAt.UTC().Truncate(time.Microsecond),
 	}
 }
 
@@ -300,10 +305,11 @@ func toSpace(r *spaceRow) matching.Space {
 		Floor: matching.Floor(r.Floor), Mirrors: r.Mirrors, Barres: r.Barres, SoundSystem: r.SoundSystem,
 		ChangingRooms: r.ChangingRooms, ClimateControl: r.ClimateControl, Obstructions: r.Obstructions,
 		ProhibitedActivities: nonNil(r.ProhibitedActivities.V), InstantBook: r.InstantBook,
-		Prices:       make([]matching.Price, len(r.Prices.V)),
-		OpeningHours: make([]matching.OpeningHours, len(r.OpeningHours.V)),
-		Closures:     make([]matching.Closure, len(r.Closures.V)),
-		CreatedAt:    r.CreatedAt.UTC().Truncate(time.Microsecond), UpdatedAt: r.UpdatedAt.UTC().Truncate(time.Microsecond),
+		Prices:            make([]matching.Price, len(r.Prices.V)),
+		OpeningHours:      make([]matching.OpeningHours, len(r.OpeningHours.V)),
+		Closures:          make([]matching.Closure, len(r.Closures.V)),
+		TurnaroundMinutes: r.TurnaroundMinutes, BookingHorizonDays: r.BookingHorizonDays, MaxHoursPerOrganisation: r.MaxHoursPerOrganisation,
+		CreatedAt: r.CreatedAt.UTC().Truncate(time.Microsecond), UpdatedAt: r.UpdatedAt.UTC().Truncate(time.Microsecond),
 	}
 	for i, p := range r.Prices.V {
 		s.Prices[i] = matching.Price{Tier: matching.Tier(p.Tier), PencePerHour: p.PencePerHour}

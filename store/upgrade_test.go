@@ -183,6 +183,11 @@ func copyRows(t *testing.T, src, dst *gorm.DB) map[string][]string {
 				return err
 			}
 		}
+		if columns(t, tx, "api_keys") != nil {
+			// Tokens became API keys before this version: none is made
+			// of the organisations' rows copied.
+			copied["api_keys"] = nil
+		}
 		return nil
 	})
 	if err != nil {
@@ -231,7 +236,8 @@ func checkUpgraded(t *testing.T, f *upgradeFixture, db *store.DB, copied map[str
 			t.Fatalf("GetOrganisation: %v", err)
 		}
 		checkOrganisation(t, got, &f.owner)
-		if id, err := db.OrganisationIDByTokenHash(ctx, "hash-of-owner-token"); err != nil || id != f.owner.ID {
+		_, keysBefore := copied["api_keys"]
+		if id, err := db.OrganisationIDByTokenHash(ctx, "hash-of-owner-token"); !keysBefore && (err != nil || id != f.owner.ID) {
 			t.Errorf("OrganisationIDByTokenHash: got %q, %v, want %q, nil", id, err, f.owner.ID)
 		}
 		offer, err := db.GetOffer(ctx, f.owner.Offers[0].ID)
@@ -254,8 +260,13 @@ func checkUpgraded(t *testing.T, f *upgradeFixture, db *store.DB, copied map[str
 			t.Fatalf("GetSpace: %v", err)
 		}
 		checkSpace(t, space, &f.space)
-		// The owner's registration token became its first API key.
-		checkCount(t, db, store.Counts{Organisations: 2, Offers: 1, Needs: 1, Venues: 1, Spaces: 1, APIKeys: 1})
+		// The owner's registration token became its first API key, when
+		// the upgrade made keys of tokens.
+		want := store.Counts{Organisations: 2, Offers: 1, Needs: 1, Venues: 1, Spaces: 1, APIKeys: 1}
+		if keysBefore {
+			want.APIKeys = 0
+		}
+		checkCount(t, db, want)
 	}
 	if _, ok := copied["change_log"]; ok {
 		if got, want := revision(t, db), revision(t, f.src); got != want {

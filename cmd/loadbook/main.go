@@ -18,10 +18,16 @@
 // first answer. Sessions are crowded on purpose, so many requests meet a
 // conflict.
 //
+// With -turnaround M the spaces keep M minutes clear around each booking,
+// and with -cap H one organisation may hold H future confirmed hours at a
+// space (past it, its instant bookings wait as requested).
+//
 // It prints requests/s, bookings/s, latency percentiles by outcome, and
-// the overlap check: the number of pairs of confirmed occurrences of one
-// space that overlap, which must be 0. It exits non-zero if the check
-// fails, a request errs or a replay differs.
+// the checks: the number of pairs of confirmed occurrences of one space
+// that overlap, of confirmed occurrences of one space closer than the
+// turnaround, and of organisations holding more confirmed hours at a
+// space than the cap, each of which must be 0. It exits non-zero if a
+// check fails, a request errs or a replay differs.
 //
 // Every booking is an event for the spaces' owner, whose webhook (a
 // receiver on 127.0.0.1) the service's job queue posts each one to. It
@@ -70,6 +76,7 @@ type options struct {
 	seed               uint64
 	keep               bool
 	drain              time.Duration
+	turnaround, cap    int
 }
 
 func parseFlags(args []string) (options, error) {
@@ -84,6 +91,8 @@ func parseFlags(args []string) (options, error) {
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed of the clients")
 	fs.BoolVar(&o.keep, "keep", false, "keep the PostgreSQL schema afterwards")
 	fs.DurationVar(&o.drain, "drain", time.Minute, "how long event delivery may take to catch up after the run")
+	fs.IntVar(&o.turnaround, "turnaround", 0, "minutes each space keeps clear around a booking")
+	fs.IntVar(&o.cap, "cap", 0, "future confirmed hours one organisation may hold at a space (0: no cap)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -92,6 +101,9 @@ func parseFlags(args []string) (options, error) {
 	}
 	if o.connections < 1 || o.orgs < 1 || o.spaces < 1 || o.days < 1 || o.duration <= 0 {
 		return o, errors.New("-connections, -orgs, -spaces, -days and -duration must be positive")
+	}
+	if o.turnaround < 0 || o.cap < 0 {
+		return o, errors.New("-turnaround and -cap must not be negative")
 	}
 	return o, nil
 }
@@ -139,13 +151,23 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("overlap check: %w", err)
 	}
+	fair, err := fairness(ctx, db, o)
+	if err != nil {
+		return fmt.Errorf("turnaround and cap checks: %w", err)
+	}
 	report(out, o, db.Dialect(), res, pairs, confirmed, db.LostRaces())
+	fmt.Fprintf(out, "turnaround check (%d min): %d pairs of confirmed occurrences closer\n", o.turnaround, fair.close)
+	fmt.Fprintf(out, "cap check (%d h): %d organisation-space pairs over the cap, %.1f h the most held\n", o.cap, fair.over, fair.most)
 	if err := drain(ctx, out, db, fx.ownerID, hooks, samples, o.drain); err != nil {
 		return err
 	}
 	switch {
 	case pairs > 0:
 		return fmt.Errorf("%d pairs of confirmed occurrences overlap", pairs)
+	case fair.close > 0:
+		return fmt.Errorf("%d pairs of confirmed occurrences are closer than the %d-minute turnaround", fair.close, o.turnaround)
+	case fair.over > 0:
+		return fmt.Errorf("%d organisations hold more than %d confirmed hours at a space", fair.over, o.cap)
 	case res.errors > 0:
 		return fmt.Errorf("%d requests failed (first: %v)", res.errors, res.firstErr)
 	case res.badReplays > 0:
@@ -231,7 +253,8 @@ func setUp(base string, o options, hookURL string) (fixture, error) {
 	}
 	for i := range o.spaces {
 		body := map[string]any{"name": fmt.Sprintf("Room %d", i), "kind": "studio", "capacity": 30, "floor_area_m2": 100,
-			"floor": "sprung", "instant_book": true, "opening_hours": hours}
+			"floor": "sprung", "instant_book": true, "opening_hours": hours,
+			"turnaround_minutes": o.turnaround, "max_hours_per_organisation": o.cap}
 		var sp struct{ ID string }
 		if err := call(c, base, "POST", "/v1/venues/"+venue.ID+"/spaces", fx.tokens[0], body, http.StatusCreated, &sp); err != nil {
 			return fx, err
@@ -400,6 +423,58 @@ func overlaps(ctx context.Context, db *store.DB) (pairs, confirmed int64, err er
 	}
 	err = g.Raw(`SELECT COUNT(*) FROM booking_occurrences WHERE status = 'confirmed'`).Row().Scan(&confirmed)
 	return pairs, confirmed, err
+}
+
+// fairChecks is what fairness found.
+type fairChecks struct {
+	close, over int
+	most        float64
+}
+
+// fairness checks the confirmed occurrences against the spaces' rules:
+// how many pairs of one space's are closer than o.turnaround (adjacent by
+// start suffices: a closer pair implies a closer adjacent one), and how
+// many organisations hold more than o.cap hours at one space. Every
+// session of the run lies in the future, so all its confirmed hours count
+// towards the cap.
+func fairness(ctx context.Context, db *store.DB, o options) (fairChecks, error) {
+	var out fairChecks
+	rows, err := db.Gorm().WithContext(ctx).Raw(`SELECT o.space_id, b.organisation_id, o.starts_at, o.ends_at
+		FROM booking_occurrences o JOIN bookings b ON b.id = o.booking_id
+		WHERE o.status = 'confirmed' ORDER BY o.space_id, o.starts_at`).Rows()
+	if err != nil {
+		return out, err
+	}
+	defer rows.Close()
+	gap := time.Duration(o.turnaround) * time.Minute
+	held := map[[2]string]time.Duration{}
+	var prevSpace string
+	var prevEnd time.Time
+	for rows.Next() {
+		var spaceID, orgID string
+		var start, end time.Time
+		if err := rows.Scan(&spaceID, &orgID, &start, &end); err != nil {
+			return out, err
+		}
+		if spaceID == prevSpace && start.Before(prevEnd.Add(gap)) {
+			out.close++
+		}
+		if spaceID != prevSpace || end.After(prevEnd) {
+			prevEnd = end
+		}
+		prevSpace = spaceID
+		held[[2]string{spaceID, orgID}] += end.Sub(start)
+	}
+	if err := rows.Err(); err != nil {
+		return out, err
+	}
+	for _, h := range held {
+		out.most = max(out.most, h.Hours())
+		if o.cap > 0 && h > time.Duration(o.cap)*time.Hour {
+			out.over++
+		}
+	}
+	return out, nil
 }
 
 func report(out io.Writer, o options, d store.Dialect, res result, pairs, confirmed int64, lostRaces uint64) {

@@ -45,6 +45,30 @@ func TestRun(t *testing.T) {
 	}
 }
 
+// TestRunFair runs a short load with a turnaround and a cap on each
+// database: both checks pass, and the cap held someone back.
+func TestRunFair(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			url := "sqlite:" + filepath.Join(t.TempDir(), "loadbook.db")
+			if d == store.Postgres {
+				url = postgresURL(t)
+			}
+			var out bytes.Buffer
+			args := []string{"-url", url, "-duration", "1s", "-connections", "4", "-orgs", "3", "-spaces", "2", "-days", "3",
+				"-turnaround", "30", "-cap", "3"}
+			if err := run(context.Background(), args, &out); err != nil {
+				t.Fatalf("got %v, want none; report:\n%s", err, out.String())
+			}
+			for _, re := range []string{`turnaround check \(30 min\): 0 pairs`, `cap check \(3 h\): 0 organisation-space pairs over the cap, [0-3]\.\d h the most held`} {
+				if !regexp.MustCompile(re).MatchString(out.String()) {
+					t.Errorf("report lacks %s:\n%s", re, out.String())
+				}
+			}
+		})
+	}
+}
+
 // TestFreshDatabase: a PostgreSQL run gets a schema of its own, dropped
 // afterwards unless kept; a SQLite URL is used as given.
 func TestFreshDatabase(t *testing.T) {
