@@ -21,7 +21,14 @@ import (
 //     and single resources all carry one.
 //
 // It buffers the answer to hash it: GET answers here are bounded pages.
-func conditionalGet(c *gin.Context) {
+// A 200 over compressMinSize to a client that accepts gzip is gzipped here,
+// through gz, so that an answer asked for again is not compressed again
+// (the compress middleware passes an answer with a Content-Encoding on).
+func conditionalGet(gz *gzipCache) gin.HandlerFunc {
+	return func(c *gin.Context) { conditional(c, gz) }
+}
+
+func conditional(c *gin.Context, gz *gzipCache) {
 	if m := c.Request.Method; m != http.MethodGet && m != http.MethodHead {
 		c.Next()
 		return
@@ -41,7 +48,7 @@ func conditionalGet(c *gin.Context) {
 	defer func() {
 		c.Writer = orig
 		if finished { // after a panic the recoverer answers, and the buffer goes
-			bw.finish(c.Request)
+			bw.finish(c.Request, gz)
 		}
 	}()
 	c.Next()
@@ -89,11 +96,12 @@ func (w *bufferedWriter) Flush() {}
 
 // finish sends the held answer, with its ETag, or 304 when If-None-Match
 // names that ETag.
-func (w *bufferedWriter) finish(r *http.Request) {
+func (w *bufferedWriter) finish(r *http.Request, gz *gzipCache) {
 	out := w.ResponseWriter
 	h := out.Header()
+	body := w.body.Bytes()
 	if w.status == http.StatusOK && h.Get("ETag") == "" {
-		etag := bodyETag(w.body.Bytes())
+		etag := bodyETag(body)
 		h.Set("ETag", etag)
 		l, err := parseTagList("If-None-Match", r.Header.Values("If-None-Match"))
 		if err == nil && l.matchWeak(etag) {
@@ -103,9 +111,18 @@ func (w *bufferedWriter) finish(r *http.Request) {
 			return
 		}
 	}
+	// HEAD is never compressed, as gzhttp does not: it tells what a plain
+	// GET would. gzhttp has set Vary already.
+	if etag := h.Get("ETag"); gz != nil && r.Method == http.MethodGet && w.status == http.StatusOK && len(body) >= compressMinSize &&
+		len(etag) > 1 && h.Get("Content-Encoding") == "" && acceptsGzip(r.Header.Values("Accept-Encoding")) {
+		body = gz.gzipped(etag, body)
+		h.Set("Content-Encoding", "gzip")
+		h.Set("ETag", etag[:len(etag)-1]+gzipETagSuffix+`"`)
+		h.Del("Content-Length")
+	}
 	out.WriteHeader(w.status)
-	if w.body.Len() > 0 {
-		out.Write(w.body.Bytes())
+	if len(body) > 0 {
+		out.Write(body)
 		return
 	}
 	out.WriteHeaderNow()

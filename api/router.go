@@ -204,7 +204,7 @@ func NewRouter(cfg Config) http.Handler {
 		cfg.Logger.Error("trusting no proxy", "error", err.Error())
 		r.SetTrustedProxies(nil)
 	}
-	r.Use(h.requestLog, cors(cfg.CORSOrigins), compress(), h.light.track, h.recoverer, withTimeout(cfg.RequestTimeout), h.limitBody, conditionalGet)
+	r.Use(h.requestLog, cors(cfg.CORSOrigins), compress(), h.light.track, h.recoverer, withTimeout(cfg.RequestTimeout), h.limitBody, conditionalGet(newGzipCache(gzipCacheBytes)))
 	r.NoRoute(func(c *gin.Context) {
 		failStatus(c, http.StatusNotFound, "not-found", "Not found", "no such endpoint: "+c.Request.Method+" "+clip(c.Request.URL.Path))
 	})
