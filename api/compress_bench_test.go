@@ -29,6 +29,8 @@ func BenchmarkNearbyGzip(b *testing.B) {
 	for _, enc := range []string{"identity", "gzip"} {
 		b.Run(enc, func(b *testing.B) {
 			b.ReportAllocs()
+			start := cpuTime()
+			defer reportCPU(b, start)
 			for b.Loop() {
 				req := httptest.NewRequest("GET", path, nil)
 				req.Header.Set("Accept-Encoding", enc)

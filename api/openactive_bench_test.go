@@ -55,6 +55,8 @@ func BenchmarkSlotFeedPage(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
+			start := cpuTime()
+			defer reportCPU(b, start)
 			for b.Loop() {
 				req := httptest.NewRequest("GET", bc.path, nil)
 				rec := httptest.NewRecorder()

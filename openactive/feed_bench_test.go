@@ -49,6 +49,8 @@ func BenchmarkSlotPage(b *testing.B) {
 	}{{"start", openactive.Cursor{}}, {"middle", mid}} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
+			start := cpuTime()
+			defer reportCPU(b, start)
 			for b.Loop() {
 				p := f.SlotPage("https://cg.example/openactive/slots", bc.at, openactive.PageSize, now)
 				if len(p.Items) != openactive.PageSize {
