@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/klauspost/compress/gzhttp"
+	"github.com/klauspost/compress/gzip"
 )
 
 // compressMinSize is the smallest body worth compressing.
@@ -27,6 +28,10 @@ func compress() gin.HandlerFunc {
 		gzhttp.MinSize(compressMinSize),
 		gzhttp.EnableZstd(false),
 		gzhttp.SuffixETag(gzipETagSuffix),
+		// The fastest level: answers are JSON that compresses about 5 to 1
+		// even so, and the default level cost more CPU than building a
+		// nearby answer (docs/benchmarks.md, "gzip").
+		gzhttp.CompressionLevel(gzip.BestSpeed),
 	)
 	if err != nil {
 		panic("gzhttp options: " + err.Error()) // fixed options: a programming error

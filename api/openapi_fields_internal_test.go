@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"commonground/matching"
+	"commonground/openactive"
 	"commonground/seed"
 )
 
@@ -54,6 +55,8 @@ func TestOpenAPISchemasMatchStructs(t *testing.T) {
 		response bool // encoded: fields without omitempty are required
 	}{
 		{"Space", reflect.TypeFor[Space](), true},
+		{"RpdePage", reflect.TypeFor[openactive.Page](), true},
+		{"RpdeItem", reflect.TypeFor[openactive.Item](), true},
 		{"SpaceIn", reflect.TypeFor[spaceIn](), false},
 		{"Venue", reflect.TypeFor[Venue](), true},
 		{"VenueIn", reflect.TypeFor[venueIn](), false},

@@ -57,6 +57,7 @@ type Store interface {
 	SpacesByID(ctx context.Context, ids []string) ([]matching.Space, error)
 
 	BookingStore
+	OpenDataStore
 	PartnershipStore
 	ConsortiumStore
 	PeopleStore
@@ -159,6 +160,7 @@ type handler struct {
 	mailer            Mailer
 	publicURL         string
 	allowPrivateHooks bool
+	openData          openData
 }
 
 // NewRouter builds the HTTP handler with every route of the API.
@@ -204,7 +206,7 @@ func NewRouter(cfg Config) http.Handler {
 		cfg.Logger.Error("trusting no proxy", "error", err.Error())
 		r.SetTrustedProxies(nil)
 	}
-	r.Use(h.requestLog, cors(cfg.CORSOrigins), compress(), h.light.track, h.recoverer, withTimeout(cfg.RequestTimeout), h.limitBody)
+	r.Use(h.requestLog, cors(cfg.CORSOrigins), compress(), h.light.track, h.recoverer, withTimeout(cfg.RequestTimeout), h.limitBody, conditionalGet(newGzipCache(gzipCacheBytes)))
 	r.NoRoute(func(c *gin.Context) {
 		failStatus(c, http.StatusNotFound, "not-found", "Not found", "no such endpoint: "+c.Request.Method+" "+clip(c.Request.URL.Path))
 	})
@@ -218,6 +220,12 @@ func NewRouter(cfg Config) http.Handler {
 	root.GET("/openapi.json", h.openAPI)
 	root.GET("/problems/:type", h.problemPage)
 	root.GET("/metrics", h.metrics.handler())
+
+	// OpenActive open data: public, read-only, no token needed.
+	root.GET("/openactive", h.openActiveDataset)
+	root.GET("/openactive/logo.svg", h.openActiveLogo)
+	root.GET("/openactive/facility-uses", h.facilityUseFeed)
+	root.GET("/openactive/slots", h.slotFeed)
 
 	v1 := withHead{r.Group("/v1", h.authenticate, checkPathIDs, h.limitWrites)}
 	v1.GET("/taxonomy", h.taxonomy)

@@ -1,5 +1,7 @@
 package matching
 
+import "time"
+
 // ChangeSet is what changed in the store after some revision: the current
 // state of every organisation, venue and space written since, and the IDs
 // of those deleted. The engine applies it to its read model. Deleting an
@@ -38,4 +40,28 @@ type SnapshotSink interface {
 	Venue(v *Venue) error
 	Space(s *Space) error
 	Booked(spaceID string, periods []Session) error
+}
+
+// ChangeLog is what the store's change log says of when each entity last
+// changed: the newest revision that wrote it, and that revision's time.
+// Open-data feeds order their items by it.
+type ChangeLog struct {
+	// Revision is the newest revision the log was read through.
+	Revision int64
+	// Floor is a revision at or before which any entity may have changed
+	// without the log naming it: the newest batch load, or the newest
+	// revision pruned from the log (0: none). FloorAt is its time; for a
+	// pruned floor, the time of the oldest revision kept (no earlier than
+	// the pruned ones), zero when the log keeps none.
+	Floor   int64
+	FloorAt time.Time
+	// The newest logged change of each organisation, venue and space, by
+	// ID (including those deleted since).
+	Organisations, Venues, Spaces map[string]LoggedChange
+}
+
+// LoggedChange is one entity's newest change in the log.
+type LoggedChange struct {
+	Revision int64
+	At       time.Time
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"log/slog"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -154,8 +155,8 @@ func TestWritesRecordChanges(t *testing.T) {
 				}},
 			{"DeleteSpace", func() error { return db.DeleteSpace(ctx, s2.ID) },
 				want(nil, nil, nil, nil, nil, ids1(s2.ID)), nil},
-			{"DeleteVenue", func() error { return db.DeleteVenue(ctx, v.ID) },
-				want(nil, nil, nil, ids1(v.ID), nil, nil), nil},
+			{"DeleteVenue names its spaces", func() error { return db.DeleteVenue(ctx, v.ID) },
+				want(nil, nil, nil, ids1(v.ID), nil, ids1(s1.ID)), nil},
 			{"DeleteOrganisation", func() error { return db.DeleteOrganisation(ctx, o.ID) },
 				want(nil, ids1(o.ID), nil, nil, nil, nil), nil},
 		}
@@ -183,7 +184,8 @@ func TestWritesRecordChanges(t *testing.T) {
 				}
 			})
 		}
-		if got, want := changeLog(t, db), revisionsUpTo(int64(len(tests))); !reflect.DeepEqual(got, want) {
+		// One revision per write (a write may log several entities under it).
+		if got, want := slices.Compact(changeLog(t, db)), revisionsUpTo(int64(len(tests))); !reflect.DeepEqual(got, want) {
 			t.Errorf("change_log revisions: got %v, want %v", got, want)
 		}
 	})

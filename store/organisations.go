@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -218,6 +219,15 @@ func (db *DB) DeleteOrganisationIf(ctx context.Context, id string, check func(o 
 		if err := tx.Raw("SELECT DISTINCT space_id FROM bookings WHERE organisation_id = ?", id).Scan(&booked).Error; err != nil {
 			return nil, err
 		}
+		// Its spaces go with it (the cascade): named, so that readers of
+		// the log (open-data feeds) learn that they are gone.
+		var spaces []string
+		if err := tx.Raw("SELECT id FROM spaces WHERE organisation_id = ?", id).Scan(&spaces).Error; err != nil {
+			return nil, err
+		}
+		booked = append(booked, spaces...)
+		slices.Sort(booked)
+		booked = slices.Compact(booked)
 		res := tx.Where("id = ?", id).Delete(&organisationRow{})
 		if res.Error == nil && res.RowsAffected == 0 {
 			return nil, gorm.ErrRecordNotFound
@@ -240,6 +250,14 @@ func (db *DB) DeleteOrganisationIf(ctx context.Context, id string, check func(o 
 // error from check is returned as it is, and nothing is deleted.
 func deleteByID[T any](ctx context.Context, db *DB, model any, id, kind string,
 	read func(tx *gorm.DB, id string, lock bool) (*T, error), check func(*T) error) error {
+	return deleteWith(ctx, db, model, id, kind, read, check, nil)
+}
+
+// deleteWith is deleteByID with also, which names the other entities the
+// delete takes with it (read before it, in its transaction).
+func deleteWith[T any](ctx context.Context, db *DB, model any, id, kind string,
+	read func(tx *gorm.DB, id string, lock bool) (*T, error), check func(*T) error,
+	also func(tx *gorm.DB) ([]change, error)) error {
 	var checkErr error
 	err := db.write(ctx, func(tx *gorm.DB) ([]change, error) {
 		if check != nil {
@@ -251,11 +269,18 @@ func deleteByID[T any](ctx context.Context, db *DB, model any, id, kind string,
 				return nil, checkErr
 			}
 		}
+		var more []change
+		if also != nil {
+			var err error
+			if more, err = also(tx); err != nil {
+				return nil, err
+			}
+		}
 		res := tx.Where("id = ?", id).Delete(model)
 		if res.Error == nil && res.RowsAffected == 0 {
 			return nil, gorm.ErrRecordNotFound
 		}
-		return changed1(kind, id), res.Error
+		return append(changed1(kind, id), more...), res.Error
 	})
 	if checkErr != nil {
 		return checkErr

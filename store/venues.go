@@ -98,7 +98,19 @@ func (db *DB) DeleteVenue(ctx context.Context, id string) error {
 // returned as it is, and nothing is deleted. A nil check deletes
 // unconditionally.
 func (db *DB) DeleteVenueIf(ctx context.Context, id string, check func(v *matching.Venue) error) error {
-	return deleteByID(ctx, db, &venueRow{}, id, changeVenue, db.readVenue, check)
+	// Its spaces go with it (the cascade): named, so that readers of the
+	// log (open-data feeds) learn that they are gone.
+	return deleteWith(ctx, db, &venueRow{}, id, changeVenue, db.readVenue, check, func(tx *gorm.DB) ([]change, error) {
+		var spaces []string
+		if err := tx.Raw("SELECT id FROM spaces WHERE venue_id = ? ORDER BY id", id).Scan(&spaces).Error; err != nil {
+			return nil, err
+		}
+		out := make([]change, len(spaces))
+		for i, s := range spaces {
+			out[i] = change{changeSpace, s}
+		}
+		return out, nil
+	})
 }
 
 // ListVenues returns venues in ID order.
