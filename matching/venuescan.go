@@ -17,6 +17,11 @@ type cellRun struct {
 	slots  []int32
 	inside bool
 	nearM  float64
+	// bound is at least the score of any space of the cell (cellBound),
+	// and ranked its spaces best first (venuecells.go); both are set only
+	// for a match that does not count exclusions.
+	bound  float64
+	ranked []rankedSpace
 }
 
 // matchScan is what a pass over some cells finds: the best limit matches,
@@ -128,10 +133,115 @@ func (q *query) scan(next func() (*cellRun, bool), limit int, out *matchScan) {
 				}
 				d, _ = q.ruler.Within(sp.loc)
 			}
-			q.keep(&found, limit, candidate{slot: slot, distM: d, free: free, score: q.score(sp, d, free)})
+			if c := (candidate{slot: slot, distM: d, free: free, score: q.score(sp, d, free)}); q.pastCursor(&c) {
+				q.keep(&found, limit, c)
+			}
 		}
 	}
 	out.found = found
+}
+
+// scanBest finds the best keep matches (after the cursor) of the runs, in
+// order, counting nothing: a run whose bound cannot beat the worst match
+// kept is passed over whole, and the scan stops at the first run too far
+// for any space in it to beat it. A run's spaces come most stars and
+// extras first, so its walk stops at the first space whose stars and
+// extras, with the best the other factors could add, cannot beat the
+// worst kept; a space is checked against the rules only when its own
+// score bound could.
+func (q *query) scanBest(runs []cellRun, keep int) []candidate {
+	found := make([]candidate, 0, keep)
+	p := newPlacer(q.wide.Margin(), q.radiusM, 2*q.radiusM)
+	w := &q.weights
+	sessions := len(q.req.Sessions)
+	for i := range runs {
+		run := &runs[i]
+		// The most a space of the run adds on everything but stars and
+		// extras.
+		rest := w.Room + w.Price + w.Availability + w.Distance*max(0, 1-run.nearM/q.radiusM)
+		if len(found) == keep {
+			worst := found[0].score - boundSlack
+			if q.fitTerm[MaxFitToDance]+q.extrasTerm[5]+rest < worst {
+				break // runs come nearest first: none after scores more
+			}
+			if run.bound < worst {
+				continue
+			}
+		}
+		n := len(run.slots)
+		if run.ranked != nil {
+			n = len(run.ranked)
+		}
+		for j := range n {
+			var slot int32
+			if run.ranked != nil {
+				r := run.ranked[j]
+				if len(found) == keep && q.restBound(r)+rest+boundSlack < found[0].score {
+					break
+				}
+				slot = r.slot
+			} else {
+				slot = run.slots[j]
+			}
+			sp := &q.st.spaces[slot]
+			d, lo := -1.0, run.nearM
+			if !run.inside {
+				flat2, _ := q.wide.Flat2(sp.loc)
+				where := p.place(flat2)
+				if where < 0 {
+					var ok bool
+					if d, ok = q.ruler.Within(sp.loc); !ok || d > q.radiusM {
+						continue
+					}
+					where = 1
+				}
+				if where != 1 {
+					continue
+				}
+				lo = p.lower(flat2)
+			}
+			if len(found) == keep && q.bound(sp, lo, sessions)+boundSlack < found[0].score {
+				continue
+			}
+			c := spaceCheck{slot: slot, sp: sp}
+			if q.first(&c) != reasonNone {
+				continue
+			}
+			if d < 0 {
+				d, _ = q.ruler.Within(sp.loc)
+			}
+			if m := (candidate{slot: slot, distM: d, free: c.free, score: q.score(sp, d, c.free)}); q.pastCursor(&m) {
+				q.keep(&found, keep, m)
+			}
+		}
+	}
+	return found
+}
+
+// restBound is the most the stars and extras terms add for the space r
+// or any ranked after it in its cell: those have fewer stars (and any
+// extras), or as many stars and no more extras.
+func (q *query) restBound(r rankedSpace) float64 {
+	b := q.fitTerm[r.fit] + q.extrasTerm[r.extras]
+	if r.fit > 0 {
+		b = max(b, q.fitTerm[r.fit-1]+q.extrasTerm[5])
+	}
+	return b
+}
+
+// pastCursor reports whether c ranks after the request's cursor (always,
+// without one), in the order of better.
+func (q *query) pastCursor(c *candidate) bool {
+	a := q.after
+	switch {
+	case a == nil:
+		return true
+	case a.score != c.score:
+		return c.score < a.score
+	case a.distM != c.distM:
+		return c.distM > a.distM
+	}
+	return string(q.st.spaces[c.slot].id[:]) > string(q.afterID[:])
 }
 
 // first returns the first reason a space within the radius fails, or
