@@ -88,6 +88,9 @@ func TestOpenAPISchemasMatchStructs(t *testing.T) {
 		{"WebhookCreated", reflect.TypeFor[WebhookCreated](), true},
 		{"WebhookIn", reflect.TypeFor[webhookIn](), false},
 		{"WebhookDelivery", reflect.TypeFor[WebhookDelivery](), true},
+		{"VenueMatchRequest", reflect.TypeFor[venueMatchIn](), false},
+		{"VenueMatchResult", reflect.TypeFor[VenueMatchResult](), true},
+		{"VenueMatch", reflect.TypeFor[VenueMatch](), true},
 	} {
 		t.Run(tc.schema, func(t *testing.T) {
 			s, ok := doc.Components.Schemas[tc.schema]

@@ -8,6 +8,8 @@ import (
 // Properties is any value that marshals to a JSON object: a struct is
 // faster to encode than a map.
 type Feature struct {
+	// ID is the feature's top-level id (RFC 7946 §3.2); empty: none.
+	ID         string
 	Point      orb.Point
 	Properties any
 }
@@ -25,6 +27,7 @@ type Collection struct {
 // FeatureJSON is the encoded shape of one feature.
 type FeatureJSON struct {
 	Type       string    `json:"type"`
+	ID         string    `json:"id,omitempty"`
 	Geometry   PointJSON `json:"geometry"`
 	Properties any       `json:"properties"`
 }
@@ -40,7 +43,7 @@ type PointJSON struct {
 func FeatureCollection(features []Feature, next *string) Collection {
 	fc := Collection{Type: "FeatureCollection", Features: make([]FeatureJSON, len(features)), NextCursor: next}
 	for i, f := range features {
-		fc.Features[i] = FeatureJSON{Type: "Feature",
+		fc.Features[i] = FeatureJSON{Type: "Feature", ID: f.ID,
 			Geometry:   PointJSON{Type: "Point", Coordinates: [2]float64{f.Point[0], f.Point[1]}},
 			Properties: f.Properties}
 	}
