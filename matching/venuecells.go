@@ -139,12 +139,6 @@ func (st *state) fileCells() {
 	}
 }
 
-// cellOf is the cell with these bounds (as geo.Grid.EachCell gives them),
-// or nil when none is kept.
-func (st *state) cellOf(cell orb.Bound) *cellSpaces {
-	return st.cells[st.grid.Key(cell.Center())]
-}
-
 // cellBound is at least the score of any space in a cell summed by s, at
 // nearM or farther, that passes the hard rules the summary can speak for;
 // -1 when no space of the cell can hold the group, meet the requirements

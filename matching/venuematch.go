@@ -2,7 +2,6 @@ package matching
 
 import (
 	"cmp"
-	"math"
 	"slices"
 	"sort"
 	"time"
@@ -335,20 +334,15 @@ func (q *query) cellRuns(excluded *[numReasons]int) []cellRun {
 			run.nearM = near / (1 + m)
 		}
 		if excluded == nil {
-			run.bound = math.Inf(1)
-			if c := q.st.cellOf(cell); c != nil {
-				run.bound, run.ranked = q.cellBound(&c.sum, run.nearM), c.spaces
-			}
-			if run.bound < 0 {
-				return true
-			}
+			run.key = q.st.grid.Key(cell.Center())
 		}
 		runs = append(runs, run)
 		return true
 	})
 	// Nearest cells first: their matches score high, so the score bound
-	// turns away more of those that follow.
-	slices.SortStableFunc(runs, func(a, b cellRun) int { return cmp.Compare(a.nearM, b.nearM) })
+	// turns away more of those that follow. The order of cells equally
+	// near does not change the answer, only how soon the bound bites.
+	slices.SortFunc(runs, func(a, b cellRun) int { return cmp.Compare(a.nearM, b.nearM) })
 	return runs
 }
 

@@ -1,8 +1,10 @@
 package matching
 
 import (
+	"cmp"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -17,11 +19,10 @@ type cellRun struct {
 	slots  []int32
 	inside bool
 	nearM  float64
-	// bound is at least the score of any space of the cell (cellBound),
-	// and ranked its spaces best first (venuecells.go); both are set only
-	// for a match that does not count exclusions.
-	bound  float64
-	ranked []rankedSpace
+	// key names the cell in the grid, for a match that does not count
+	// exclusions to find its summary and its spaces best first
+	// (venuecells.go).
+	key uint64
 }
 
 // matchScan is what a pass over some cells finds: the best limit matches,
@@ -141,41 +142,51 @@ func (q *query) scan(next func() (*cellRun, bool), limit int, out *matchScan) {
 	out.found = found
 }
 
-// scanBest finds the best keep matches (after the cursor) of the runs, in
-// order, counting nothing: a run whose bound cannot beat the worst match
-// kept is passed over whole, and the scan stops at the first run too far
-// for any space in it to beat it. A run's spaces come most stars and
+// scanBest finds the best keep matches (after the cursor) of the runs,
+// counting nothing. It visits the cells best first, by the most any of
+// their spaces could score (cellBound), and stops at the first whose bound
+// cannot beat the worst match kept. A cell's spaces come most stars and
 // extras first, so its walk stops at the first space whose stars and
-// extras, with the best the other factors could add, cannot beat the
-// worst kept; a space is checked against the rules only when its own
+// extras, with the best the other factors could add there, cannot beat
+// the worst kept; a space is checked against the rules only when its own
 // score bound could.
 func (q *query) scanBest(runs []cellRun, keep int) []candidate {
+	type bounded struct {
+		run    *cellRun
+		bound  float64
+		ranked []rankedSpace // nil: the cell's spaces in grid order
+	}
+	cells := make([]bounded, 0, len(runs))
+	for i := range runs {
+		b := bounded{run: &runs[i], bound: math.Inf(1)}
+		if c := q.st.cells[runs[i].key]; c != nil {
+			b.bound, b.ranked = q.cellBound(&c.sum, runs[i].nearM), c.spaces
+		}
+		if b.bound >= 0 {
+			cells = append(cells, b)
+		}
+	}
+	slices.SortFunc(cells, func(a, b bounded) int { return cmp.Compare(b.bound, a.bound) })
 	found := make([]candidate, 0, keep)
 	p := newPlacer(q.wide.Margin(), q.radiusM, 2*q.radiusM)
 	w := &q.weights
 	sessions := len(q.req.Sessions)
-	for i := range runs {
-		run := &runs[i]
-		// The most a space of the run adds on everything but stars and
+	for _, cell := range cells {
+		run := cell.run
+		if len(found) == keep && cell.bound < found[0].score-boundSlack {
+			break // cells come best first: none after can beat the worst kept
+		}
+		// The most a space of the cell adds on everything but stars and
 		// extras.
 		rest := w.Room + w.Price + w.Availability + w.Distance*max(0, 1-run.nearM/q.radiusM)
-		if len(found) == keep {
-			worst := found[0].score - boundSlack
-			if q.fitTerm[MaxFitToDance]+q.extrasTerm[5]+rest < worst {
-				break // runs come nearest first: none after scores more
-			}
-			if run.bound < worst {
-				continue
-			}
-		}
 		n := len(run.slots)
-		if run.ranked != nil {
-			n = len(run.ranked)
+		if cell.ranked != nil {
+			n = len(cell.ranked)
 		}
 		for j := range n {
 			var slot int32
-			if run.ranked != nil {
-				r := run.ranked[j]
+			if cell.ranked != nil {
+				r := cell.ranked[j]
 				if len(found) == keep && q.restBound(r)+rest+boundSlack < found[0].score {
 					break
 				}
