@@ -349,6 +349,25 @@ var goldenConsortiumScenarios = []goldenConsortiumScenario{
 				Near: cambridge, RadiusKm: 10, LeadOrganisationID: lead, MaxMembers: 3, Limit: 5}
 		},
 	},
+	{
+		name: "smaller_team_ranks_above_higher_scores",
+		about: "A bid for dance teaching, youth work and safeguarding, no lead. A dance company 9 km north and a youth " +
+			"charity 9 km south, sharing no value and offering few hours, cover it as a pair; three neighbours in the " +
+			"centre, sharing a value and offering many hours, cover it as a trio with a far higher score (the charity " +
+			"with the central dancers is a pair too). Smaller teams rank first among complete ones, so both pairs rank " +
+			"above the trio, and each team's first reason says so.",
+		build: func(g *goldenWorld) matching.ConsortiumRequest {
+			g.org("North Fen Dance", gpProfile(matching.OrgArts, 9, 0, 20, gpOffers("skill.dance-teaching", 2), nil))
+			g.org("South Fen Youth Charity", gpAnd(gpProfile(matching.OrgYouthService, -9, 0, 20,
+				gpOffers("skill.youth-work", 2, "skill.safeguarding", 2), nil), gpValues("environmental-sustainability")))
+			for _, o := range []struct{ name, offer string }{{"Central Dance", "skill.dance-teaching"},
+				{"Central Youth Club", "skill.youth-work"}, {"Central Safeguarding", "skill.safeguarding"}} {
+				g.org(o.name, gpAnd(gpProfile(matching.OrgCommunity, 0.5, 0, 10, gpOffers(o.offer, 40), nil), gpValues("inclusion")))
+			}
+			return matching.ConsortiumRequest{Requirements: []string{"skill.dance-teaching", "skill.youth-work", "skill.safeguarding"},
+				Near: cambridge, RadiusKm: 10, MaxMembers: 3, Limit: 3}
+		},
+	},
 }
 
 // checkGolden compares v, as indented JSON, with testdata/golden/name.json,
