@@ -1,10 +1,16 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"commonground/geo"
 	"commonground/matching"
 )
 
@@ -38,6 +44,22 @@ type venueMatchIn struct {
 	RequireAllSessions *bool           `json:"require_all_sessions"`
 	Limit              int             `json:"limit"`
 	ExplainSpaceID     string          `json:"explain_space_id"`
+	// CountExcluded false skips the count of spaces not matched (excluded
+	// and total_matches are then null): the quicker answer.
+	CountExcluded *bool `json:"count_excluded"`
+	// Cursor is the next_cursor of the page before.
+	Cursor string `json:"cursor"`
+}
+
+// cursorKey identifies the ranking a request asks for: its body but for
+// what only shapes the answer (limit, cursor, count_excluded and
+// explain_space_id), so a cursor is accepted only by the request it came
+// from, whatever the page size.
+func (in venueMatchIn) cursorKey() string {
+	in.Limit, in.Cursor, in.CountExcluded, in.ExplainSpaceID = 0, "", nil, ""
+	b, _ := json.Marshal(in)
+	sum := sha256.Sum256(append([]byte("/v1/match/venues\x00"), b...))
+	return hex.EncodeToString(sum[:8])
 }
 
 // VenueMatch is the API shape of one venue match.
@@ -84,9 +106,22 @@ type Explanation struct {
 
 // VenueMatchResult is the body answering POST /v1/match/venues.
 type VenueMatchResult struct {
-	Matches      []VenueMatch   `json:"matches"`
+	Matches []VenueMatch `json:"matches"`
+	// Excluded and TotalMatches are null when the request says
+	// "count_excluded": false.
 	Excluded     map[string]int `json:"excluded"`
-	TotalMatches int            `json:"total_matches"`
+	TotalMatches *int           `json:"total_matches"`
+	NextCursor   *string        `json:"next_cursor"`
+	Explanation  *Explanation   `json:"explanation,omitempty"`
+}
+
+// VenueMatchCollection is the answer for Accept: application/geo+json: a
+// FeatureCollection whose features are the matches (id: the space,
+// properties: the match as in JSON), with the rest of the answer beside.
+type VenueMatchCollection struct {
+	geo.Collection
+	Excluded     map[string]int `json:"excluded"`
+	TotalMatches *int           `json:"total_matches"`
 	Explanation  *Explanation   `json:"explanation,omitempty"`
 }
 
@@ -124,6 +159,20 @@ func (in *venueMatchIn) toRequest(places *placeFinder) (*matching.VenueRequest, 
 	}
 	if !validID(in.ExplainSpaceID) {
 		ve.Add("explain_space_id", "is not a valid id")
+	}
+	if in.CountExcluded != nil && !*in.CountExcluded {
+		req.SkipExcluded = true
+	}
+	if in.Cursor != "" {
+		c, ok := decodeCursor(in.Cursor)
+		switch {
+		case !ok || c.DistanceM == nil || c.Score == nil:
+			ve.Add("cursor", "is not a cursor this service issued")
+		case c.Query != in.cursorKey():
+			ve.Add("cursor", "belongs to a different request: pass back next_cursor with the same body but for limit")
+		default:
+			req.After = &matching.VenueCursor{Score: *c.Score, DistanceM: *c.DistanceM, SpaceID: c.ID}
+		}
 	}
 	req.Sessions = sessionsOf(ve, in.Sessions, in.Weekly)
 	if err := places.failed(ve.Err()); err != nil {
@@ -167,9 +216,18 @@ func (h *handler) matchVenues(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	out := VenueMatchResult{Matches: make([]VenueMatch, len(res.Matches)), Excluded: map[string]int{}, TotalMatches: res.TotalMatches}
-	for _, r := range matching.ExclusionOrder {
-		out.Excluded[r] = res.Excluded[r]
+	out := VenueMatchResult{Matches: make([]VenueMatch, len(res.Matches))}
+	if !req.SkipExcluded {
+		total := res.TotalMatches
+		out.Excluded, out.TotalMatches = map[string]int{}, &total
+		for _, r := range matching.ExclusionOrder {
+			out.Excluded[r] = res.Excluded[r]
+		}
+	}
+	if n := res.Next; n != nil {
+		score, dist := n.Score, n.DistanceM
+		next := cursor{Query: in.cursorKey(), ID: n.SpaceID, DistanceM: &dist, Score: &score}.encode()
+		out.NextCursor = &next
 	}
 	for i := range res.Matches {
 		out.Matches[i] = toVenueMatchJSON(&res.Matches[i])
@@ -185,5 +243,46 @@ func (h *handler) matchVenues(c *gin.Context) {
 			out.Explanation.Match = &m
 		}
 	}
+	c.Header("Vary", "Accept")
+	if wantsGeoJSON(c.GetHeader("Accept")) {
+		features := make([]geo.Feature, len(out.Matches))
+		for i := range out.Matches {
+			features[i] = geo.Feature{ID: out.Matches[i].SpaceID, Point: res.Matches[i].Location, Properties: &out.Matches[i]}
+		}
+		body, err := json.Marshal(VenueMatchCollection{Collection: geo.FeatureCollection(features, out.NextCursor),
+			Excluded: out.Excluded, TotalMatches: out.TotalMatches, Explanation: out.Explanation})
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		c.Data(http.StatusOK, "application/geo+json", body)
+		return
+	}
 	c.JSON(http.StatusOK, out)
+}
+
+// wantsGeoJSON reports whether an Accept header asks for GeoJSON
+// (application/geo+json, not refused with q=0) before plain JSON.
+func wantsGeoJSON(accept string) bool {
+	best := -1.0
+	jsonQ := -1.0
+	for _, part := range strings.Split(accept, ",") {
+		fields := strings.Split(part, ";")
+		mt := strings.ToLower(strings.TrimSpace(fields[0]))
+		q := 1.0
+		for _, f := range fields[1:] {
+			if k, v, ok := strings.Cut(strings.TrimSpace(f), "="); ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+				if x, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					q = x
+				}
+			}
+		}
+		switch mt {
+		case "application/geo+json":
+			best = max(best, q)
+		case "application/json", "application/*", "*/*":
+			jsonQ = max(jsonQ, q)
+		}
+	}
+	return best > 0 && best >= jsonQ
 }

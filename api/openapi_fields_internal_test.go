@@ -115,6 +115,11 @@ func TestOpenAPISchemasMatchStructs(t *testing.T) {
 		{"ConsortiumPartnership", reflect.TypeFor[ConsortiumPartnership](), true},
 		{"ConsortiumInvitee", reflect.TypeFor[ConsortiumInvitee](), true},
 		{"Bid", reflect.TypeFor[Bid](), true},
+		{"VenueMatchRequest", reflect.TypeFor[venueMatchIn](), false},
+		{"VenueMatchResult", reflect.TypeFor[VenueMatchResult](), true},
+		{"VenueMatch", reflect.TypeFor[VenueMatch](), true},
+		{"PartnerMatch", reflect.TypeFor[PartnerMatch](), true},
+		{"Pair", reflect.TypeFor[Pair](), true},
 	} {
 		t.Run(tc.schema, func(t *testing.T) {
 			s, ok := doc.Components.Schemas[tc.schema]

@@ -322,6 +322,13 @@ func TestOpenAPIResponsesMatch(t *testing.T) {
 			"near": map[string]any{"lat": cLat, "lon": cLon}, "radius_km": 5, "group_size": 10, "activity": "contemporary",
 			"sessions":         []any{map[string]any{"start": "2027-01-18T10:00:00Z", "end": "2027-01-18T11:00:00Z"}},
 			"explain_space_id": spaceID}})
+		uncounted := map[string]any{"near": map[string]any{"lat": cLat, "lon": cLon}, "radius_km": 5, "group_size": 10,
+			"activity": "contemporary", "count_excluded": false, "limit": 1,
+			"sessions": []any{map[string]any{"start": "2027-01-18T10:00:00Z", "end": "2027-01-18T11:00:00Z"}}}
+		check("/v1/match/venues", 200, request{method: "POST", path: "/v1/match/venues", body: uncounted})
+		check("/v1/match/venues", 200, request{method: "POST", path: "/v1/match/venues", body: uncounted,
+			header: map[string]string{"Accept": "application/geo+json"}})
+		check("/v1/match/venues", 400, request{method: "POST", path: "/v1/match/venues", body: with(uncounted, "cursor", "x")})
 		check("/v1/organisations/{id}/partners", 200, request{method: "GET", path: "/v1/organisations/" + orgID + "/partners?radius_km=10"})
 		check("/v1/match/consortium", 200, request{method: "POST", path: "/v1/match/consortium", body: map[string]any{
 			"requirements": []string{"skill.dance-teaching", "space.dance-studio"}, "near": map[string]any{"lat": cLat, "lon": cLon}, "radius_km": 10}})

@@ -9,10 +9,13 @@ import (
 	"commonground/matching"
 )
 
-// Pair is the API shape of a need met by an offer.
+// Pair is the API shape of a need met by an offer; a room that meets a
+// space need is named.
 type Pair struct {
-	Need  string `json:"need"`
-	Offer string `json:"offer"`
+	Need         string `json:"need"`
+	Offer        string `json:"offer"`
+	ViaSpaceID   string `json:"via_space_id,omitempty"`
+	ViaSpaceName string `json:"via_space_name,omitempty"`
 }
 
 // PartnerMatch is the API shape of one complementary partner.
@@ -23,6 +26,7 @@ type PartnerMatch struct {
 	DistanceKm     float64  `json:"distance_km"`
 	Score          float64  `json:"score"`
 	Reciprocal     bool     `json:"reciprocal"`
+	Tier           string   `json:"tier"`
 	TheyMeet       []Pair   `json:"they_meet"`
 	YouMeet        []Pair   `json:"you_meet"`
 	SharedValues   []string `json:"shared_values"`
@@ -39,7 +43,7 @@ type PartnerResult struct {
 func toPairs(in []matching.Pair) []Pair {
 	out := make([]Pair, len(in))
 	for i, p := range in {
-		out[i] = Pair{p.Need, p.Offer}
+		out[i] = Pair{p.Need, p.Offer, p.ViaSpaceID, p.ViaSpaceName}
 	}
 	return out
 }
@@ -86,7 +90,7 @@ func (h *handler) partners(c *gin.Context) {
 	for i := range res.Matches {
 		m := &res.Matches[i]
 		out.Matches[i] = PartnerMatch{OrganisationID: m.OrganisationID, Name: m.Name, Type: string(m.Type),
-			DistanceKm: m.DistanceKm, Score: m.Score, Reciprocal: m.Reciprocal(), TheyMeet: toPairs(m.TheyMeet),
+			DistanceKm: m.DistanceKm, Score: m.Score, Reciprocal: m.Reciprocal(), Tier: m.Tier(), TheyMeet: toPairs(m.TheyMeet),
 			YouMeet: toPairs(m.YouMeet), SharedValues: m.SharedValues, Reasons: toReasons(m.Reasons)}
 	}
 	c.JSON(http.StatusOK, out)

@@ -31,7 +31,7 @@ func partnerBody(name, typ string, northKm, eastKm float64, offers, needs []stri
 // reciprocal partner, a one-way partner, a lab that tests on animals, a
 // perfect partner too far away and a bookkeeper with nothing to trade.
 type partnerCounty struct {
-	youth, youthToken, dance, teacher, lab, far, books string
+	youth, youthToken, hall, dance, teacher, lab, far, books string
 }
 
 func newPartnerCounty(t *testing.T, s *server) *partnerCounty {
@@ -40,7 +40,7 @@ func newPartnerCounty(t *testing.T, s *server) *partnerCounty {
 	pc.youth, pc.youthToken = s.register(t, partnerBody("Arbury Youth Service", "youth_service", 0, 0,
 		[]string{"skill.youth-work"}, []string{"skill.dance-teaching"}, "values", []string{"youth-voice", "animal-welfare"}))
 	venue := s.venue(t, pc.youthToken, "Arbury Community Centre", cLat, cLon)
-	s.space(t, pc.youthToken, venue, with(spaceBody("Main Hall"), "kind", "hall"))
+	pc.hall = s.space(t, pc.youthToken, venue, with(spaceBody("Main Hall"), "kind", "hall")).ID
 	pc.dance, _ = s.register(t, partnerBody("Fen Edge Dance", "arts", 2, 0,
 		[]string{"skill.dance-teaching"}, []string{"space.dance-studio"}, "values", []string{"youth-voice"},
 		"exclusions", []string{"animal-testing"}))
@@ -81,7 +81,7 @@ func TestPartners(t *testing.T) {
 				t.Fatalf("no matches: %v", m)
 			}
 			first := matches[0].(map[string]any)
-			for _, k := range []string{"organisation_id", "name", "type", "distance_km", "score", "they_meet", "you_meet", "shared_values", "reasons"} {
+			for _, k := range []string{"organisation_id", "name", "type", "distance_km", "score", "tier", "they_meet", "you_meet", "shared_values", "reasons"} {
 				if _, ok := first[k]; !ok {
 					t.Errorf("match has no %q: %v", k, first)
 				}
@@ -96,21 +96,23 @@ func TestPartners(t *testing.T) {
 				}
 			}
 			d := res.Matches[0]
-			if d.Name != "Fen Edge Dance" || d.Type != "arts" || d.DistanceKm < 1.99 || d.DistanceKm > 2.01 || !d.Reciprocal {
+			if d.Name != "Fen Edge Dance" || d.Type != "arts" || d.DistanceKm < 1.99 || d.DistanceKm > 2.01 || !d.Reciprocal ||
+				d.Tier != "reciprocal" {
 				t.Errorf("first match %+v, want Fen Edge Dance, arts, 2 km, reciprocal", d)
 			}
 			if want := []api.Pair{{Need: "skill.dance-teaching", Offer: "skill.dance-teaching"}}; !slices.Equal(d.TheyMeet, want) {
 				t.Errorf("they_meet %v, want %v", d.TheyMeet, want)
 			}
-			// The hall is a five-star room: it offers a dance studio.
-			if want := []api.Pair{{Need: "space.dance-studio", Offer: "space.dance-studio"}}; !slices.Equal(d.YouMeet, want) {
+			// The hall is a five-star room: it offers a dance studio, and is named.
+			if want := []api.Pair{{Need: "space.dance-studio", Offer: "space.dance-studio", ViaSpaceID: pc.hall,
+				ViaSpaceName: "Main Hall"}}; !slices.Equal(d.YouMeet, want) {
 				t.Errorf("you_meet %v, want %v", d.YouMeet, want)
 			}
 			if !slices.Equal(d.SharedValues, []string{"youth-voice"}) {
 				t.Errorf("shared_values %v, want [youth-voice]", d.SharedValues)
 			}
-			if len(d.Reasons) != 7 || d.Reasons[6].Factor != "trust" {
-				t.Errorf("got %d reasons, want one per factor, trust last: %v", len(d.Reasons), d.Reasons)
+			if len(d.Reasons) != 8 || d.Reasons[0].Factor != "tier" || d.Reasons[7].Factor != "trust" {
+				t.Errorf("got %d reasons, want the tier, then one per factor, trust last: %v", len(d.Reasons), d.Reasons)
 			}
 			total := 0.0
 			for _, r := range d.Reasons {
@@ -120,8 +122,16 @@ func TestPartners(t *testing.T) {
 				t.Errorf("score %v, contributions add up to %v", d.Score, total)
 			}
 			teacher := res.Matches[1]
-			if len(teacher.TheyMeet) != 1 || teacher.YouMeet == nil || len(teacher.YouMeet) != 0 || teacher.Reciprocal {
-				t.Errorf("one-way match %+v, want they_meet only and you_meet []", teacher)
+			if len(teacher.TheyMeet) != 1 || teacher.YouMeet == nil || len(teacher.YouMeet) != 0 || teacher.Reciprocal ||
+				teacher.Tier != "one_way" {
+				t.Errorf("one-way match %+v, want they_meet only and you_meet [], one_way", teacher)
+			}
+			// Every entry says which tier it is in, and that two-way ranks first.
+			for _, m := range res.Matches {
+				other := map[string]string{"reciprocal": "every one-way match", "one_way": "every two-way match"}[m.Tier]
+				if r := m.Reasons[0]; r.Factor != "tier" || other == "" || !strings.Contains(r.Detail, other) {
+					t.Errorf("%s: first reason %+v, want the tier and how it ranks", m.Name, r)
+				}
 			}
 		})
 

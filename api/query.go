@@ -34,11 +34,25 @@ type cursor struct {
 	Query     string   `json:"q"`
 	ID        string   `json:"i"`
 	DistanceM *float64 `json:"d,omitempty"`
+	// Score is where a ranking by score ends (venue matches).
+	Score *float64 `json:"s,omitempty"`
 }
 
 func (c cursor) encode() string {
 	b, _ := json.Marshal(c)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// decodeCursor reads a cursor this service issued: false for anything
+// else.
+func decodeCursor(s string) (*cursor, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	var c cursor
+	if err != nil || len(b) > 512 || json.Unmarshal(b, &c) != nil || c.ID == "" || !validID(c.ID) ||
+		(c.DistanceM != nil && *c.DistanceM < 0) {
+		return nil, false
+	}
+	return &c, true
 }
 
 // queryKey identifies a query by its parameters other than cursor and
@@ -239,10 +253,8 @@ func (p *queryParser) cursor(key string, withDistance bool) *cursor {
 	if s == "" {
 		return nil
 	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	var c cursor
-	if err != nil || len(b) > 512 || json.Unmarshal(b, &c) != nil || c.ID == "" || !validID(c.ID) ||
-		(withDistance && (c.DistanceM == nil || *c.DistanceM < 0)) {
+	c, ok := decodeCursor(s)
+	if !ok || (withDistance && c.DistanceM == nil) {
 		p.ve.Add("cursor", "is not a cursor this service issued")
 		return nil
 	}
@@ -250,7 +262,7 @@ func (p *queryParser) cursor(key string, withDistance bool) *cursor {
 		p.ve.Add("cursor", "belongs to a different query: pass back next_cursor with the same parameters")
 		return nil
 	}
-	return &c
+	return c
 }
 
 // window reads a period given as two RFC 3339 times, both or neither,

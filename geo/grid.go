@@ -29,6 +29,10 @@ func (g *Grid) cellOf(p orb.Point) (int64, int64) {
 
 func cellKey(x, y int64) uint64 { return uint64(uint32(int32(x)))<<32 | uint64(uint32(int32(y))) }
 
+// Key names the cell p falls in: equal for every point of one cell, and
+// for the centre of a cell's bounds as EachCell gives them.
+func (g *Grid) Key(p orb.Point) uint64 { return cellKey(g.cellOf(p)) }
+
 // CellOrder is a key that sorts points by the cell they fall in, row by
 // row as Each walks the cells: items stored in that order are visited in
 // the order they lie in memory.

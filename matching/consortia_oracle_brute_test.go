@@ -40,7 +40,7 @@ func (w *pWorld) coverOf(o *matching.Organisation, reqs []string) (uint32, int) 
 			continue
 		}
 		mask |= 1 << i
-		if offers[k].room {
+		if offers[k].room != nil {
 			hours += 40
 		} else {
 			hours += offers[k].hours

@@ -161,7 +161,13 @@ func (e *Engine) SearchConsortia(ctx context.Context, req ConsortiumRequest) (*C
 	}
 	sort.Slice(s.best, func(i, j int) bool { return s.better(&s.best[i], &s.best[j]) })
 	for i := range s.best {
-		res.Consortia = append(res.Consortia, s.render(&s.best[i]))
+		c := s.render(&s.best[i])
+		var above *team
+		if i > 0 {
+			above = &s.best[i-1]
+		}
+		c.Reasons = append([]Reason{{Factor: "rank", Detail: s.rankDetail(i+1, &s.best[i], above)}}, c.Reasons...)
+		res.Consortia = append(res.Consortia, c)
 	}
 	return res, nil
 }

@@ -255,3 +255,36 @@ func (s *search) render(t *team) Consortium {
 	}
 	return c
 }
+
+// ConsortiumRankRule is how teams are ranked, as every answer's first
+// reason states it: a team covering more of the bid comes first whatever
+// its score, then, among teams that cover as much, a smaller team (fewer
+// organisations to coordinate), and only then the higher score.
+const ConsortiumRankRule = "teams that cover more of the bid rank first, then smaller teams (fewer organisations to " +
+	"coordinate), then higher scores"
+
+// rankDetail says where the team t ranks and why, against the team ranked
+// just above it (nil for the first).
+func (s *search) rankDetail(rank int, t, above *team) string {
+	head := fmt.Sprintf("ranked %d: %s. This team covers %d of %d requirements with %s, score %.3f",
+		rank, ConsortiumRankRule, bits.OnesCount32(t.cover), len(s.req.Requirements),
+		count(s.size(t), "member", "members"), t.score)
+	if above == nil {
+		return head
+	}
+	var why string
+	switch ca, ct := bits.OnesCount32(above.cover), bits.OnesCount32(t.cover); {
+	case ca != ct:
+		why = fmt.Sprintf("the team above covers more of the bid (%d requirements)", ca)
+	case s.size(above) != s.size(t):
+		why = fmt.Sprintf("the team above covers as much with fewer members (%d)", s.size(above))
+		if above.score < t.score {
+			why += fmt.Sprintf(", though it scores less (%.3f)", above.score)
+		}
+	case above.score != t.score:
+		why = fmt.Sprintf("the team above scores more (%.3f)", above.score)
+	default:
+		why = "the two tie, and the team above comes first by its members' IDs"
+	}
+	return head + "; it ranks below the team above because " + why
+}

@@ -77,6 +77,9 @@ type state struct {
 	spaceByID  *idIndex
 	extras     map[int32]*extra
 	grid       *geo.Grid
+	// cells hold the spaces of each cell of grid, best first, and what
+	// bounds them (venuecells.go).
+	cells map[uint64]*cellSpaces
 
 	venues     []venueRec
 	freeVenues []int32
@@ -102,7 +105,7 @@ type state struct {
 
 func newState() *state {
 	st := &state{
-		extras: map[int32]*extra{}, grid: geo.NewGrid(gridCellDeg),
+		extras: map[int32]*extra{}, grid: geo.NewGrid(gridCellDeg), cells: map[uint64]*cellSpaces{},
 		venueGrid: geo.NewGrid(gridCellDeg), orgByID: map[string]int32{}, orgGrid: geo.NewGrid(gridCellDeg),
 		hoursByKey: map[string]int32{}, closureIDs: map[string]int32{}, names: map[string]string{},
 		zoneIndex: map[*time.Location]uint16{},

@@ -118,6 +118,7 @@ func (e *Engine) upsertVenue(st *state, v *Venue) error {
 		// Spaces take their venue's place, owner and accessibility.
 		for _, s := range rec.spaces {
 			sp := &st.spaces[s]
+			st.unfileFromCell(s, sp.loc)
 			if sp.loc != rec.loc {
 				st.grid.Remove(s, sp.loc)
 				sp.loc = rec.loc
@@ -126,6 +127,7 @@ func (e *Engine) upsertVenue(st *state, v *Venue) error {
 			sp.org = org
 			sp.zone = st.zoneNumber(zone)
 			sp.flags = sp.flags&^venueFlags | accessFlags(rec.access)
+			st.fileInCell(s)
 		}
 		return nil
 	}
@@ -205,6 +207,7 @@ func (e *Engine) upsertSpace(st *state, s *Space) error {
 	if exists {
 		old := &st.spaces[slot]
 		st.grid.Remove(slot, old.loc)
+		st.unfileFromCell(slot, old.loc)
 		if old.venue != vslot {
 			removeSlot(&st.venues[old.venue].spaces, slot)
 			v.spaces = append(v.spaces, slot)
@@ -217,6 +220,7 @@ func (e *Engine) upsertSpace(st *state, s *Space) error {
 	st.spaces[slot] = rec
 	st.grid.Insert(slot, rec.loc)
 	st.markExtra(slot)
+	st.fileInCell(slot)
 	return nil
 }
 
@@ -287,6 +291,7 @@ func (e *Engine) deleteSpace(st *state, id string) {
 	}
 	sp := &st.spaces[slot]
 	st.grid.Remove(slot, sp.loc)
+	st.unfileFromCell(slot, sp.loc)
 	removeSlot(&st.venues[sp.venue].spaces, slot)
 	st.spaceByID.Delete(u)
 	delete(st.extras, slot)

@@ -67,12 +67,12 @@ func ExampleEngine_MatchPartners() {
 		return
 	}
 	for _, m := range res.Matches {
-		fmt.Printf("%s (%s), %.1f km, score %.3f, reciprocal %v\n", m.Name, m.Type, m.DistanceKm, m.Score, m.Reciprocal())
+		fmt.Printf("%s (%s), %.1f km, score %.3f, %s\n", m.Name, m.Type, m.DistanceKm, m.Score, m.Tier())
 		fmt.Printf("  they meet %s, you meet %s\n", examplePairs(m.TheyMeet), examplePairs(m.YouMeet))
 	}
 	fmt.Println("excluded:", res.Excluded)
 	// Output:
-	// Fen Edge Dance (arts), 2.2 km, score 0.717, reciprocal true
+	// Fen Edge Dance (arts), 2.2 km, score 0.686, reciprocal
 	//   they meet [skill.dance-teaching ← skill.dance-teaching], you meet [space.dance-studio ← space.dance-studio]
 	// excluded: map[no_complement:1 values_conflict:1]
 }

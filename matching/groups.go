@@ -408,7 +408,7 @@ func (e *Engine) renderGroup(st *state, owner *orgRec, sp *spaceRec, c *groupCan
 		fmt.Sprintf("%.1f km from the room, within %.0f km", c.d/1000, radiusKm),
 		roomDetail(sp, n, c),
 		priceDetail(sp, n),
-		sharedValuesDetail(shared),
+		ownerValuesDetail(shared),
 	}
 	for i, w := range groupWeights {
 		m.Reasons = append(m.Reasons, Reason{Factor: groupFactorNames[i], Detail: details[i], Weight: w,
@@ -472,7 +472,8 @@ func priceDetail(sp *spaceRec, n *roomNeed) string {
 	return fmt.Sprintf("£%.2f an hour at the standard price; they gave no budget", float64(p)/100)
 }
 
-func sharedValuesDetail(shared []string) string {
+// ownerValuesDetail explains the values a group shares with the room's owner.
+func ownerValuesDetail(shared []string) string {
 	switch len(shared) {
 	case 0:
 		return "no values in common with the owner (and none in conflict)"

@@ -62,4 +62,5 @@ func (st *state) placeSpacesByCell(cellDeg float64) {
 	st.spaceByID.renumber(remap)
 	grid.Fill(n, func(i int32) orb.Point { return st.spaces[i].loc })
 	st.grid = grid
+	st.fileCells()
 }

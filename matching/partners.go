@@ -34,10 +34,15 @@ const (
 	MaxPartnerLimit        = 100
 )
 
-// Pair is a need met by an offer.
+// Pair is a need met by an offer. When the offer is a room (a space the
+// offering organisation owns meeting a space.* need), ViaSpaceID and
+// ViaSpaceName name it: of its rooms that make that offer, the one with
+// the most Fit to Dance stars, then the least ID.
 type Pair struct {
-	Need  string
-	Offer string
+	Need         string
+	Offer        string
+	ViaSpaceID   string
+	ViaSpaceName string
 }
 
 // PartnerMatch is one complementary organisation.
@@ -58,6 +63,22 @@ type PartnerMatch struct {
 // Reciprocal reports whether each side meets a need of the other.
 func (m *PartnerMatch) Reciprocal() bool { return len(m.TheyMeet) > 0 && len(m.YouMeet) > 0 }
 
+// The tiers of a partner match: every reciprocal match ranks above every
+// one-way match.
+const (
+	TierReciprocal = "reciprocal"
+	TierOneWay     = "one_way"
+)
+
+// Tier is TierReciprocal when each side meets a need of the other, else
+// TierOneWay.
+func (m *PartnerMatch) Tier() string {
+	if m.Reciprocal() {
+		return TierReciprocal
+	}
+	return TierOneWay
+}
+
 // PartnerResult answers a partner request.
 type PartnerResult struct {
 	Matches      []PartnerMatch
@@ -72,23 +93,43 @@ type PartnerWeights struct {
 	YouMeet     float64 // share of the partner's needs the organisation meets
 	Values      float64 // shared values
 	Capacity    float64 // hours a month offered against hours needed
-	Reach       float64 // distance against the radius and both service areas
+	Distance    float64 // nearer is better (PartnerDistanceFactor)
 	CrossSector float64 // the pair spans two sectors
 	Trust       float64 // the partner's completed partnerships with good health
 }
 
-// DefaultPartnerWeights: meeting the organisation's needs first (0.25),
-// then meeting the partner's needs, shared values and reach (0.15 each),
-// then capacity, the cross-sector bonus and trust (0.10 each). Reciprocity
-// is not a weight: a reciprocal match always ranks above a one-way one.
+// DefaultPartnerWeights: meeting the organisation's needs and distance
+// first (0.25 each), then meeting the partner's needs (0.15), then shared
+// values, the cross-sector bonus and trust (0.10 each), then capacity
+// (0.05: rooms and most offers cover the hours asked).
+// Reciprocity is not a weight: a reciprocal match always ranks above a
+// one-way one.
 // Cross-sector pairs (arts with a youth service, a school with a health
 // body) get a bonus, because reaching other sectors is what partnerships
 // are for. Trust is the partner's record: its completed partnerships
 // whose health stayed good (Organisation.TrustedPartnerships), counted up
 // to TrustedPartnershipsForFullTrust; it weighs no more than the other
 // practical factors, so newcomers are not shut out.
-var DefaultPartnerWeights = PartnerWeights{TheyMeet: 0.25, YouMeet: 0.15, Values: 0.15, Capacity: 0.10, Reach: 0.15,
+var DefaultPartnerWeights = PartnerWeights{TheyMeet: 0.25, YouMeet: 0.15, Values: 0.10, Capacity: 0.05, Distance: 0.25,
 	CrossSector: 0.10, Trust: 0.10}
+
+// PartnerDistanceFactor is the distance factor of a partner d metres away
+// in a search of radius radiusM: it halves every quarter of the radius
+// (2^(-4d/radius): 1 next door, 1/2 a quarter of the radius away, 1/4 at
+// half of it, 1/16 at the radius), and counts in full only when the
+// partner lies within both organisations' service areas (three quarters
+// within one, half within neither). A partner across the county is worth
+// far less than one across the road, but is not ruled out.
+func PartnerDistanceFactor(d, radiusM, myServiceM, theirServiceM float64) float64 {
+	reach := 0.5
+	if d <= myServiceM {
+		reach += 0.25
+	}
+	if d <= theirServiceM {
+		reach += 0.25
+	}
+	return math.Exp2(-4*d/radiusM) * reach
+}
 
 // TrustedPartnershipsForFullTrust is how many completed partnerships with
 // good health give a partner the whole trust factor; fewer give a share.
@@ -131,6 +172,9 @@ const FitForDanceStars = 3
 type offerSet struct {
 	cats  []uint16
 	hours []int // -1: a room, counted as meeting any hours needed
+	// rooms is, for a room offer, the space that makes it (its best:
+	// most stars, then least ID); -1 for a listed offer.
+	rooms []int32
 }
 
 const roomHours = -1
@@ -156,13 +200,14 @@ func newRoomOffers(tax *Taxonomy) roomOffers {
 
 // offersOf fills buf (emptied first) with what o offers and returns it.
 func (st *state) offersOf(o *orgRec, rooms roomOffers, buf offerSet) offerSet {
-	os := offerSet{cats: buf.cats[:0], hours: buf.hours[:0]}
+	os := offerSet{cats: buf.cats[:0], hours: buf.hours[:0], rooms: buf.rooms[:0]}
 	for _, x := range o.offers {
 		os.cats = append(os.cats, x.cat)
 		os.hours = append(os.hours, int(x.hours))
+		os.rooms = append(os.rooms, -1)
 	}
 	listed := len(os.cats)
-	addRoom := func(c int) {
+	addRoom := func(c int, slot int32) {
 		if c < 0 {
 			return
 		}
@@ -171,21 +216,35 @@ func (st *state) offersOf(o *orgRec, rooms roomOffers, buf offerSet) offerSet {
 			i++
 		}
 		if i < len(os.cats) && os.cats[i] == uint16(c) {
+			if st.betterRoom(slot, os.rooms[i]) {
+				os.rooms[i] = slot
+			}
 			return
 		}
 		os.cats = slices.Insert(os.cats, i, uint16(c))
 		os.hours = slices.Insert(os.hours, i, roomHours)
+		os.rooms = slices.Insert(os.rooms, i, slot)
 	}
 	for _, v := range o.venues {
 		for _, s := range st.venues[v].spaces {
 			sp := &st.spaces[s]
-			addRoom(rooms.byKind[sp.kind])
+			addRoom(rooms.byKind[sp.kind], s)
 			if sp.fit >= FitForDanceStars {
-				addRoom(rooms.studio)
+				addRoom(rooms.studio, s)
 			}
 		}
 	}
 	return os
+}
+
+// betterRoom reports whether the space at slot a names a room offer
+// before the one at b: more stars, then the least ID.
+func (st *state) betterRoom(a, b int32) bool {
+	x, y := &st.spaces[a], &st.spaces[b]
+	if x.fit != y.fit {
+		return x.fit > y.fit
+	}
+	return string(x.id[:]) < string(y.id[:])
 }
 
 // offerMeets reports whether an offer of category c meets a need of
@@ -199,8 +258,9 @@ func (t *Taxonomy) offerMeets(c, n uint16) bool {
 
 // meet pairs each need with the first offer that meets it (an exact match
 // first), and totals the hours: offered (rooms count as meeting the hours
-// needed) and needed.
-func meet(tax *Taxonomy, needs []catHours, offers offerSet) (pairs []Pair, offered, needed int) {
+// needed) and needed. rooms is nil when no pair is met by a room, else
+// the space meeting each pair (-1 for none).
+func meet(tax *Taxonomy, needs []catHours, offers offerSet) (pairs []Pair, rooms []int32, offered, needed int) {
 	for _, n := range needs {
 		best := -1
 		for i, c := range offers.cats {
@@ -220,20 +280,29 @@ func meet(tax *Taxonomy, needs []catHours, offers offerSet) (pairs []Pair, offer
 		needed += int(n.hours)
 		if h := offers.hours[best]; h == roomHours {
 			offered += int(n.hours)
+			for len(rooms) < len(pairs)-1 {
+				rooms = append(rooms, -1)
+			}
+			rooms = append(rooms, offers.rooms[best])
 		} else {
 			offered += h
+			if rooms != nil {
+				rooms = append(rooms, -1)
+			}
 		}
 	}
-	return pairs, offered, needed
+	return pairs, rooms, offered, needed
 }
 
 type partnerCandidate struct {
-	slot       int32
-	d          float64
-	score      float64
-	reciprocal bool
-	they, you  []Pair
-	factors    [numPartnerFactors]float64
+	slot                int32
+	d                   float64
+	score               float64
+	reciprocal          bool
+	they, you           []Pair
+	theyRooms, youRooms []int32 // the rooms meeting they and you (meet)
+	offered, needed     int     // hours, for they
+	factors             [numPartnerFactors]float64
 }
 
 // MatchPartners finds organisations that meet the organisation's needs or
@@ -321,13 +390,14 @@ func (e *Engine) MatchPartnersContext(ctx context.Context, req PartnerRequest) (
 			return true
 		}
 		theirs = st.offersOf(o, rooms, theirs)
-		they, offered, needed := meet(e.tax, me.needs, theirs)
-		you, _, _ := meet(e.tax, o.needs, myOffers)
+		they, theyRooms, offered, needed := meet(e.tax, me.needs, theirs)
+		you, youRooms, _, _ := meet(e.tax, o.needs, myOffers)
 		if len(they) == 0 && len(you) == 0 {
 			res.Excluded[ExcludedNoComplement]++
 			return true
 		}
-		c := partnerCandidate{slot: other, d: d, reciprocal: len(they) > 0 && len(you) > 0, they: they, you: you}
+		c := partnerCandidate{slot: other, d: d, reciprocal: len(they) > 0 && len(you) > 0, they: they, you: you,
+			theyRooms: theyRooms, youRooms: youRooms, offered: offered, needed: needed}
 		c.factors = partnerFactors(me, o, d, radiusM, len(they), len(you), offered, needed)
 		for i, f := range c.factors {
 			c.score += w[i] * f
@@ -362,7 +432,7 @@ func (e *Engine) MatchPartnersContext(ctx context.Context, req PartnerRequest) (
 }
 
 func normalisedPartnerWeights(pw PartnerWeights) [numPartnerFactors]float64 {
-	w := [numPartnerFactors]float64{pw.TheyMeet, pw.YouMeet, pw.Values, pw.Capacity, pw.Reach, pw.CrossSector, pw.Trust}
+	w := [numPartnerFactors]float64{pw.TheyMeet, pw.YouMeet, pw.Values, pw.Capacity, pw.Distance, pw.CrossSector, pw.Trust}
 	sum := 0.0
 	for _, x := range w {
 		sum += x
@@ -396,14 +466,7 @@ func partnerFactors(me, o *orgRec, d, radiusM float64, they, you, offered, neede
 	default:
 		f[3] = clamp01(float64(offered) / float64(needed))
 	}
-	reach := 0.5
-	if d <= float64(me.radiusKm)*1000 {
-		reach += 0.25
-	}
-	if d <= float64(o.radiusKm)*1000 {
-		reach += 0.25
-	}
-	f[4] = clamp01(1-d/radiusM) * reach
+	f[4] = PartnerDistanceFactor(d, radiusM, float64(me.radiusKm)*1000, float64(o.radiusKm)*1000)
 	if sectorOf(OrgTypes[me.typ]) != sectorOf(OrgTypes[o.typ]) {
 		f[5] = 1
 	}
@@ -419,52 +482,4 @@ func popcount(x uint64) int {
 	return n
 }
 
-var partnerFactorNames = [numPartnerFactors]string{"they_meet", "you_meet", "shared_values", "capacity", "reach", "cross_sector", "trust"}
-
-func (e *Engine) renderPartner(st *state, me *orgRec, c *partnerCandidate, w [numPartnerFactors]float64, radiusKm float64) PartnerMatch {
-	o := &st.orgs[c.slot]
-	m := PartnerMatch{OrganisationID: o.id, Name: o.name, Type: OrgTypes[o.typ], DistanceKm: math.Round(c.d) / 1000,
-		Score: c.score, TheyMeet: c.they, YouMeet: c.you, SharedValues: []string{}}
-	if m.TheyMeet == nil {
-		m.TheyMeet = []Pair{}
-	}
-	if m.YouMeet == nil {
-		m.YouMeet = []Pair{}
-	}
-	for i, v := range e.tax.Values {
-		if i < 64 && me.values&o.values&(1<<uint(i)) != 0 {
-			m.SharedValues = append(m.SharedValues, v.Slug)
-		}
-	}
-	details := [numPartnerFactors]string{
-		fmt.Sprintf("meets %d of your %d needs", len(c.they), len(me.needs)),
-		fmt.Sprintf("you meet %d of their %d needs", len(c.you), len(o.needs)),
-		fmt.Sprintf("%d shared values", len(m.SharedValues)),
-		fmt.Sprintf("offers %.0f%% of the hours you need for what they meet", c.factors[3]*100),
-		fmt.Sprintf("%.1f km away, within %.0f km", c.d/1000, radiusKm),
-		fmt.Sprintf("%s and %s", sectorOf(OrgTypes[me.typ]), sectorOf(OrgTypes[o.typ])),
-		trustDetail(int(o.trusted)),
-	}
-	if c.reciprocal {
-		details[1] += " (reciprocal: ranked above one-way matches)"
-	}
-	for i := range w {
-		m.Reasons = append(m.Reasons, Reason{Factor: partnerFactorNames[i], Detail: details[i], Weight: roundScore(w[i]),
-			Value: roundScore(c.factors[i]), Contribution: roundScore(w[i] * c.factors[i])})
-	}
-	return m
-}
-
-// trustDetail explains the trust factor of a partner with n completed
-// partnerships whose health stayed good.
-func trustDetail(n int) string {
-	switch {
-	case n == 0:
-		return "no completed partnerships with good health yet"
-	case n == 1:
-		return "1 completed partnership with good health"
-	case n >= 255:
-		return "255 or more completed partnerships with good health"
-	}
-	return fmt.Sprintf("%d completed partnerships with good health", n)
-}
+var partnerFactorNames = [numPartnerFactors]string{"they_meet", "you_meet", "shared_values", "capacity", "distance", "cross_sector", "trust"}

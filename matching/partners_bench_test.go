@@ -111,12 +111,14 @@ func BenchmarkPartners(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			var res *matching.PartnerResult
+			cpu0 := processCPU()
 			for b.Loop() {
 				var err error
 				if res, err = pb.e.MatchPartners(req); err != nil {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 			b.ReportMetric(float64(pb.orgs), "orgs")
 			b.ReportMetric(float64(pb.nearby), "orgs_in_15km")
 			b.ReportMetric(float64(res.TotalMatches), "matches")

@@ -32,7 +32,7 @@ type goldenPartnerMatch struct {
 	OrganisationID string         `json:"organisation_id"`
 	DistanceKm     float64        `json:"distance_km"`
 	Score          float64        `json:"score"`
-	Reciprocal     bool           `json:"reciprocal"`
+	Tier           string         `json:"tier"`
 	TheyMeet       []string       `json:"they_meet"`
 	YouMeet        []string       `json:"you_meet"`
 	SharedValues   []string       `json:"shared_values"`
@@ -42,7 +42,11 @@ type goldenPartnerMatch struct {
 func goldenPairs(ps []matching.Pair) []string {
 	out := []string{}
 	for _, p := range ps {
-		out = append(out, p.Need+" ← "+p.Offer)
+		s := p.Need + " ← " + p.Offer
+		if p.ViaSpaceName != "" {
+			s += " (" + p.ViaSpaceName + ", " + p.ViaSpaceID + ")"
+		}
+		out = append(out, s)
 	}
 	return out
 }
@@ -55,7 +59,7 @@ func (g *goldenWorld) renderPartners(name, about string, req matching.PartnerReq
 	}
 	for i, m := range res.Matches {
 		gm := goldenPartnerMatch{Rank: i + 1, Name: m.Name, Type: string(m.Type), OrganisationID: m.OrganisationID,
-			DistanceKm: m.DistanceKm, Score: round4(m.Score), Reciprocal: m.Reciprocal(), TheyMeet: goldenPairs(m.TheyMeet),
+			DistanceKm: m.DistanceKm, Score: round4(m.Score), Tier: m.Tier(), TheyMeet: goldenPairs(m.TheyMeet),
 			YouMeet: goldenPairs(m.YouMeet), SharedValues: m.SharedValues}
 		for _, r := range m.Reasons {
 			gm.Reasons = append(gm.Reasons, goldenReason{r.Factor, round4(r.Value), round4(r.Contribution), r.Detail})
@@ -273,8 +277,9 @@ var goldenPartnerScenarios = []goldenPartnerScenario{
 		name: "trust_signal_ranks_proven_partner",
 		about: "A school needs dance teaching. Four dance companies identical but for their record, at the same spot 2 km " +
 			"away: one with five completed partnerships whose health stayed good (full trust, the same as three), one " +
-			"with two (two thirds), one with one (a third) and a newcomer with none. They rank in that order; a " +
-			"newcomer 1 km closer still ranks below the partner with one.",
+			"with two (two thirds), one with one (a third) and a newcomer with none. They rank in that order, but for " +
+			"a newcomer 1 km closer: distance halves its factor every 2.5 km here, so it ranks above the partner with " +
+			"one and below the partner with two.",
 		build: func(g *goldenWorld) matching.PartnerRequest {
 			school := g.org("Arbury Primary School", gpProfile(matching.OrgSchool, 0, 0, 10, nil, gpNeeds("skill.dance-teaching", 8)))
 			dance := func(north float64, trusted int) func(o *matching.Organisation) {
@@ -287,6 +292,25 @@ var goldenPartnerScenarios = []goldenPartnerScenario{
 			g.org("Veteran Dance", dance(2, 5))
 			g.org("Nearby Newcomer Dance", dance(1, 0))
 			return matching.PartnerRequest{OrganisationID: school, RadiusKm: 10}
+		},
+	},
+	{
+		name: "distance_decays_within_radius",
+		about: "A dance company needs youth work and teaches dance. A school 24.8 km away and a youth project 1.2 km away " +
+			"meet each other's needs alike; the school shares both the company's values and has two completed " +
+			"partnerships, the youth project neither. The distance factor halves every quarter of the 25 km radius, so " +
+			"the youth project next door ranks first; a third partner 12 km away with the school's record ranks between.",
+		build: func(g *goldenWorld) matching.PartnerRequest {
+			company := g.org("Ely Dance Company", gpAnd(gpProfile(matching.OrgArts, 0, 0, 25,
+				gpOffers("skill.dance-teaching", 8), gpNeeds("skill.youth-work", 4)), gpValues("inclusion", "youth-voice")))
+			partner := func(t matching.OrgType, north float64, values []string, trusted int) func(o *matching.Organisation) {
+				return gpAnd(gpProfile(t, north, 0, 10, gpOffers("skill.youth-work", 4), gpNeeds("skill.dance-teaching", 4)),
+					gpValues(values...), gpTrusted(trusted))
+			}
+			g.org("Fenland Community School", partner(matching.OrgSchool, 24.8, []string{"inclusion", "youth-voice"}, 2))
+			g.org("Ely Youth Project", partner(matching.OrgYouthService, 1.2, nil, 0))
+			g.org("Stretham Youth Club", partner(matching.OrgYouthService, 12, []string{"inclusion", "youth-voice"}, 2))
+			return matching.PartnerRequest{OrganisationID: company, RadiusKm: 25}
 		},
 	},
 }
@@ -323,6 +347,25 @@ var goldenConsortiumScenarios = []goldenConsortiumScenario{
 			g.org("Youth Work Associates", gpProfile(matching.OrgOther, -2, -1, 20, gpOffers("skill.youth-work", 40), nil))
 			return matching.ConsortiumRequest{Requirements: []string{"skill.dance-teaching", "skill.youth-work", "skill.safeguarding", "space.hall"},
 				Near: cambridge, RadiusKm: 10, LeadOrganisationID: lead, MaxMembers: 3, Limit: 5}
+		},
+	},
+	{
+		name: "smaller_team_ranks_above_higher_scores",
+		about: "A bid for dance teaching, youth work and safeguarding, no lead. A dance company 9 km north and a youth " +
+			"charity 9 km south, sharing no value and offering few hours, cover it as a pair; three neighbours in the " +
+			"centre, sharing a value and offering many hours, cover it as a trio with a far higher score (the charity " +
+			"with the central dancers is a pair too). Smaller teams rank first among complete ones, so both pairs rank " +
+			"above the trio, and each team's first reason says so.",
+		build: func(g *goldenWorld) matching.ConsortiumRequest {
+			g.org("North Fen Dance", gpProfile(matching.OrgArts, 9, 0, 20, gpOffers("skill.dance-teaching", 2), nil))
+			g.org("South Fen Youth Charity", gpAnd(gpProfile(matching.OrgYouthService, -9, 0, 20,
+				gpOffers("skill.youth-work", 2, "skill.safeguarding", 2), nil), gpValues("environmental-sustainability")))
+			for _, o := range []struct{ name, offer string }{{"Central Dance", "skill.dance-teaching"},
+				{"Central Youth Club", "skill.youth-work"}, {"Central Safeguarding", "skill.safeguarding"}} {
+				g.org(o.name, gpAnd(gpProfile(matching.OrgCommunity, 0.5, 0, 10, gpOffers(o.offer, 40), nil), gpValues("inclusion")))
+			}
+			return matching.ConsortiumRequest{Requirements: []string{"skill.dance-teaching", "skill.youth-work", "skill.safeguarding"},
+				Near: cambridge, RadiusKm: 10, MaxMembers: 3, Limit: 3}
 		},
 	},
 }

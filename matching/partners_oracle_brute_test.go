@@ -15,31 +15,37 @@ import (
 type offerItem struct {
 	cat   string
 	hours int
-	room  bool
+	room  *matching.Space // the room that makes the offer, if one does
 }
 
 // offersOf lists what o offers, as the doc comments say: its listed offers
 // in order, then the kinds of room it owns (through its venues), each
-// once, in taxonomy (slug) order.
+// once, in taxonomy (slug) order, made by the room of that kind with the
+// most stars (then the least ID).
 func (w *pWorld) offersOf(o *matching.Organisation) []offerItem {
 	var out []offerItem
 	for _, x := range o.Offers {
 		out = append(out, offerItem{cat: x.Category, hours: x.HoursPerMonth})
 	}
-	rooms := map[string]bool{}
+	rooms := map[string]*matching.Space{}
+	offer := func(c string, s *matching.Space) {
+		if b := rooms[c]; b == nil || s.FitToDance() > b.FitToDance() || (s.FitToDance() == b.FitToDance() && s.ID < b.ID) {
+			rooms[c] = s
+		}
+	}
 	for _, s := range w.spaces {
 		if w.venues[s.VenueID].OrganisationID != o.ID {
 			continue
 		}
 		if c, ok := roomOffers[s.Kind]; ok {
-			rooms[c] = true
+			offer(c, s)
 		}
 		if s.FitToDance() >= matching.FitForDanceStars {
-			rooms["space.dance-studio"] = true
+			offer("space.dance-studio", s)
 		}
 	}
 	for _, c := range sortedKeys(rooms) {
-		out = append(out, offerItem{cat: c, room: true})
+		out = append(out, offerItem{cat: c, room: rooms[c]})
 	}
 	return out
 }
@@ -57,9 +63,13 @@ func (w *pWorld) pairsFor(needs []matching.Need, offers []offerItem) (pairs []ma
 		if best < 0 {
 			continue
 		}
-		pairs = append(pairs, matching.Pair{Need: n.Category, Offer: offers[best].cat})
+		pair := matching.Pair{Need: n.Category, Offer: offers[best].cat}
+		if r := offers[best].room; r != nil {
+			pair.ViaSpaceID, pair.ViaSpaceName = r.ID, r.Name
+		}
+		pairs = append(pairs, pair)
 		needed += n.HoursPerMonth
-		if offers[best].room {
+		if offers[best].room != nil {
 			offered += n.HoursPerMonth
 		} else {
 			offered += offers[best].hours
@@ -134,7 +144,7 @@ func (w *pWorld) brutePartnersOf(me *matching.Organisation, req matching.Partner
 	}
 	radiusM := radiusKm * 1000
 	pw := matching.DefaultPartnerWeights
-	wts := [7]float64{pw.TheyMeet, pw.YouMeet, pw.Values, pw.Capacity, pw.Reach, pw.CrossSector, pw.Trust}
+	wts := [7]float64{pw.TheyMeet, pw.YouMeet, pw.Values, pw.Capacity, pw.Distance, pw.CrossSector, pw.Trust}
 	sum := 0.0
 	for _, x := range wts {
 		sum += x
@@ -191,7 +201,8 @@ func (w *pWorld) brutePartnersOf(me *matching.Organisation, req matching.Partner
 		if d <= o.ServiceRadiusKm*1000 {
 			reach += 0.25
 		}
-		f[4] = clamp01(1-d/radiusM) * reach
+		// Distance: halving every quarter of the radius, times the reach.
+		f[4] = math.Pow(0.5, d/(radiusM/4)) * reach
 		if pSector(me.Type) != pSector(o.Type) {
 			f[5] = 1
 		}
@@ -285,16 +296,25 @@ func (w *pWorld) comparePartners(me *matching.Organisation, req matching.Partner
 		if !slices.Equal(g.SharedValues, x.SharedValues) {
 			bad("rank %d %s: shared values %v, want %v", i+1, g.OrganisationID, g.SharedValues, x.SharedValues)
 		}
-		if len(g.Reasons) != len(b.factors) {
-			bad("rank %d %s: %d reasons, want one per factor", i+1, g.OrganisationID, len(g.Reasons))
+		if g.Tier() != x.Tier() {
+			bad("rank %d %s: tier %s, want %s", i+1, g.OrganisationID, g.Tier(), x.Tier())
+		}
+		// The tier first (weight 0), then one reason per factor.
+		if len(g.Reasons) != len(b.factors)+1 {
+			bad("rank %d %s: %d reasons, want the tier and one per factor", i+1, g.OrganisationID, len(g.Reasons))
 			continue
 		}
-		if r := g.Reasons[6]; r.Factor != "trust" || r.Detail != pTrustDetail(w.orgs[g.OrganisationID].TrustedPartnerships) {
-			bad("rank %d %s: reason 7 is %s %q, want trust %q", i+1, g.OrganisationID, r.Factor, r.Detail,
+		if r := g.Reasons[0]; r.Factor != "tier" || r.Contribution != 0 ||
+			strings.HasPrefix(r.Detail, "two-way") != g.Reciprocal() || !strings.Contains(r.Detail, "every") {
+			bad("rank %d %s: first reason %s %q, want the tier (%s) and what it does to the rank", i+1, g.OrganisationID,
+				r.Factor, r.Detail, g.Tier())
+		}
+		if r := g.Reasons[7]; r.Factor != "trust" || r.Detail != pTrustDetail(w.orgs[g.OrganisationID].TrustedPartnerships) {
+			bad("rank %d %s: reason 8 is %s %q, want trust %q", i+1, g.OrganisationID, r.Factor, r.Detail,
 				pTrustDetail(w.orgs[g.OrganisationID].TrustedPartnerships))
 		}
 		total := 0.0
-		for k, r := range g.Reasons {
+		for k, r := range g.Reasons[1:] {
 			total += r.Contribution
 			if math.Abs(r.Value-b.factors[k]) > 1e-6 {
 				bad("rank %d %s: reason %s value %v, want %v", i+1, g.OrganisationID, r.Factor, r.Value, b.factors[k])

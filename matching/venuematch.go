@@ -46,9 +46,28 @@ type VenueRequest struct {
 	// RequireAllSessions keeps only spaces free for every session; without
 	// it a space free for at least one session matches.
 	RequireAllSessions bool
-	Limit              int
+	// Limit is the most matches a page holds.
+	Limit int
 	// ExplainSpaceID asks why one space was or was not matched.
 	ExplainSpaceID string
+	// SkipExcluded leaves the spaces that do not match uncounted
+	// (VenueResult.Excluded is nil and TotalMatches 0). The match then
+	// reads only the spaces that could still rank among the best: whole
+	// grid cells that cannot are passed over (venuecells.go).
+	SkipExcluded bool
+	// After resumes the ranking after a place in it: VenueResult.Next of
+	// the page before. Pages of one request, taken in turn, hold every
+	// match once.
+	After *VenueCursor
+}
+
+// VenueCursor is a place in a venue ranking: the last match of a page.
+// Matches rank by score, then distance, then space ID; the next page
+// holds those that rank after it.
+type VenueCursor struct {
+	Score     float64
+	DistanceM float64
+	SpaceID   string
 }
 
 // Limits of a venue request.
@@ -84,6 +103,11 @@ func (r *VenueRequest) Validate(tax *Taxonomy) error {
 	}
 	if r.Limit < 0 || r.Limit > MaxMatchLimit {
 		ve.Add("limit", "must be between 1 and %d", MaxMatchLimit)
+	}
+	if a := r.After; a != nil {
+		if _, ok := parseUID(a.SpaceID); !ok || !(a.Score >= 0 && a.Score <= 1) || !(a.DistanceM >= 0) {
+			ve.Add("cursor", "is not a place in a venue ranking")
+		}
 	}
 	ve.Merge("", ValidateSessions(r.Sessions))
 	return ve.Err()
@@ -134,14 +158,17 @@ type Explanation struct {
 	Match     *VenueMatch // the match, when it is one
 }
 
-// VenueResult answers a venue request: the best matches, how many spaces
-// within twice the radius were excluded and why, and the explanation of
-// one space if asked for.
+// VenueResult answers a venue request: the best matches (after the
+// request's cursor), how many spaces within twice the radius were
+// excluded and why (unless the request skips that count), where the next
+// page starts, and the explanation of one space if asked for.
 type VenueResult struct {
 	Matches      []VenueMatch
 	TotalMatches int
 	Excluded     map[string]int
-	Explanation  *Explanation
+	// Next is the cursor of the page after this one; nil at the end.
+	Next        *VenueCursor
+	Explanation *Explanation
 }
 
 // VenueWeights weigh the soft factors of a venue match. They are
@@ -199,6 +226,10 @@ type query struct {
 	// its flat-earth margin holds for every candidate.
 	wide    geo.Ruler
 	weights VenueWeights
+	// after is the request's cursor, afterID its space: only the matches
+	// that rank after it are kept.
+	after   *candidate
+	afterID uid
 	// What bound needs, worked out once: the fit and extras terms by
 	// stars and by number of extras, and the scales of the room and price
 	// factors.
@@ -226,59 +257,43 @@ func (e *Engine) MatchVenues(req *VenueRequest) (*VenueResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &VenueResult{Excluded: map[string]int{}}
-	outer := 2 * q.radiusM
+	res := &VenueResult{}
 	limit := req.Limit
 	if limit == 0 {
 		limit = 20
 	}
-	var excluded [numReasons]int
-	// Whole cells are placed first: one beyond twice the radius is
-	// skipped, one wholly between the radius and twice it counts all its
-	// spaces as too far, one wholly within the radius needs no distance
-	// per space, and only the others are placed space by space.
-	box := geo.BoundAround(req.Near, outer)
-	byCell := q.wide.Margin() > 0 && box.Max[0]-box.Min[0] < 180
-	var runs []cellRun
-	total := 0
-	q.st.grid.EachCell(box, func(cell orb.Bound, slots []int32) bool {
-		run := cellRun{slots: slots}
-		if byCell {
-			near, far, m := q.wide.FlatRange(cell)
-			switch {
-			case near > outer*(1+m):
-				return true
-			case near > q.radiusM*(1+m) && far < outer*(1-m):
-				excluded[reasonTooFar] += len(slots)
-				return true
-			case far < q.radiusM*(1-m):
-				run.inside = true
-			}
-			run.nearM = near / (1 + m)
-		}
-		runs = append(runs, run)
-		total += len(slots)
-		return true
-	})
-	// Nearest cells first: their matches score high, so the score bound
-	// turns away more of those that follow.
-	slices.SortStableFunc(runs, func(a, b cellRun) int { return cmp.Compare(a.nearM, b.nearM) })
-	scans := e.scanRuns(q, runs, e.matchWorkers(total), limit)
+	// One more than a page is kept, to tell whether another page follows.
+	keep := limit + 1
 	var found []candidate
-	for _, sc := range scans {
-		found = append(found, sc.found...)
-		res.TotalMatches += sc.total
-		for i, n := range sc.excluded {
-			excluded[i] += n
+	if req.SkipExcluded {
+		found = q.scanBest(q.cellRuns(nil), keep)
+	} else {
+		res.Excluded = map[string]int{}
+		var excluded [numReasons]int
+		runs := q.cellRuns(&excluded)
+		total := 0
+		for _, r := range runs {
+			total += len(r.slots)
 		}
-	}
-	for i, n := range excluded {
-		if n > 0 {
-			res.Excluded[exclusions[i].name] = n
+		for _, sc := range e.scanRuns(q, runs, e.matchWorkers(total), keep) {
+			found = append(found, sc.found...)
+			res.TotalMatches += sc.total
+			for i, n := range sc.excluded {
+				excluded[i] += n
+			}
+		}
+		for i, n := range excluded {
+			if n > 0 {
+				res.Excluded[exclusions[i].name] = n
+			}
 		}
 	}
 	sort.Slice(found, func(i, j int) bool { return q.better(found[i], found[j]) })
-	found = found[:min(len(found), limit)]
+	if len(found) > limit {
+		found = found[:limit]
+		last := found[limit-1]
+		res.Next = &VenueCursor{Score: last.score, DistanceM: last.distM, SpaceID: q.st.spaces[last.slot].id.String()}
+	}
 	res.Matches = make([]VenueMatch, len(found))
 	for i, c := range found {
 		res.Matches[i] = q.render(c)
@@ -287,6 +302,48 @@ func (e *Engine) MatchVenues(req *VenueRequest) (*VenueResult, error) {
 		res.Explanation = q.explain(req.ExplainSpaceID)
 	}
 	return res, nil
+}
+
+// cellRuns lists the grid cells a match visits, nearest first, each with
+// what bounds its spaces. Whole cells are placed first: one beyond twice
+// the radius is skipped, one wholly between the radius and twice it counts
+// all its spaces as too far in excluded (with excluded nil, one wholly
+// beyond the radius is skipped), one wholly within the radius needs no
+// distance per space, and only the others are placed space by space.
+func (q *query) cellRuns(excluded *[numReasons]int) []cellRun {
+	outer := 2 * q.radiusM
+	if excluded == nil {
+		outer = q.radiusM
+	}
+	box := geo.BoundAround(q.req.Near, outer)
+	byCell := q.wide.Margin() > 0 && box.Max[0]-box.Min[0] < 180
+	var runs []cellRun
+	q.st.grid.EachCell(box, func(cell orb.Bound, slots []int32) bool {
+		run := cellRun{slots: slots}
+		if byCell {
+			near, far, m := q.wide.FlatRange(cell)
+			switch {
+			case near > outer*(1+m):
+				return true
+			case excluded != nil && near > q.radiusM*(1+m) && far < outer*(1-m):
+				excluded[reasonTooFar] += len(slots)
+				return true
+			case far < q.radiusM*(1-m):
+				run.inside = true
+			}
+			run.nearM = near / (1 + m)
+		}
+		if excluded == nil {
+			run.key = q.st.grid.Key(cell.Center())
+		}
+		runs = append(runs, run)
+		return true
+	})
+	// Nearest cells first: their matches score high, so the score bound
+	// turns away more of those that follow. The order of cells equally
+	// near does not change the answer, only how soon the bound bites.
+	slices.SortFunc(runs, func(a, b cellRun) int { return cmp.Compare(a.nearM, b.nearM) })
+	return runs
 }
 
 func (e *Engine) newQuery(req *VenueRequest) (*query, error) {
@@ -299,6 +356,11 @@ func (e *Engine) newQuery(req *VenueRequest) (*query, error) {
 			return nil, Invalid("organisation_id", "no organisation %s", quote(req.OrganisationID))
 		}
 		q.reqOrg = &q.st.orgs[slot]
+	}
+	if a := req.After; a != nil {
+		id, _ := parseUID(a.SpaceID) // Validate has checked it
+		q.after = &candidate{score: a.Score, distM: a.DistanceM}
+		q.afterID = id
 	}
 	prof, ok := e.opts.Activities[req.Activity]
 	if !ok {

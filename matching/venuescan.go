@@ -1,8 +1,10 @@
 package matching
 
 import (
+	"cmp"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -17,6 +19,10 @@ type cellRun struct {
 	slots  []int32
 	inside bool
 	nearM  float64
+	// key names the cell in the grid, for a match that does not count
+	// exclusions to find its summary and its spaces best first
+	// (venuecells.go).
+	key uint64
 }
 
 // matchScan is what a pass over some cells finds: the best limit matches,
@@ -128,10 +134,125 @@ func (q *query) scan(next func() (*cellRun, bool), limit int, out *matchScan) {
 				}
 				d, _ = q.ruler.Within(sp.loc)
 			}
-			q.keep(&found, limit, candidate{slot: slot, distM: d, free: free, score: q.score(sp, d, free)})
+			if c := (candidate{slot: slot, distM: d, free: free, score: q.score(sp, d, free)}); q.pastCursor(&c) {
+				q.keep(&found, limit, c)
+			}
 		}
 	}
 	out.found = found
+}
+
+// scanBest finds the best keep matches (after the cursor) of the runs,
+// counting nothing. It visits the cells best first, by the most any of
+// their spaces could score (cellBound), and stops at the first whose bound
+// cannot beat the worst match kept. A cell's spaces come most stars and
+// extras first, so its walk stops at the first space whose stars and
+// extras, with the best the other factors could add there, cannot beat
+// the worst kept; a space is checked against the rules only when its own
+// score bound could.
+func (q *query) scanBest(runs []cellRun, keep int) []candidate {
+	type bounded struct {
+		run    *cellRun
+		bound  float64
+		ranked []rankedSpace // nil: the cell's spaces in grid order
+	}
+	cells := make([]bounded, 0, len(runs))
+	for i := range runs {
+		b := bounded{run: &runs[i], bound: math.Inf(1)}
+		if c := q.st.cells[runs[i].key]; c != nil {
+			b.bound, b.ranked = q.cellBound(&c.sum, runs[i].nearM), c.spaces
+		}
+		if b.bound >= 0 {
+			cells = append(cells, b)
+		}
+	}
+	slices.SortFunc(cells, func(a, b bounded) int { return cmp.Compare(b.bound, a.bound) })
+	found := make([]candidate, 0, keep)
+	p := newPlacer(q.wide.Margin(), q.radiusM, 2*q.radiusM)
+	w := &q.weights
+	sessions := len(q.req.Sessions)
+	for _, cell := range cells {
+		run := cell.run
+		if len(found) == keep && cell.bound < found[0].score-boundSlack {
+			break // cells come best first: none after can beat the worst kept
+		}
+		// The most a space of the cell adds on everything but stars and
+		// extras.
+		rest := w.Room + w.Price + w.Availability + w.Distance*max(0, 1-run.nearM/q.radiusM)
+		n := len(run.slots)
+		if cell.ranked != nil {
+			n = len(cell.ranked)
+		}
+		for j := range n {
+			var slot int32
+			if cell.ranked != nil {
+				r := cell.ranked[j]
+				if len(found) == keep && q.restBound(r)+rest+boundSlack < found[0].score {
+					break
+				}
+				slot = r.slot
+			} else {
+				slot = run.slots[j]
+			}
+			sp := &q.st.spaces[slot]
+			d, lo := -1.0, run.nearM
+			if !run.inside {
+				flat2, _ := q.wide.Flat2(sp.loc)
+				where := p.place(flat2)
+				if where < 0 {
+					var ok bool
+					if d, ok = q.ruler.Within(sp.loc); !ok || d > q.radiusM {
+						continue
+					}
+					where = 1
+				}
+				if where != 1 {
+					continue
+				}
+				lo = p.lower(flat2)
+			}
+			if len(found) == keep && q.bound(sp, lo, sessions)+boundSlack < found[0].score {
+				continue
+			}
+			c := spaceCheck{slot: slot, sp: sp}
+			if q.first(&c) != reasonNone {
+				continue
+			}
+			if d < 0 {
+				d, _ = q.ruler.Within(sp.loc)
+			}
+			if m := (candidate{slot: slot, distM: d, free: c.free, score: q.score(sp, d, c.free)}); q.pastCursor(&m) {
+				q.keep(&found, keep, m)
+			}
+		}
+	}
+	return found
+}
+
+// restBound is the most the stars and extras terms add for the space r
+// or any ranked after it in its cell: those have fewer stars (and any
+// extras), or as many stars and no more extras.
+func (q *query) restBound(r rankedSpace) float64 {
+	b := q.fitTerm[r.fit] + q.extrasTerm[r.extras]
+	if r.fit > 0 {
+		b = max(b, q.fitTerm[r.fit-1]+q.extrasTerm[5])
+	}
+	return b
+}
+
+// pastCursor reports whether c ranks after the request's cursor (always,
+// without one), in the order of better.
+func (q *query) pastCursor(c *candidate) bool {
+	a := q.after
+	switch {
+	case a == nil:
+		return true
+	case a.score != c.score:
+		return c.score < a.score
+	case a.distM != c.distM:
+		return c.distM > a.distM
+	}
+	return string(q.st.spaces[c.slot].id[:]) > string(q.afterID[:])
 }
 
 // first returns the first reason a space within the radius fails, or
