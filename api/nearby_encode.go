@@ -21,9 +21,13 @@ func appendSpacesCollection(b []byte, spaces []matching.NearbySpace, next *strin
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, `{"type":"Feature","id":`...)
-		b = appendString(b, s.ID)
-		b = append(b, `,"geometry":{"type":"Point","coordinates":[`...)
+		b = append(b, `{"type":"Feature",`...)
+		if s.ID != "" {
+			b = append(b, `"id":`...)
+			b = appendString(b, s.ID)
+			b = append(b, ',')
+		}
+		b = append(b, `"geometry":{"type":"Point","coordinates":[`...)
 		b = appendFloat(b, s.Location[0])
 		b = append(b, ',')
 		b = appendFloat(b, s.Location[1])
