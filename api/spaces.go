@@ -53,6 +53,14 @@ type spaceIn struct {
 	Closures             *[]Closure      `json:"closures"`
 }
 
+// StarLoss is the API shape of one criterion of the fit-to-dance rubric a
+// space falls short of.
+type StarLoss struct {
+	Criterion string `json:"criterion"`
+	StarsLost int    `json:"stars_lost"`
+	Detail    string `json:"detail"`
+}
+
 // Space is the API shape of a space.
 type Space struct {
 	ID                   string         `json:"id"`
@@ -77,9 +85,11 @@ type Space struct {
 	OpeningHours         []OpeningHours `json:"opening_hours"`
 	Closures             []Closure      `json:"closures"`
 	FitToDance           int            `json:"fit_to_dance"`
-	CreatedAt            string         `json:"created_at"`
-	UpdatedAt            string         `json:"updated_at"`
-	DistanceKm           *float64       `json:"distance_km,omitempty"`
+	// FitToDanceBreakdown says which stars were lost and why.
+	FitToDanceBreakdown []StarLoss `json:"fit_to_dance_breakdown"`
+	CreatedAt           string     `json:"created_at"`
+	UpdatedAt           string     `json:"updated_at"`
+	DistanceKm          *float64   `json:"distance_km,omitempty"`
 }
 
 func toSpaceJSON(s *matching.Space) Space {
@@ -93,6 +103,10 @@ func toSpaceJSON(s *matching.Space) Space {
 		Prices:      make([]Price, len(s.Prices)), OpeningHours: make([]OpeningHours, len(s.OpeningHours)),
 		Closures:   make([]Closure, len(s.Closures)),
 		FitToDance: s.FitToDance(), CreatedAt: rfc3339(s.CreatedAt), UpdatedAt: rfc3339(s.UpdatedAt),
+	}
+	out.FitToDanceBreakdown = []StarLoss{}
+	for _, l := range s.FitToDanceBreakdown() {
+		out.FitToDanceBreakdown = append(out.FitToDanceBreakdown, StarLoss{l.Criterion, l.StarsLost, l.Detail})
 	}
 	for i, p := range s.Prices {
 		out.Prices[i] = Price{string(p.Tier), p.PencePerHour}
