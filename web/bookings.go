@@ -97,10 +97,12 @@ func (h *Handler) bookingPage(w http.ResponseWriter, r *http.Request) {
 	}
 	var v bookingView
 	id := url.PathEscape(r.PathValue("id"))
-	if err := h.get(r, "/v1/bookings/"+id, nil, &v.Booking); err != nil {
+	var env api.BookingEnvelope
+	if err := h.get(r, "/v1/bookings/"+id, nil, &env); err != nil {
 		h.pageError(w, r, err)
 		return
 	}
+	v.Booking = env.Booking
 	if err := h.get(r, "/v1/spaces/"+url.PathEscape(v.Booking.SpaceID), nil, &v.Space); err != nil {
 		h.pageError(w, r, err)
 		return
