@@ -170,6 +170,11 @@ func (h *Handler) pageError(w http.ResponseWriter, r *http.Request, err error) {
 // cleanDetail is a problem's detail as a sentence.
 func cleanDetail(detail, title string) string {
 	s := strings.TrimSpace(detail)
+	// The domain error's name says nothing a person needs.
+	for _, e := range []error{matching.ErrInvalid, matching.ErrNotFound, matching.ErrConflict, matching.ErrForbidden,
+		matching.ErrUnauthorized, matching.ErrUnprocessable, matching.ErrUnavailable} {
+		s = strings.TrimPrefix(s, e.Error()+": ")
+	}
 	if s == "" {
 		s = title
 	}

@@ -187,6 +187,11 @@ func (h *Handler) securityHeaders(w http.ResponseWriter) {
 func (h *Handler) staticFiles() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.securityHeaders(w)
+		if strings.HasSuffix(r.URL.Path, "/") {
+			// No listings of the folders.
+			http.NotFound(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=86400")
 		h.static.ServeHTTP(w, r)
 	})
