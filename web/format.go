@@ -33,6 +33,12 @@ var funcs = template.FuncMap{
 	"sentence": sentence,
 	"list":     func(xs ...string) []string { return xs },
 	"deref":    func(p *int) int { return *p },
+	"str": func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	},
 }
 
 // pounds writes pence as money: "£12.50", "£8".
