@@ -51,7 +51,8 @@ func newChrome(t *testing.T, path string, width int64) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path),
 		chromedp.Flag("headless", true), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.WindowSize(int(width), 900))
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("lang", "en-GB"),
+		chromedp.WindowSize(int(width), 900))
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(alloc)
 	ctx, cancelTime := context.WithTimeout(ctx, 3*time.Minute)

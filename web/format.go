@@ -30,6 +30,7 @@ var funcs = template.FuncMap{
 	"yesno":    yesno,
 	"dayname":  dayName,
 	"label":    label,
+	"words":    func(s string) string { return strings.ReplaceAll(s, "_", "-") },
 	"sentence": sentence,
 	"list":     func(xs ...string) []string { return xs },
 	"deref":    func(p *int) int { return *p },
