@@ -136,7 +136,7 @@ func checkTileURL(s string) error {
 	if s == "none" {
 		return nil
 	}
-	u, err := url.Parse(s)
+	u, err := url.Parse(strings.NewReplacer("{s}", "a", "{z}", "0", "{x}", "0", "{y}", "0", "{r}", "").Replace(s))
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return errors.New("must be none or an http(s) URL")
 	}

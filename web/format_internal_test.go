@@ -26,6 +26,10 @@ func TestWords(t *testing.T) {
 		{localPath("/\\evil.example", "/dashboard"), "/dashboard"},
 		{localPath("https://evil.example", "/dashboard"), "/dashboard"},
 		{localPath("/spaces/1#book", "/dashboard"), "/spaces/1#book"},
+		{tileSource(DefaultTileURL), "https://tile.openstreetmap.org"},
+		{tileSource("https://{s}.tiles.example.org/{z}/{x}/{y}{r}.png"), "https://*.tiles.example.org"},
+		{tileSource("https://a.example.org/{z}/{x}/{y}.png"), "https://a.example.org"},
+		{tileSource(""), ""},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {

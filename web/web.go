@@ -82,14 +82,30 @@ func NewHandler(cfg Config) *Handler {
 	default:
 		h.tileURL = tiles
 	}
-	if u, err := url.Parse(strings.NewReplacer("{s}", "a", "{z}", "0", "{x}", "0", "{y}", "0").Replace(h.tileURL)); h.tileURL != "" && err == nil && u.Host != "" {
-		h.tileSrc = u.Scheme + "://" + strings.Replace(u.Host, "a.", "*.", 1)
-	}
+	h.tileSrc = tileSource(h.tileURL)
 	h.pages = parsePages()
 	sub, _ := fs.Sub(files, "static")
 	h.static = http.StripPrefix("/static/", http.FileServerFS(sub))
 	h.routes()
 	return h
+}
+
+// tileSource is the origin a tile template's images come from, for the
+// Content-Security-Policy: with {s} (subdomains) every subdomain of its
+// host; "" when there are no tiles.
+func tileSource(tiles string) string {
+	if tiles == "" {
+		return ""
+	}
+	u, err := url.Parse(strings.NewReplacer("{s}", "a", "{z}", "0", "{x}", "0", "{y}", "0", "{r}", "").Replace(tiles))
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	host := u.Host
+	if strings.HasPrefix(tiles, u.Scheme+"://{s}.") {
+		host = "*." + strings.TrimPrefix(host, "a.")
+	}
+	return u.Scheme + "://" + host
 }
 
 func (h *Handler) routes() {
