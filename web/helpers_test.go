@@ -258,3 +258,5 @@ func find(t testing.TB, s, re, what string) string {
 
 // nextWeek is the date a week from now, as forms take it.
 func nextWeek() string { return time.Now().AddDate(0, 0, 7).Format("2006-01-02") }
+
+func regexpAll(re, s string) [][]string { return regexp.MustCompile(re).FindAllStringSubmatch(s, -1) }

@@ -140,6 +140,10 @@ func (h *Handler) routes() {
 	page("POST /dashboard/rooms/venues", h.addVenue)
 	page("POST /dashboard/rooms/venues/{id}/spaces", h.addSpace)
 	page("GET /dashboard/partners", h.partners)
+	page("POST /dashboard/partners", h.propose)
+	page("POST /dashboard/partnerships/{id}/health", h.healthCheck)
+	page("POST /dashboard/partnerships/{id}/{action}", h.partnershipAction)
+	page("POST /dashboard/organisation/invitations", h.invite)
 	page("GET /dashboard/organisation", h.organisationSettings)
 
 	m.Handle("GET /static/", h.staticFiles())
