@@ -1,15 +1,19 @@
 package web_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"commonground/api"
 	"commonground/seed"
+	"commonground/store"
 )
 
 // TestBookingFlowWithoutJavaScript: search by town → open a room → sign
@@ -134,3 +138,54 @@ func TestAddRoomShowsItsStars(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestWhyNotThisRoom: /find offers the rooms nearby that were left out,
+// and says in words why the one chosen was, as the API explains it.
+func TestWhyNotThisRoom(t *testing.T) {
+	s := demoSite(t, store.SQLite)
+	b := s.browser(t)
+	q := url.Values{"place": {"Ely"}, "activity": {"ballet"}, "group_size": {"25"}, "day": {"sat"}, "start": {"10:00"},
+		"end": {"12:00"}, "from": {nextWeek()}, "count": {"1"}, "radius_km": {"5"}, "tier": {"community"}}
+	p := b.get("/find?" + q.Encode())
+	matched := map[string]bool{}
+	for _, m := range regexpAll(`<h2><a href="/spaces/([0-9a-f-]+)\?`, p.body) {
+		matched[m[1]] = true
+	}
+	var other string
+	for _, id := range findAll(p.body, `<option value="([0-9a-f-]{36})"`) {
+		if !matched[id] {
+			other = id
+			break
+		}
+	}
+	if other == "" {
+		t.Fatalf("no left-out room offered to explain:\n%.3000s", p.body)
+	}
+	q.Set("explain_space_id", other)
+	why := b.get("/find?" + q.Encode())
+	var res api.VenueMatchResult
+	s.api(t, "POST", "/v1/match/venues", "", map[string]any{"near": map[string]any{"place": "Ely"}, "radius_km": 5,
+		"group_size": 25, "activity": "ballet", "tier": "community", "explain_space_id": other,
+		"weekly": map[string]any{"day": "sat", "start": "10:00", "end": "12:00", "from": nextWeek(), "count": 1}}, &res)
+	if res.Explanation == nil || len(res.Explanation.Failures) == 0 {
+		t.Fatalf("the API does not explain %s: %+v", other, res.Explanation)
+	}
+	if !strings.Contains(why.body, `id="why-title">Why not `) {
+		t.Errorf("no 'Why not' section:\n%.3000s", why.body)
+	}
+	for _, f := range res.Explanation.Failures {
+		if !strings.Contains(why.body, html.EscapeString(sentenceOf(f.Detail))) {
+			t.Errorf("the page does not say %q", f.Detail)
+		}
+	}
+}
+
+// sentenceOf is s with a capital and a full stop, as pages write details.
+func sentenceOf(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}

@@ -51,7 +51,7 @@ func FuzzRoomForm(f *testing.F) {
 	}
 	venueID := find(f, b.get("/dashboard/rooms").body, `action="/dashboard/rooms/venues/([0-9a-f-]+)/spaces"`, "room form")
 	f.Fuzz(func(t *testing.T, name, kind, capacity, area, floor, price, day, opens, closes string) {
-		b.t = t
+		b := &browser{t: t, base: b.base, c: b.c}
 		p := b.post("/dashboard/rooms/venues/"+venueID+"/spaces", url.Values{"name": {name}, "kind": {kind},
 			"capacity": {capacity}, "floor_area_m2": {area}, "floor": {floor}, "price_community": {price},
 			"day": {day}, "opens": {opens}, "closes": {closes}})
