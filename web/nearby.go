@@ -56,7 +56,7 @@ func (h *Handler) roomsNear(r *http.Request, f searchForm) []nearbyRoom {
 	if err != nil {
 		return nil
 	}
-	q := url.Values{"place": {f.Place}, "radius_km": {strconv.FormatFloat(min(2*radius, 100), 'f', -1, 64)}, "limit": {"60"}}
+	q := url.Values{"place": {f.Place}, "radius_km": {strconv.FormatFloat(min(2*radius, 100), 'f', -1, 64)}, "limit": {"30"}}
 	rooms, err := h.nearbyRooms(r, q)
 	if err != nil {
 		return nil
