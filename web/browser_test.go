@@ -246,6 +246,18 @@ func TestInBrowser(t *testing.T) {
 		if got := text(t, ctx); !strings.Contains(got, "of 5 stars") {
 			t.Errorf("the new room's page shows no stars:\n%s", got)
 		}
+		var roomID string
+		chromedp.Run(ctx, chromedp.Evaluate(`location.pathname.split("/")[2]`, &roomID))
+		visit(t, ctx, base, "/dashboard/rooms/spaces/"+roomID)
+		var live string
+		err = chromedp.Run(ctx, chromedp.SetValue("#floor", "concrete", chromedp.ByQuery),
+			chromedp.Evaluate(`document.getElementById("floor").dispatchEvent(new Event("change", {bubbles: true}))`, nil),
+			chromedp.Poll(`document.getElementById("live-stars").textContent.includes("With these details")`, nil),
+			chromedp.Text("#live-stars", &live, chromedp.ByQuery))
+		if err != nil || !strings.Contains(live, "not sprung") {
+			t.Errorf("the live rating after choosing a concrete floor: %q %v", live, err)
+		}
+		visit(t, ctx, base, spacePath)
 		venuePath, orgPath := "", ""
 		chromedp.Run(ctx, chromedp.AttributeValue(".crumbs a", "href", &venuePath, nil, chromedp.ByQuery),
 			chromedp.AttributeValue(`.crumbs a[href^="/organisations/"]`, "href", &orgPath, nil, chromedp.ByQuery))

@@ -134,6 +134,38 @@ func TestAddRoomShowsItsStars(t *testing.T) {
 		if r := b.get("/dashboard/rooms"); !strings.Contains(r.body, `href="/spaces/`+spaceID+`"`) {
 			t.Errorf("the rooms page does not list the new room")
 		}
+
+		// Change it: a sprung floor, 80 m²; Thursday's hours dropped.
+		edit := b.get("/dashboard/rooms/spaces/" + spaceID)
+		if edit.status != http.StatusOK || !strings.Contains(edit.body, `value="12.50"`) || !strings.Contains(edit.body, `name="opens_thu" value="09:00"`) {
+			t.Fatalf("the edit page does not show the room as it is: %d\n%.3000s", edit.status, edit.body)
+		}
+		p = b.post("/dashboard/rooms/spaces/"+spaceID, url.Values{"name": {"Main hall"}, "kind": {"hall"},
+			"capacity": {"40"}, "floor_area_m2": {"80"}, "floor": {"sprung"}, "mirrors": {"true"},
+			"price_community": {"14"}, "opens_mon": {"09:00"}, "closes_mon": {"21:00"}})
+		if p.status != http.StatusSeeOther {
+			t.Fatalf("edit: got %d\n%.3000s", p.status, p.body)
+		}
+		var after api.Space
+		s.api(t, "GET", "/v1/spaces/"+spaceID, "", nil, &after)
+		if after.FitToDance <= sp.FitToDance || after.Prices[0].PencePerHour != 1400 || len(after.OpeningHours) != 1 {
+			t.Errorf("after the edit: %d stars (was %d), prices %+v, hours %+v", after.FitToDance, sp.FitToDance, after.Prices, after.OpeningHours)
+		}
+		var rated struct {
+			Stars int      `json:"stars"`
+			Lost  []string `json:"lost"`
+		}
+		s.api(t, "GET", "/dashboard/rooms/stars?floor=sprung&floor_area_m2=80&mirrors=true", "", nil, &rated)
+		if rated.Stars != after.FitToDance || len(rated.Lost) != len(after.FitToDanceBreakdown) {
+			t.Errorf("the live rating says %+v, the saved room %d stars %+v", rated, after.FitToDance, after.FitToDanceBreakdown)
+		}
+		other, _ := s.register(t, "Someone Else")
+		if p := other.get("/dashboard/rooms/spaces/" + spaceID); p.status != http.StatusNotFound {
+			t.Errorf("another organisation's edit page: got %d, want 404", p.status)
+		}
+		if p := other.post("/dashboard/rooms/spaces/"+spaceID, url.Values{"name": {"Mine now"}}); p.status != http.StatusNotFound {
+			t.Errorf("another organisation's edit: got %d, want 404", p.status)
+		}
 	})
 }
 

@@ -108,26 +108,22 @@ var spaceFormFields = []string{"name", "kind", "capacity", "floor_area_m2", "cei
 // spaceFlags are the room form's yes/no fields.
 var spaceFlags = []string{"mirrors", "barres", "sound_system", "changing_rooms", "climate_control", "obstructions", "instant_book"}
 
-// addSpace adds a room to one of our venues and shows its page, with its
-// stars.
-func (h *Handler) addSpace(w http.ResponseWriter, r *http.Request) {
-	if !h.requireSession(w, r) {
-		return
-	}
-	venueID := r.PathValue("id")
-	v := &roomsView{Form: formFields(r, spaceFormFields...), Errors: map[string]string{}, For: venueID}
-	body := map[string]any{"name": v.Form["name"], "kind": v.Form["kind"], "floor": v.Form["floor"]}
+// spaceBody reads the room form's profile, yes/no fields and prices (in
+// pounds) into the API's room body; form holds what was typed, and errs
+// gets a message for each field that is not a number.
+func spaceBody(r *http.Request, form, errs map[string]string) map[string]any {
+	body := map[string]any{"name": form["name"], "kind": form["kind"], "floor": form["floor"]}
 	number := func(field string, whole bool) {
-		s := v.Form[field]
+		s := form[field]
 		if s == "" {
 			return
 		}
 		x, err := strconv.ParseFloat(s, 64)
 		switch {
 		case err != nil || math.IsNaN(x) || math.IsInf(x, 0):
-			v.Errors[field] = "must be a number"
+			errs[field] = "must be a number"
 		case whole && x != math.Trunc(x):
-			v.Errors[field] = "must be a whole number"
+			errs[field] = "must be a whole number"
 		case whole:
 			body[field] = int(x)
 		default:
@@ -139,23 +135,35 @@ func (h *Handler) addSpace(w http.ResponseWriter, r *http.Request) {
 	number("ceiling_height_m", false)
 	for _, f := range spaceFlags {
 		body[f] = r.PostFormValue(f) == "true"
-		v.Form[f] = r.PostFormValue(f)
+		form[f] = r.PostFormValue(f)
 	}
 	prices := []map[string]any{}
 	for _, tier := range matching.Tiers {
 		field := "price_" + string(tier)
-		s := v.Form[field]
+		s := form[field]
 		if s == "" {
 			continue
 		}
 		pounds, err := strconv.ParseFloat(strings.TrimPrefix(s, "£"), 64)
 		if err != nil || pounds < 0 || pounds > 10000 {
-			v.Errors[field] = "must be an amount in pounds, such as 12.50"
+			errs[field] = "must be an amount in pounds, such as 12.50"
 			continue
 		}
 		prices = append(prices, map[string]any{"tier": tier, "pence_per_hour": int(math.Round(pounds * 100))})
 	}
 	body["prices"] = prices
+	return body
+}
+
+// addSpace adds a room to one of our venues and shows its page, with its
+// stars.
+func (h *Handler) addSpace(w http.ResponseWriter, r *http.Request) {
+	if !h.requireSession(w, r) {
+		return
+	}
+	venueID := r.PathValue("id")
+	v := &roomsView{Form: formFields(r, spaceFormFields...), Errors: map[string]string{}, For: venueID}
+	body := spaceBody(r, v.Form, v.Errors)
 	hours := []map[string]string{}
 	for _, d := range r.PostForm["day"] {
 		hours = append(hours, map[string]string{"day": d, "opens": v.Form["opens"], "closes": v.Form["closes"]})
