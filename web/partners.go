@@ -203,6 +203,12 @@ type settingsView struct {
 	// Invited is the link of the invitation just made, and its email.
 	Invited, InvitedEmail string
 	Error                 string
+	Types                 []matching.OrgType
+	Values, Categories    []matching.Term
+	HasValue              map[string]bool
+	Keys                  []api.APIKey
+	// NewKey is a key just made, with its token (shown once).
+	NewKey *api.APIKey
 }
 
 type memberList struct {
@@ -221,6 +227,10 @@ func (h *Handler) showSettings(w http.ResponseWriter, r *http.Request, status in
 	s := sessionOf(r)
 	v.Admin, v.Labels = s.Admin(), h.labels()
 	if err := h.get(r, "/v1/organisations/"+url.PathEscape(s.OrgID), nil, &v.Org); err != nil {
+		h.pageError(w, r, err)
+		return
+	}
+	if err := h.settingsOptions(r, v); err != nil {
 		h.pageError(w, r, err)
 		return
 	}

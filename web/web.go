@@ -147,6 +147,11 @@ func (h *Handler) routes() {
 	page("POST /dashboard/partnerships/{id}/health", h.healthCheck)
 	page("POST /dashboard/partnerships/{id}/{action}", h.partnershipAction)
 	page("POST /dashboard/organisation/invitations", h.invite)
+	page("POST /dashboard/organisation", h.saveProfile)
+	page("POST /dashboard/organisation/{kind}", h.addItem)
+	page("POST /dashboard/organisation/{kind}/{id}/delete", h.removeItem)
+	page("POST /dashboard/organisation/api-keys", h.createKey)
+	page("POST /dashboard/organisation/api-keys/{id}/revoke", h.revokeKey)
 	page("GET /dashboard/organisation", h.organisationSettings)
 
 	m.Handle("GET /static/", h.staticFiles())
