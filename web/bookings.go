@@ -83,6 +83,9 @@ type bookingView struct {
 	Booker   api.Organisation
 	Owner    bool
 	Messages []api.Message
+	// Cancellable marks the sessions still to come, which either party
+	// may cancel one by one.
+	Cancellable []bool
 }
 
 type messageList struct {
@@ -118,7 +121,32 @@ func (h *Handler) bookingPage(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Messages = msgs.Items
 	v.Owner = sessionOf(r).OrgID == v.Booking.SpaceOwnerID
+	now := h.now()
+	live := v.Booking.Status == "confirmed" || v.Booking.Status == "requested"
+	for _, o := range v.Booking.Occurrences {
+		t, ok := parseTime(o.Start)
+		v.Cancellable = append(v.Cancellable, live && ok && t.After(now) && (o.Status == "confirmed" || o.Status == "requested"))
+	}
 	h.render(w, r, http.StatusOK, "booking", view{Title: "Booking of " + v.Space.Name, Nav: "dashboard", D: &v})
+}
+
+// cancelSession cancels one session of a booking; the API decides who
+// may, and whether it has begun.
+func (h *Handler) cancelSession(w http.ResponseWriter, r *http.Request) {
+	if !h.requireSession(w, r) {
+		return
+	}
+	id := url.PathEscape(r.PathValue("id"))
+	index, err := strconv.Atoi(r.PathValue("index"))
+	if err != nil || index < 0 {
+		h.errorPage(w, r, http.StatusNotFound, "We could not find that page.")
+		return
+	}
+	if err := h.call(r, http.MethodPost, "/v1/bookings/"+id+"/occurrences/"+strconv.Itoa(index)+"/cancel", nil, nil, nil); err != nil {
+		h.formError(w, r, err)
+		return
+	}
+	redirect(w, r, "/dashboard/bookings/"+id)
 }
 
 // postMessage adds a message to a booking's conversation.

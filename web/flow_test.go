@@ -89,6 +89,13 @@ func TestBookingFlowWithoutJavaScript(t *testing.T) {
 		if d := booker.get("/dashboard"); !strings.Contains(d.body, bookingPath) || !strings.Contains(d.body, "Coming up") {
 			t.Errorf("booker's dashboard lacks the confirmed booking:\n%.3000s", d.body)
 		}
+		// The booker cancels the second week only.
+		if p := booker.post(bookingPath+"/sessions/1/cancel", url.Values{}); p.status != http.StatusSeeOther {
+			t.Fatalf("cancel one session: got %d\n%.2000s", p.status, p.body)
+		}
+		if got, err := s.app.DB.GetBooking(t.Context(), bookingID); err != nil || got.Occurrences[0].Status != "confirmed" || got.Occurrences[1].Status != "cancelled" {
+			t.Errorf("after cancelling the second session: %+v %v", got, err)
+		}
 	})
 }
 

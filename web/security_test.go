@@ -172,6 +172,16 @@ func TestAPIStaysTheAPI(t *testing.T) {
 			t.Errorf("GET %s: got %d %s, want %d %s", c.path, p.status, p.header.Get("Content-Type"), c.wantStatus, c.wantType)
 		}
 	}
+	req, _ := http.NewRequest(http.MethodGet, b.base+"/no-such-page", nil)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml")
+	if p := b.do(req); p.status != http.StatusNotFound || !strings.Contains(p.body, "<h1>Page not found</h1>") {
+		t.Errorf("a browser's GET /no-such-page: got %d, want the 404 page", p.status)
+	}
+	req, _ = http.NewRequest(http.MethodGet, b.base+"/v1/no-such-thing", nil)
+	req.Header.Set("Accept", "text/html")
+	if p := b.do(req); p.status != http.StatusNotFound || !strings.HasPrefix(p.header.Get("Content-Type"), "application/problem+json") {
+		t.Errorf("a browser's GET /v1/no-such-thing: got %d %s, want the API's problem", p.status, p.header.Get("Content-Type"))
+	}
 	if p := b.get("/static/site.css"); !strings.Contains(p.header.Get("Cache-Control"), "max-age") {
 		t.Errorf("static files: Cache-Control %q, want a max-age", p.header.Get("Cache-Control"))
 	}

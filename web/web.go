@@ -135,6 +135,7 @@ func (h *Handler) routes() {
 	page("POST /dashboard/bookings/{id}/{action}", h.bookingAction)
 	page("GET /dashboard/bookings/{id}", h.bookingPage)
 	page("POST /dashboard/bookings/{id}/messages", h.postMessage)
+	page("POST /dashboard/bookings/{id}/sessions/{index}/cancel", h.cancelSession)
 	page("POST /dashboard/notifications/{id}/read", h.readNotification)
 	page("GET /dashboard/rooms", h.rooms)
 	page("POST /dashboard/rooms/venues", h.addVenue)
@@ -155,9 +156,31 @@ func (h *Handler) routes() {
 	page("GET /dashboard/organisation", h.organisationSettings)
 
 	m.Handle("GET /static/", h.staticFiles())
-	// Everything else is the API's: /v1/…, /healthz, /openapi.json, ….
-	m.Handle("/", h.api)
+	// Everything else is the API's: /v1/…, /healthz, /openapi.json, …;
+	// a browser asking for a page that does not exist gets a page.
+	m.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && !apiPath(r.URL.Path) && strings.Contains(r.Header.Get("Accept"), "text/html") {
+			h.pageMiddleware(func(w http.ResponseWriter, r *http.Request) {
+				h.errorPage(w, r, http.StatusNotFound, "We could not find that page. It may have been removed, or the link may be wrong.")
+			}).ServeHTTP(w, r)
+			return
+		}
+		h.api.ServeHTTP(w, r)
+	}))
 	h.mux = m
+}
+
+// apiPrefixes are the paths the API serves besides /v1/.
+var apiPrefixes = []string{"/v1/", "/healthz", "/readyz", "/metrics", "/openapi.json", "/problems/"}
+
+// apiPath reports whether path is the API's.
+func apiPath(path string) bool {
+	for _, p := range apiPrefixes {
+		if strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // ServeHTTP routes a request to its page, or to the API.
