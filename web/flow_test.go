@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -165,6 +166,23 @@ func TestAddRoomShowsItsStars(t *testing.T) {
 		s.api(t, "GET", "/dashboard/rooms/stars?floor=sprung&floor_area_m2=80&mirrors=true", "", nil, &rated)
 		if rated.Stars != after.FitToDance || len(rated.Lost) != len(after.FitToDanceBreakdown) {
 			t.Errorf("the live rating says %+v, the saved room %d stars %+v", rated, after.FitToDance, after.FitToDanceBreakdown)
+		}
+		// Closed for a week: the room's page says so, and reopening works.
+		from := time.Now().AddDate(0, 0, 14)
+		p = b.post("/dashboard/rooms/spaces/"+spaceID+"/closures", url.Values{"from": {from.Format("2006-01-02")},
+			"until": {from.AddDate(0, 0, 6).Format("2006-01-02")}, "reason": {"Floor repairs"}})
+		if p.status != http.StatusSeeOther {
+			t.Fatalf("add a closure: got %d\n%.2000s", p.status, p.body)
+		}
+		if page := b.get("/spaces/" + spaceID); !strings.Contains(page.body, "Closed: Floor repairs") {
+			t.Errorf("the room's next weeks do not show the closure")
+		}
+		if p := b.post("/dashboard/rooms/spaces/"+spaceID+"/closures/0/delete", url.Values{}); p.status != http.StatusSeeOther {
+			t.Errorf("reopen: got %d", p.status)
+		}
+		s.api(t, "GET", "/v1/spaces/"+spaceID, "", nil, &after)
+		if len(after.Closures) != 0 {
+			t.Errorf("closures after reopening: %+v", after.Closures)
 		}
 		other, _ := s.register(t, "Someone Else")
 		if p := other.get("/dashboard/rooms/spaces/" + spaceID); p.status != http.StatusNotFound {

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"commonground/api"
 	"commonground/matching"
@@ -178,4 +180,53 @@ func (h *Handler) stars(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	json.NewEncoder(w).Encode(out)
+}
+
+// addClosure closes the room from one day to another (whole days, local
+// time), keeping its other closures.
+func (h *Handler) addClosure(w http.ResponseWriter, r *http.Request) {
+	if !h.requireSession(w, r) {
+		return
+	}
+	sp, ok := h.ownSpace(w, r)
+	if !ok {
+		return
+	}
+	from, err1 := time.ParseInLocation(matching.DateLayout, r.PostFormValue("from"), london)
+	until, err2 := time.ParseInLocation(matching.DateLayout, r.PostFormValue("until"), london)
+	if err1 != nil || err2 != nil || until.Before(from) {
+		h.errorPage(w, r, http.StatusBadRequest, "Give the first and the last day of the closure, the last not before the first. Go back to change it.")
+		return
+	}
+	closures := append(sp.Closures, api.Closure{Start: from.Format(time.RFC3339),
+		End: until.AddDate(0, 0, 1).Format(time.RFC3339), Reason: strings.TrimSpace(r.PostFormValue("reason"))})
+	h.saveClosures(w, r, sp.ID, closures)
+}
+
+// removeClosure reopens the room for one of its closures.
+func (h *Handler) removeClosure(w http.ResponseWriter, r *http.Request) {
+	if !h.requireSession(w, r) {
+		return
+	}
+	sp, ok := h.ownSpace(w, r)
+	if !ok {
+		return
+	}
+	i, err := strconv.Atoi(r.PathValue("index"))
+	if err != nil || i < 0 || i >= len(sp.Closures) {
+		h.errorPage(w, r, http.StatusNotFound, "That closure is no longer there.")
+		return
+	}
+	h.saveClosures(w, r, sp.ID, slices.Delete(slices.Clone(sp.Closures), i, i+1))
+}
+
+func (h *Handler) saveClosures(w http.ResponseWriter, r *http.Request, id string, closures []api.Closure) {
+	if closures == nil {
+		closures = []api.Closure{}
+	}
+	if err := h.call(r, http.MethodPatch, "/v1/spaces/"+url.PathEscape(id), nil, map[string]any{"closures": closures}, nil); err != nil {
+		h.formError(w, r, err)
+		return
+	}
+	redirect(w, r, "/dashboard/rooms/spaces/"+url.PathEscape(id)+"#closures")
 }

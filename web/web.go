@@ -142,6 +142,8 @@ func (h *Handler) routes() {
 	page("POST /dashboard/rooms/venues/{id}/spaces", h.addSpace)
 	page("GET /dashboard/rooms/spaces/{id}", h.editSpaceForm)
 	page("POST /dashboard/rooms/spaces/{id}", h.editSpace)
+	page("POST /dashboard/rooms/spaces/{id}/closures", h.addClosure)
+	page("POST /dashboard/rooms/spaces/{id}/closures/{index}/delete", h.removeClosure)
 	m.Handle("GET /dashboard/rooms/stars", http.HandlerFunc(h.stars))
 	page("GET /dashboard/partners", h.partners)
 	page("POST /dashboard/partners", h.propose)
