@@ -21,7 +21,9 @@ type bookingRow struct {
 
 // dashboardView is the data of the dashboard.
 type dashboardView struct {
-	OrgName       string
+	OrgName string
+	// Others are the person's other organisations, by ID, with names.
+	Others        map[string]string
 	ToApprove     []bookingRow // requests for our rooms
 	Waiting       []bookingRow // our requests for others' rooms
 	Upcoming      []bookingRow // confirmed, with a session still to come
@@ -52,6 +54,14 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	v.OrgName = org.Name
 	names := &nameCache{h: h, r: r, orgs: map[string]string{me: org.Name}, spaces: map[string][2]string{}}
+	for _, m := range sessionOf(r).Memberships {
+		if m.OrganisationID != me {
+			if v.Others == nil {
+				v.Others = map[string]string{}
+			}
+			v.Others[m.OrganisationID] = names.org(m.OrganisationID)
+		}
+	}
 	now := h.now()
 	for _, status := range []string{"requested", "confirmed"} {
 		var list bookingList
@@ -154,4 +164,20 @@ func (h *Handler) readNotification(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, "/dashboard#inbox")
+}
+
+// actFor chooses which of their organisations a person acts for.
+func (h *Handler) actFor(w http.ResponseWriter, r *http.Request) {
+	if !h.requireSession(w, r) {
+		return
+	}
+	want := r.PostFormValue("organisation_id")
+	for _, m := range sessionOf(r).Memberships {
+		if m.OrganisationID == want {
+			http.SetCookie(w, h.cookie(orgCookie, want, 0))
+			redirect(w, r, "/dashboard")
+			return
+		}
+	}
+	h.errorPage(w, r, http.StatusForbidden, "You are not a member of that organisation.")
 }

@@ -20,6 +20,9 @@ import (
 const (
 	csrfCookie = "cg_csrf"
 	csrfField  = "csrf_token"
+	// orgCookie names the organisation a person with several memberships
+	// acts for.
+	orgCookie = "cg_org"
 )
 
 // session is the person signed in on a request.
@@ -101,6 +104,13 @@ func (h *Handler) withSession(w http.ResponseWriter, r *http.Request) *http.Requ
 	s.Person, s.Memberships = cur.Person, cur.Memberships
 	if len(s.Memberships) > 0 {
 		s.OrgID = s.Memberships[0].OrganisationID
+	}
+	if ck, err := r.Cookie(orgCookie); err == nil {
+		for _, m := range s.Memberships {
+			if m.OrganisationID == ck.Value {
+				s.OrgID = m.OrganisationID
+			}
+		}
 	}
 	return probe
 }

@@ -78,3 +78,38 @@ func TestOrganisationSettings(t *testing.T) {
 		t.Errorf("a member making a key: got %d, want 403", p.status)
 	}
 }
+
+// TestActForAnotherOrganisation: someone who joins a second organisation
+// (accepting its invitation while signed in) chooses which one they act
+// for; they cannot choose one they do not belong to.
+func TestActForAnotherOrganisation(t *testing.T) {
+	s := demoSite(t, store.SQLite)
+	first, email := s.register(t, "First Company")
+	second, _ := s.register(t, "Second Company")
+	inv := second.post("/dashboard/organisation/invitations", url.Values{"email": {email}, "role": {"member"}})
+	link := find(t, inv.body, `<a href="https?://[^/]+(/invitations/[^"]+)"`, "invitation link")
+	if p := first.post(link, url.Values{}); p.status != http.StatusSeeOther {
+		t.Fatalf("accept while signed in: got %d\n%.2000s", p.status, p.body)
+	}
+	d := first.get("/dashboard")
+	if !strings.Contains(d.body, "for First Company") || !strings.Contains(d.body, "Second Company</option>") {
+		t.Fatalf("the dashboard does not offer the second organisation:\n%.3000s", d.body)
+	}
+	secondID := find(t, d.body, `<option value="([0-9a-f-]+)">Second Company</option>`, "second organisation")
+	if p := first.post("/dashboard/act-for", url.Values{"organisation_id": {secondID}}); p.status != http.StatusSeeOther {
+		t.Fatalf("act for the second: got %d", p.status)
+	}
+	if d := first.get("/dashboard"); !strings.Contains(d.body, "for Second Company") {
+		t.Errorf("after choosing, the dashboard is not the second organisation's")
+	}
+	stranger, _ := s.register(t, "Third Company")
+	thirdID := find(t, stranger.get("/dashboard/organisation").body, `href="/organisations/([0-9a-f-]+)"`, "third id")
+	if p := first.post("/dashboard/act-for", url.Values{"organisation_id": {thirdID}}); p.status != http.StatusForbidden {
+		t.Errorf("act for an organisation they do not belong to: got %d, want 403", p.status)
+	}
+	// A forged cookie naming it changes nothing either.
+	first.setCookie("cg_org", thirdID)
+	if d := first.get("/dashboard"); strings.Contains(d.body, "Third Company") {
+		t.Errorf("a forged cg_org cookie acts for an organisation they do not belong to")
+	}
+}

@@ -132,6 +132,7 @@ func (h *Handler) routes() {
 	page("POST /invitations/{token}", h.acceptInvitation)
 
 	page("GET /dashboard", h.dashboard)
+	page("POST /dashboard/act-for", h.actFor)
 	page("POST /dashboard/bookings/{id}/{action}", h.bookingAction)
 	page("GET /dashboard/bookings/{id}", h.bookingPage)
 	page("POST /dashboard/bookings/{id}/messages", h.postMessage)
