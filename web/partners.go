@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"commonground/api"
 	"commonground/matching"
@@ -161,6 +163,11 @@ func (h *Handler) formError(w http.ResponseWriter, r *http.Request, err error) {
 	if len(e.Problem.Errors) > 0 {
 		var parts []string
 		for _, fe := range e.Problem.Errors {
+			if r, _ := utf8.DecodeRuneInString(fe.Message); unicode.IsUpper(r) {
+				// Already a sentence of its own.
+				parts = append(parts, strings.TrimSuffix(fe.Message, "."))
+				continue
+			}
 			parts = append(parts, label(fe.Field)+" "+fe.Message)
 		}
 		msg = sentence(strings.Join(parts, "; "))
@@ -207,8 +214,12 @@ type settingsView struct {
 	Values, Categories    []matching.Term
 	HasValue              map[string]bool
 	Keys                  []api.APIKey
-	// NewKey is a key just made, with its token (shown once).
-	NewKey *api.APIKey
+	// NewKey is a key just made, with its token (shown once); NewHook a
+	// webhook, with its secret.
+	NewKey  *api.APIKey
+	Hooks   []api.Webhook
+	Events  []string
+	NewHook *api.WebhookCreated
 }
 
 type memberList struct {

@@ -30,7 +30,46 @@ func (h *Handler) settingsOptions(r *http.Request, v *settingsView) error {
 		return err
 	}
 	v.Keys = keys.Items
+	var hooks hookList
+	if err := h.get(r, "/v1/organisations/"+url.PathEscape(v.Org.ID)+"/webhooks", url.Values{"limit": {"100"}}, &hooks); err != nil {
+		return err
+	}
+	v.Hooks, v.Events = hooks.Items, matching.Events
 	return nil
+}
+
+type hookList struct {
+	Items []api.Webhook `json:"items"`
+}
+
+// createHook makes a webhook for the events ticked and shows its secret,
+// once (admins).
+func (h *Handler) createHook(w http.ResponseWriter, r *http.Request) {
+	if !h.requireSession(w, r) {
+		return
+	}
+	r.ParseForm()
+	var hook api.WebhookCreated
+	path := "/v1/organisations/" + url.PathEscape(sessionOf(r).OrgID) + "/webhooks"
+	body := map[string]any{"url": strings.TrimSpace(r.PostFormValue("url")), "events": orEmptyList(r.PostForm["events"])}
+	if err := h.call(r, http.MethodPost, path, nil, body, &hook); err != nil {
+		h.formError(w, r, err)
+		return
+	}
+	h.showSettings(w, r, http.StatusOK, &settingsView{NewHook: &hook})
+}
+
+// deleteHook deletes a webhook (admins).
+func (h *Handler) deleteHook(w http.ResponseWriter, r *http.Request) {
+	if !h.requireSession(w, r) {
+		return
+	}
+	path := "/v1/organisations/" + url.PathEscape(sessionOf(r).OrgID) + "/webhooks/" + url.PathEscape(r.PathValue("id"))
+	if err := h.call(r, http.MethodDelete, path, nil, nil, nil); err != nil {
+		h.formError(w, r, err)
+		return
+	}
+	redirect(w, r, "/dashboard/organisation#webhooks")
 }
 
 // saveProfile changes the organisation's profile and values (admins).

@@ -62,6 +62,21 @@ func TestOrganisationSettings(t *testing.T) {
 	if again := b.get("/dashboard/organisation"); strings.Contains(again.body, token) {
 		t.Error("the token is shown again")
 	}
+	if bad := b.post("/dashboard/organisation/webhooks", url.Values{"url": {"https://127.0.0.1/cg"}, "events": {"booking.requested"}}); bad.status != http.StatusBadRequest || !strings.Contains(bad.body, "public addresses only") {
+		t.Errorf("a webhook to this machine: got %d, want 400 saying why", bad.status)
+	}
+	hook := b.post("/dashboard/organisation/webhooks", url.Values{"url": {"https://1.1.1.1/cg"},
+		"events": {"booking.requested", "booking.confirmed"}})
+	if !strings.Contains(hook.body, "whsec_") {
+		t.Fatalf("the new webhook's secret is not shown: %d\n%.2000s", hook.status, hook.body)
+	}
+	hookID := find(t, hook.body, `action="/dashboard/organisation/webhooks/([0-9a-f-]+)/delete"`, "delete button")
+	if p := b.post("/dashboard/organisation/webhooks/"+hookID+"/delete", url.Values{}); p.status != http.StatusSeeOther {
+		t.Errorf("delete the webhook: got %d", p.status)
+	}
+	if again := b.get("/dashboard/organisation"); strings.Contains(again.body, "https://1.1.1.1/cg") {
+		t.Error("the deleted webhook is still listed")
+	}
 
 	// A member may change the profile (as the API lets members), but not
 	// see or make keys.

@@ -156,6 +156,8 @@ func (h *Handler) routes() {
 	page("POST /dashboard/organisation/{kind}/{id}/delete", h.removeItem)
 	page("POST /dashboard/organisation/api-keys", h.createKey)
 	page("POST /dashboard/organisation/api-keys/{id}/revoke", h.revokeKey)
+	page("POST /dashboard/organisation/webhooks", h.createHook)
+	page("POST /dashboard/organisation/webhooks/{id}/delete", h.deleteHook)
 	page("GET /dashboard/organisation", h.organisationSettings)
 
 	m.Handle("GET /static/", h.staticFiles())
