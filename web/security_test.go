@@ -182,6 +182,13 @@ func TestAPIStaysTheAPI(t *testing.T) {
 	if p := b.do(req); p.status != http.StatusNotFound || !strings.HasPrefix(p.header.Get("Content-Type"), "application/problem+json") {
 		t.Errorf("a browser's GET /v1/no-such-thing: got %d %s, want the API's problem", p.status, p.header.Get("Content-Type"))
 	}
+	for _, path := range []string{"/", "/static/leaflet/leaflet.js"} {
+		req, _ := http.NewRequest(http.MethodGet, b.base+path, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		if p := b.do(req); p.header.Get("Content-Encoding") != "gzip" {
+			t.Errorf("GET %s with Accept-Encoding: gzip: Content-Encoding %q, want gzip", path, p.header.Get("Content-Encoding"))
+		}
+	}
 	if p := b.get("/static/site.css"); !strings.Contains(p.header.Get("Cache-Control"), "max-age") {
 		t.Errorf("static files: Cache-Control %q, want a max-age", p.header.Get("Cache-Control"))
 	}

@@ -21,6 +21,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/klauspost/compress/gzhttp"
+
 	"commonground/matching"
 )
 
@@ -110,7 +112,13 @@ func tileSource(tiles string) string {
 
 func (h *Handler) routes() {
 	m := http.NewServeMux()
-	page := func(pattern string, fn http.HandlerFunc) { m.Handle(pattern, h.pageMiddleware(fn)) }
+	// Pages and static files are gzipped for clients that take it (the
+	// API compresses its own answers).
+	gz, err := gzhttp.NewWrapper(gzhttp.MinSize(1024), gzhttp.EnableZstd(false))
+	if err != nil {
+		panic("gzhttp options: " + err.Error()) // fixed options: a programming error
+	}
+	page := func(pattern string, fn http.HandlerFunc) { m.Handle(pattern, gz(h.pageMiddleware(fn))) }
 	page("GET /{$}", h.home)
 	page("GET /find", h.find)
 	page("GET /nearby", h.nearby)
@@ -160,7 +168,7 @@ func (h *Handler) routes() {
 	page("POST /dashboard/organisation/webhooks/{id}/delete", h.deleteHook)
 	page("GET /dashboard/organisation", h.organisationSettings)
 
-	m.Handle("GET /static/", h.staticFiles())
+	m.Handle("GET /static/", gz(h.staticFiles()))
 	// Everything else is the API's: /v1/…, /healthz, /openapi.json, …;
 	// a browser asking for a page that does not exist gets a page.
 	m.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
