@@ -214,6 +214,27 @@ func TestInBrowser(t *testing.T) {
 		if _, err := chromedp.RunResponse(ctx, chromedp.Click(`form[action="`+bookingPath+`/approve"] button`, chromedp.ByQuery)); err != nil {
 			t.Fatalf("approve: %v", err)
 		}
+		// The owner proposes a partnership to a suggestion, and reads it.
+		visit(t, ctx, base, "/dashboard/partners")
+		var canPropose bool
+		chromedp.Run(ctx, chromedp.Evaluate(`!!document.querySelector('form[action="/dashboard/partners"]')`, &canPropose))
+		if canPropose {
+			err = chromedp.Run(ctx,
+				chromedp.Evaluate(`document.querySelector('form[action="/dashboard/partners"]').closest("details").open = true`, nil),
+				chromedp.SendKeys(`form[action="/dashboard/partners"] textarea[name="purpose"]`, "Summer dance school", chromedp.ByQuery),
+				chromedp.SendKeys(`form[action="/dashboard/partners"] textarea[name="outcomes"]`, "Forty young people dance for a week", chromedp.ByQuery))
+			if err != nil {
+				t.Fatalf("propose: %v", err)
+			}
+			submit(t, ctx, `form[action="/dashboard/partners"] textarea[name="purpose"]`)
+			var link string
+			chromedp.Run(ctx, chromedp.Evaluate(`(document.querySelector('a[href^="/dashboard/partnerships/"]') || {}).pathname || ""`, &link))
+			if link == "" {
+				t.Errorf("after proposing, no partnership is listed:\n%s", text(t, ctx))
+			} else {
+				visit(t, ctx, base, link)
+			}
+		}
 		signOutIn(t, ctx, base, email, "correct horse battery")
 		visit(t, ctx, base, bookingPath)
 		if got := text(t, ctx); !strings.Contains(got, "Confirmed.") {

@@ -126,7 +126,7 @@ func (h *Handler) partnershipAction(w http.ResponseWriter, r *http.Request) {
 		h.formError(w, r, err)
 		return
 	}
-	redirect(w, r, "/dashboard/partners#ours")
+	redirect(w, r, "/dashboard/partnerships/"+url.PathEscape(r.PathValue("id")))
 }
 
 // healthCheck records a health check: a score from 1 to 5 on each of the
@@ -148,7 +148,7 @@ func (h *Handler) healthCheck(w http.ResponseWriter, r *http.Request) {
 		h.formError(w, r, err)
 		return
 	}
-	redirect(w, r, "/dashboard/partners#ours")
+	redirect(w, r, "/dashboard/partnerships/"+url.PathEscape(r.PathValue("id"))+"#health")
 }
 
 // formError answers a refused form with the API's reason, on a page with

@@ -61,9 +61,15 @@ func TestPartnerFlowWithoutJavaScript(t *testing.T) {
 		if p := me.post("/dashboard/partnerships/"+id+"/health", scores); p.status != http.StatusSeeOther {
 			t.Fatalf("health check: got %d\n%.2000s", p.status, p.body)
 		}
-		after := me.get("/dashboard/partners")
-		if !strings.Contains(after.body, "scored low on: communication") {
+		after := me.get("/dashboard/partnerships/" + id)
+		if !strings.Contains(after.body, "scored low on: communication") || !strings.Contains(after.body, "<td>2</td>") {
 			t.Errorf("the low score is not shown:\n%.3000s", after.body)
+		}
+		if p := partner.post("/dashboard/partnerships/"+id+"/messages", url.Values{"body": {"Shall we meet on Monday?"}}); p.status != http.StatusSeeOther {
+			t.Errorf("message: got %d", p.status)
+		}
+		if page := me.get("/dashboard/partnerships/" + id); !strings.Contains(page.body, "Shall we meet on Monday?") {
+			t.Errorf("the proposer does not see the partner's message")
 		}
 		stored, err := s.app.DB.GetPartnership(ctx, id)
 		if err != nil || stored.Status != matching.PartnershipAccepted || stored.Health.Checks != 1 {
@@ -73,6 +79,9 @@ func TestPartnerFlowWithoutJavaScript(t *testing.T) {
 		stranger, _ := s.register(t, "Outsiders")
 		if p := stranger.post("/dashboard/partnerships/"+id+"/end", url.Values{}); p.status != http.StatusNotFound {
 			t.Errorf("a stranger ends the partnership: got %d, want 404", p.status)
+		}
+		if p := stranger.get("/dashboard/partnerships/" + id); p.status != http.StatusNotFound || strings.Contains(p.body, "Monday") {
+			t.Errorf("a stranger reads the partnership: got %d, want 404", p.status)
 		}
 	})
 }

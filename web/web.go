@@ -156,6 +156,8 @@ func (h *Handler) routes() {
 	m.Handle("GET /dashboard/rooms/stars", http.HandlerFunc(h.stars))
 	page("GET /dashboard/partners", h.partners)
 	page("POST /dashboard/partners", h.propose)
+	page("GET /dashboard/partnerships/{id}", h.partnershipPage)
+	page("POST /dashboard/partnerships/{id}/messages", h.postPartnershipMessage)
 	page("POST /dashboard/partnerships/{id}/health", h.healthCheck)
 	page("POST /dashboard/partnerships/{id}/{action}", h.partnershipAction)
 	page("POST /dashboard/organisation/invitations", h.invite)
