@@ -75,6 +75,7 @@ func (h *Handler) signout(w http.ResponseWriter, r *http.Request) {
 		_ = h.call(r, http.MethodDelete, "/v1/sessions/current", nil, nil, nil)
 	}
 	http.SetCookie(w, h.cookie(api.SessionCookie, "", -1))
+	http.SetCookie(w, h.cookie(orgCookie, "", -1))
 	redirect(w, r, "/")
 }
 

@@ -128,7 +128,7 @@ func TestAddRoomShowsItsStars(t *testing.T) {
 		}
 		page := b.get("/spaces/" + spaceID)
 		want := "Fit for dance: "
-		if !strings.Contains(page.body, want) || !strings.Contains(page.body, `aria-label="`+itoa(sp.FitToDance)+` of 5 stars"`) {
+		if !strings.Contains(page.body, want) || !strings.Contains(page.body, "</span> "+itoa(sp.FitToDance)+" of 5 stars</h2>") {
 			t.Errorf("the room's page does not show its %d stars:\n%.3000s", sp.FitToDance, page.body)
 		}
 		for _, l := range sp.FitToDanceBreakdown {

@@ -81,11 +81,12 @@ func span(start, end string) string {
 	return a.Format("Mon 2 Jan 2006, 15:04") + " to " + b.Format("Mon 2 Jan 2006, 15:04")
 }
 
-// stars draws a 0–5 star rating; the words are for screen readers.
+// stars draws a 0–5 star rating. Pages always say the number in words
+// beside it, so screen readers skip the drawing.
 func stars(n int) template.HTML {
 	n = max(0, min(n, matching.MaxFitToDance))
-	return template.HTML(fmt.Sprintf(`<span class="stars" role="img" aria-label="%d of 5 stars">%s<span class="off">%s</span></span>`,
-		n, strings.Repeat("★", n), strings.Repeat("★", matching.MaxFitToDance-n)))
+	return template.HTML(fmt.Sprintf(`<span class="stars" aria-hidden="true">%s<span class="off">%s</span></span>`,
+		strings.Repeat("★", n), strings.Repeat("★", matching.MaxFitToDance-n)))
 }
 
 // plural writes a count with its noun: "1 room", "3 rooms".

@@ -114,15 +114,15 @@ func (h *Handler) nearby(w http.ResponseWriter, r *http.Request) {
 		hours = 1
 	}
 	until := from.Add(time.Duration(hours) * time.Hour)
-	api := url.Values{"radius_km": {f.RadiusKm}, "limit": {"30"},
+	query := url.Values{"radius_km": {f.RadiusKm}, "limit": {"30"},
 		"free_from": {from.Format(time.RFC3339)}, "free_until": {until.Format(time.RFC3339)}}
 	if f.Place != "" {
-		api.Set("place", f.Place)
+		query.Set("place", f.Place)
 	} else {
-		api.Set("lat", f.Lat)
-		api.Set("lon", f.Lon)
+		query.Set("lat", f.Lat)
+		query.Set("lon", f.Lon)
 	}
-	rooms, err := h.nearbyRooms(r, api)
+	rooms, err := h.nearbyRooms(r, query)
 	if err != nil {
 		if e, ok := err.(*apiError); ok && e.Status == http.StatusBadRequest {
 			v.Error = cleanDetail(firstMessage(e), e.Problem.Detail)
