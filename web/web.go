@@ -211,6 +211,14 @@ const maxFormBytes = 64 << 10
 // plain error page.
 func (h *Handler) pageMiddleware(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		w = sw
+		// One line a page, as the API logs its requests; the path only, as
+		// queries may hold a postcode.
+		defer func() {
+			h.log.Info("page", "method", r.Method, "path", r.URL.Path, "status", sw.status, "took", time.Since(start).Round(time.Microsecond))
+		}()
 		h.securityHeaders(w)
 		defer func() {
 			if v := recover(); v != nil {
@@ -231,6 +239,29 @@ func (h *Handler) pageMiddleware(next http.HandlerFunc) http.Handler {
 		next(w, h.withSession(w, r))
 	})
 }
+
+// statusWriter remembers the status a page answered with.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // securityHeaders: no inline script, no framing, no sniffing; images may
 // come from the map's tile server.
