@@ -1,8 +1,11 @@
 package web_test
 
 import (
+	"strings"
 	"testing"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -58,5 +61,25 @@ func TestPhoneWidthAndKeyboard(t *testing.T) {
 	chromedp.Run(ctx, chromedp.Text("h1", &title, chromedp.ByQuery))
 	if title != "Rooms for your search" {
 		t.Errorf("after searching by keyboard the page is %q", title)
+	}
+
+	// "Use my location" on /nearby: the browser says it is in Ely.
+	err = chromedp.Run(ctx,
+		cdpbrowser.GrantPermissions([]cdpbrowser.PermissionType{cdpbrowser.PermissionTypeGeolocation}).WithOrigin(base),
+		emulation.SetGeolocationOverride().WithLatitude(52.3986).WithLongitude(0.2620).WithAccuracy(10),
+		chromedp.Navigate(base+"/nearby"), chromedp.WaitVisible("#locate", chromedp.ByQuery))
+	if err != nil {
+		t.Fatalf("/nearby with a location: %v", err)
+	}
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click("#locate", chromedp.ByQuery)); err != nil {
+		t.Fatalf("use my location: %v", err)
+	}
+	var at string
+	chromedp.Run(ctx, chromedp.Evaluate(`location.search`, &at))
+	if !strings.Contains(at, "lat=52.3986") || !strings.Contains(at, "lon=0.2620") {
+		t.Errorf("after 'use my location' the page asks %q, want the browser's position", at)
+	}
+	if got := text(t, ctx); !strings.Contains(got, "free") || strings.Contains(got, "Choose a day") {
+		t.Errorf("the nearby page after 'use my location':\n%s", got)
 	}
 }
