@@ -258,6 +258,7 @@ func TestInBrowser(t *testing.T) {
 			chromedp.SendKeys(`section.venue input[name="floor_area_m2"]`, "90", chromedp.ByQuery),
 			chromedp.Click(`section.venue input[name="mirrors"]`, chromedp.ByQuery),
 			chromedp.Click(`section.venue input[name="climate_control"]`, chromedp.ByQuery),
+			chromedp.Poll(`(document.querySelector("section.venue .live-stars") || {}).textContent.includes("of 5 stars")`, nil),
 			chromedp.Submit(`section.venue input[name="name"]`, chromedp.ByQuery),
 			chromedp.WaitVisible("#stars", chromedp.ByQuery))
 		if err != nil {

@@ -54,7 +54,7 @@ func (h *Handler) showRooms(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		v.Venues = append(v.Venues, venueRooms{Venue: vn, Spaces: spaces.Items})
 	}
-	h.render(w, r, status, "rooms", view{Title: "Your rooms", Nav: "rooms", D: v})
+	h.render(w, r, status, "rooms", view{Title: "Your rooms", Nav: "rooms", D: v, Scripts: []string{"/static/stars.js"}})
 }
 
 // formFields copies the named fields of the posted form.
