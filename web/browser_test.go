@@ -285,7 +285,7 @@ func TestInBrowser(t *testing.T) {
 			chromedp.AttributeValue(`.crumbs a[href^="/organisations/"]`, "href", &orgPath, nil, chromedp.ByQuery))
 
 		for _, p := range []string{venuePath, orgPath, "/nearby", "/nearby?place=Ely&when=now", "/dashboard/partners",
-			"/dashboard/organisation", "/password-reset", "/password-reset/not-a-token", "/invitations/not-a-token",
+			"/dashboard/organisation", "/dashboard/partners/consortium?requirements=skill.youth-work&radius_km=25&max_members=3", "/password-reset", "/password-reset/not-a-token", "/invitations/not-a-token",
 			"/spaces/no-such-room"} {
 			visit(t, ctx, base, p)
 		}

@@ -120,3 +120,37 @@ func findAll(s, re string) []string {
 	}
 	return out
 }
+
+// TestConsortiumSearch: the team search answers in words, every team led
+// by the searcher, as the API finds them.
+func TestConsortiumSearch(t *testing.T) {
+	s := demoSite(t, store.SQLite)
+	orgs, err := s.app.DB.ListOrganisations(context.Background(), matching.OrganisationFilter{Type: "arts", Page: matching.Page{Limit: 1}})
+	if err != nil || len(orgs) == 0 {
+		t.Fatal(err)
+	}
+	b := s.signIn(t, s.demoOwnerEmail(t, orgs[0].ID), seed.DemoPassword)
+	if p := b.get("/dashboard/partners/consortium"); p.status != http.StatusOK || !strings.Contains(p.body, `name="requirements"`) {
+		t.Fatalf("the search form: %d", p.status)
+	}
+	q := url.Values{"requirements": {"skill.youth-work", "skill.safeguarding"}, "radius_km": {"50"}, "max_members": {"4"}}
+	p := b.get("/dashboard/partners/consortium?" + q.Encode())
+	if p.status != http.StatusOK {
+		t.Fatalf("search: got %d\n%.2000s", p.status, p.body)
+	}
+	var res struct {
+		Consortia []struct{} `json:"consortia"`
+	}
+	s.api(t, "POST", "/v1/match/consortium", "", map[string]any{"requirements": q["requirements"],
+		"near": map[string]float64{"lat": orgs[0].Location[1], "lon": orgs[0].Location[0]}, "radius_km": 50,
+		"lead_organisation_id": orgs[0].ID, "max_members": 4, "limit": 5}, &res)
+	if len(res.Consortia) == 0 {
+		t.Fatal("the API finds no team to compare with")
+	}
+	if got := strings.Count(p.body, "(you, the lead)"); got != len(res.Consortia) {
+		t.Errorf("the page shows %d teams led by the searcher, the API %d", got, len(res.Consortia))
+	}
+	if p := b.get("/dashboard/partners/consortium?requirements=no.such.thing"); p.status != http.StatusBadRequest {
+		t.Errorf("an unknown capability: got %d, want 400", p.status)
+	}
+}

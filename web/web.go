@@ -156,6 +156,7 @@ func (h *Handler) routes() {
 	m.Handle("GET /dashboard/rooms/stars", http.HandlerFunc(h.stars))
 	page("GET /dashboard/partners", h.partners)
 	page("POST /dashboard/partners", h.propose)
+	page("GET /dashboard/partners/consortium", h.consortium)
 	page("GET /dashboard/partnerships/{id}", h.partnershipPage)
 	page("POST /dashboard/partnerships/{id}/messages", h.postPartnershipMessage)
 	page("POST /dashboard/partnerships/{id}/health", h.healthCheck)
