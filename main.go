@@ -16,6 +16,7 @@ import (
 	"math"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -31,6 +32,7 @@ import (
 	"commonground/geo"
 	"commonground/seed"
 	"commonground/store"
+	"commonground/web"
 )
 
 func main() {
@@ -69,6 +71,9 @@ type config struct {
 	// Notify is how events are delivered by email and webhook (see
 	// config_notify.go).
 	Notify notifyConfig
+	// TileURL is the web map's tile template (COMMONGROUND_TILE_URL,
+	// default OpenStreetMap's standard tiles; none: no tiles).
+	TileURL string
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -119,7 +124,29 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if cfg.Notify, err = loadNotifyConfig(getenv); err != nil {
 		return cfg, err
 	}
+	cfg.TileURL = orDefault(getenv("COMMONGROUND_TILE_URL"), web.DefaultTileURL)
+	if err := checkTileURL(cfg.TileURL); err != nil {
+		return cfg, fmt.Errorf("COMMONGROUND_TILE_URL %w, got %q", err, cfg.TileURL)
+	}
 	return cfg, nil
+}
+
+// checkTileURL checks a map tile template: none, or an http(s) URL with
+// {z}, {x} and {y}.
+func checkTileURL(s string) error {
+	if s == "none" {
+		return nil
+	}
+	u, err := url.Parse(strings.NewReplacer("{s}", "a", "{z}", "0", "{x}", "0", "{y}", "0", "{r}", "").Replace(s))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return errors.New("must be none or an http(s) URL")
+	}
+	for _, p := range []string{"{z}", "{x}", "{y}"} {
+		if !strings.Contains(s, p) {
+			return errors.New("must hold {z}, {x} and {y}")
+		}
+	}
+	return nil
 }
 
 // parsePrefixes reads a comma-separated list of IP addresses (each taken
@@ -218,6 +245,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		CORSOrigins: cfg.CORSOrigins, DBTimeout: cfg.DBTimeout,
 		SMTP: cfg.Notify.SMTP, MailFrom: cfg.Notify.MailFrom, PublicURL: cfg.Notify.PublicURL,
 		WebhookRetryBase: cfg.Notify.WebhookRetryBase, WebhookAllowPrivate: cfg.Notify.WebhookAllowPrivate,
+		TileURL: cfg.TileURL,
 	}, log)
 	if err != nil {
 		if ctx.Err() != nil {

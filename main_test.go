@@ -238,6 +238,10 @@ func TestConfig(t *testing.T) {
 		{map[string]string{"COMMONGROUND_WEBHOOK_RETRY_BASE": "2h"}, "COMMONGROUND_WEBHOOK_RETRY_BASE"},
 		{map[string]string{"COMMONGROUND_WEBHOOK_ALLOW_PRIVATE": "true"}, ""},
 		{map[string]string{"COMMONGROUND_WEBHOOK_ALLOW_PRIVATE": "sometimes"}, "COMMONGROUND_WEBHOOK_ALLOW_PRIVATE"},
+		{map[string]string{"COMMONGROUND_TILE_URL": "none"}, ""},
+		{map[string]string{"COMMONGROUND_TILE_URL": "https://{s}.tiles.example.org/{z}/{x}/{y}.png"}, ""},
+		{map[string]string{"COMMONGROUND_TILE_URL": "https://tiles.example.org/{z}/{x}.png"}, "COMMONGROUND_TILE_URL"},
+		{map[string]string{"COMMONGROUND_TILE_URL": "javascript:alert(1)//{z}/{x}/{y}"}, "COMMONGROUND_TILE_URL"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.env), func(t *testing.T) {
@@ -255,6 +259,9 @@ func TestConfig(t *testing.T) {
 				}
 				if cfg.DBTimeout != 5*time.Second {
 					t.Errorf("default DBTimeout: got %s, want 5s", cfg.DBTimeout)
+				}
+				if cfg.TileURL != "https://tile.openstreetmap.org/{z}/{x}/{y}.png" {
+					t.Errorf("default TileURL: got %q, want OpenStreetMap's standard tiles", cfg.TileURL)
 				}
 			}
 			if v := tt.env["COMMONGROUND_DB_TIMEOUT"]; v == "1500ms" && cfg.DBTimeout != 1500*time.Millisecond {

@@ -171,10 +171,10 @@ func TestTrustSignal(t *testing.T) {
 				if m.OrganisationID != partnerID {
 					continue
 				}
-				if len(m.Reasons) != 7 {
-					t.Fatalf("got %d reasons, want 7", len(m.Reasons))
+				if len(m.Reasons) != 8 {
+					t.Fatalf("got %d reasons, want 8 (the tier, then seven factors)", len(m.Reasons))
 				}
-				return m.Reasons[6]
+				return m.Reasons[7]
 			}
 			t.Fatalf("%s is no partner of %s", partnerID, orgID)
 			return api.Reason{}

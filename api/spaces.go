@@ -57,6 +57,14 @@ type spaceIn struct {
 	MaxHoursPerOrganisation *int `json:"max_hours_per_organisation"`
 }
 
+// StarLoss is the API shape of one criterion of the fit-to-dance rubric a
+// space falls short of.
+type StarLoss struct {
+	Criterion string `json:"criterion"`
+	StarsLost int    `json:"stars_lost"`
+	Detail    string `json:"detail"`
+}
+
 // Space is the API shape of a space.
 type Space struct {
 	ID                   string         `json:"id"`
@@ -82,12 +90,14 @@ type Space struct {
 	Closures             []Closure      `json:"closures"`
 	FitToDance           int            `json:"fit_to_dance"`
 	// Fair-use rules.
-	TurnaroundMinutes       int      `json:"turnaround_minutes"`
-	BookingHorizonDays      int      `json:"booking_horizon_days"`
-	MaxHoursPerOrganisation int      `json:"max_hours_per_organisation"`
-	CreatedAt               string   `json:"created_at"`
-	UpdatedAt               string   `json:"updated_at"`
-	DistanceKm              *float64 `json:"distance_km,omitempty"`
+	TurnaroundMinutes       int `json:"turnaround_minutes"`
+	BookingHorizonDays      int `json:"booking_horizon_days"`
+	MaxHoursPerOrganisation int `json:"max_hours_per_organisation"`
+	// FitToDanceBreakdown says which stars were lost and why.
+	FitToDanceBreakdown []StarLoss `json:"fit_to_dance_breakdown"`
+	CreatedAt           string     `json:"created_at"`
+	UpdatedAt           string     `json:"updated_at"`
+	DistanceKm          *float64   `json:"distance_km,omitempty"`
 }
 
 func toSpaceJSON(s *matching.Space) Space {
@@ -103,6 +113,10 @@ func toSpaceJSON(s *matching.Space) Space {
 		FitToDance: s.FitToDance(), CreatedAt: rfc3339(s.CreatedAt), UpdatedAt: rfc3339(s.UpdatedAt),
 		TurnaroundMinutes: s.TurnaroundMinutes, BookingHorizonDays: s.HorizonDays(),
 		MaxHoursPerOrganisation: s.MaxHoursPerOrganisation,
+	}
+	out.FitToDanceBreakdown = []StarLoss{}
+	for _, l := range s.FitToDanceBreakdown() {
+		out.FitToDanceBreakdown = append(out.FitToDanceBreakdown, StarLoss{l.Criterion, l.StarsLost, l.Detail})
 	}
 	for i, p := range s.Prices {
 		out.Prices[i] = Price{string(p.Tier), p.PencePerHour}

@@ -124,6 +124,16 @@ func TestFitToDance(t *testing.T) {
 				if got.FitToDance != c.want {
 					t.Errorf("GET: got fit_to_dance %d, want %d", got.FitToDance, c.want)
 				}
+				lost := 0
+				for _, l := range got.FitToDanceBreakdown {
+					lost += l.StarsLost
+					if l.Criterion == "" || l.Detail == "" || l.StarsLost < 1 {
+						t.Errorf("breakdown entry %+v: want a criterion, a detail and at least one star", l)
+					}
+				}
+				if want := 5 - c.want; lost != want && c.want > 0 {
+					t.Errorf("breakdown %+v loses %d stars, want %d", got.FitToDanceBreakdown, lost, want)
+				}
 			})
 		}
 		t.Run("recomputed on PATCH", func(t *testing.T) {
@@ -169,7 +179,7 @@ func TestCreateSpace(t *testing.T) {
 			},
 			// Sent as local time (BST); kept and shown in UTC.
 			Closures:   []api.Closure{{Start: "2027-08-29T23:00:00Z", End: "2027-08-30T23:00:00Z", Reason: "bank holiday"}},
-			FitToDance: 5, CreatedAt: sp.CreatedAt, UpdatedAt: sp.UpdatedAt,
+			FitToDance: 5, FitToDanceBreakdown: []api.StarLoss{}, CreatedAt: sp.CreatedAt, UpdatedAt: sp.UpdatedAt,
 			BookingHorizonDays: 365, // the default
 		}
 		if sp.ID == "" || !reflect.DeepEqual(sp, want) {

@@ -21,12 +21,14 @@ import (
 	"commonground/notify"
 	"commonground/seed"
 	"commonground/store"
+	"commonground/web"
 )
 
 var (
 	_ api.Store      = (*store.DB)(nil)
 	_ api.Follower   = (*store.Follower)(nil)
 	_ seed.DemoStore = (*store.DB)(nil)
+	_ web.Calendar   = (*store.DB)(nil)
 )
 
 // Config is what New needs to know; main reads it from the environment.
@@ -64,6 +66,8 @@ type Config struct {
 	// lets webhooks go to loopback and private addresses.
 	WebhookRetryBase    time.Duration
 	WebhookAllowPrivate bool
+	// TileURL is the web map's tile template (see web.Config.TileURL).
+	TileURL string
 }
 
 // App is the wired service. Its fields are for reading; Close releases
@@ -124,7 +128,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		// Invitations and password-reset links.
 		acfg.Mailer = mailer
 	}
-	router := api.NewRouter(acfg)
+	// The web pages, served beside the API and through it.
+	router := web.NewHandler(web.Config{API: api.NewRouter(acfg), Calendar: db, Taxonomy: tax, Logger: log,
+		PublicURL: cfg.PublicURL, TileURL: cfg.TileURL})
 	// A request waits out the database's timeout once, however many
 	// times it asks: a 503 within the timeout, not one timeout per
 	// question.

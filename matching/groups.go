@@ -237,7 +237,8 @@ func (e *Engine) checkGroup(st *state, slot int32, sp *spaceRec, org int32, n *r
 
 // freeWindows returns the parts of the windows, over GroupHorizon from
 // now, when the room is open (its opening hours, read in its venue's
-// zone), not closed and not booked, each at least MinFreeWindow long (or
+// zone), not closed and not booked (nor within its turnaround of a
+// booking), each at least MinFreeWindow long (or
 // the whole window), in time order; with the minutes free in them and the
 // minutes the windows ask for over the horizon. A window's times are read
 // in the venue's zone, as a weekly series is (Weekly.Expand).
@@ -297,6 +298,8 @@ func (st *state) freeWindows(slot int32, sp *spaceRec, ws []Window, now time.Tim
 				parts = subtract(parts, Session{c.Start, c.End})
 			}
 			for _, b := range booked {
+				// A booking keeps the room's turnaround clear around it.
+				b = Padded(b, sp.gap())
 				if b.Start.Before(whole.End) && whole.Start.Before(b.End) {
 					parts = subtract(parts, b)
 				}

@@ -2,6 +2,7 @@ package matching
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,20 +33,21 @@ func TestFitToDance(t *testing.T) {
 		name string
 		edit func(s *Space)
 		want int
+		lost []string // the criteria of the breakdown, in order
 	}{
-		{"charter studio", func(s *Space) {}, 5},
-		{"semi-sprung floor", func(s *Space) { s.Floor = FloorSemiSprung }, 4},
-		{"wood floor", func(s *Space) { s.Floor = FloorWood }, 3},
-		{"just under 75 m²", func(s *Space) { s.FloorAreaM2 = 74.9 }, 4},
-		{"exactly 75 m²", func(s *Space) { s.FloorAreaM2 = 75 }, 5},
-		{"no climate control", func(s *Space) { s.ClimateControl = false }, 4},
-		{"pillar", func(s *Space) { s.Obstructions = true }, 4},
-		{"mirrors only", func(s *Space) { s.Barres = false }, 5},
-		{"neither barres nor mirrors", func(s *Space) { s.Barres, s.Mirrors = false, false }, 4},
+		{"charter studio", func(s *Space) {}, 5, nil},
+		{"semi-sprung floor", func(s *Space) { s.Floor = FloorSemiSprung }, 4, []string{CriterionFloor}},
+		{"wood floor", func(s *Space) { s.Floor = FloorWood }, 3, []string{CriterionFloor}},
+		{"just under 75 m²", func(s *Space) { s.FloorAreaM2 = 74.9 }, 4, []string{CriterionFloorArea}},
+		{"exactly 75 m²", func(s *Space) { s.FloorAreaM2 = 75 }, 5, nil},
+		{"no climate control", func(s *Space) { s.ClimateControl = false }, 4, []string{CriterionClimateControl}},
+		{"pillar", func(s *Space) { s.Obstructions = true }, 4, []string{CriterionObstructions}},
+		{"mirrors only", func(s *Space) { s.Barres = false }, 5, nil},
+		{"neither barres nor mirrors", func(s *Space) { s.Barres, s.Mirrors = false, false }, 4, []string{CriterionBarresMirrors}},
 		{"every fault, never below 0", func(s *Space) {
 			*s = Space{Floor: FloorCarpet, FloorAreaM2: 30, Obstructions: true}
-		}, 0},
-		{"semi-sprung small hall", func(s *Space) { s.Floor, s.FloorAreaM2 = FloorSemiSprung, 60 }, 3},
+		}, 0, []string{CriterionFloor, CriterionFloorArea, CriterionClimateControl, CriterionObstructions, CriterionBarresMirrors}},
+		{"semi-sprung small hall", func(s *Space) { s.Floor, s.FloorAreaM2 = FloorSemiSprung, 60 }, 3, []string{CriterionFloor, CriterionFloorArea}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,6 +55,21 @@ func TestFitToDance(t *testing.T) {
 			tt.edit(&s)
 			if got := s.FitToDance(); got != tt.want {
 				t.Errorf("got %d stars, want %d", got, tt.want)
+			}
+			var got []string
+			lost := 0
+			for _, l := range s.FitToDanceBreakdown() {
+				got = append(got, l.Criterion)
+				lost += l.StarsLost
+				if l.Detail == "" {
+					t.Errorf("%s: no detail", l.Criterion)
+				}
+			}
+			if !slices.Equal(got, tt.lost) {
+				t.Errorf("breakdown criteria %v, want %v", got, tt.lost)
+			}
+			if tt.want > 0 && lost != 5-tt.want {
+				t.Errorf("breakdown loses %d stars, want %d", lost, 5-tt.want)
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package matching
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -96,37 +97,61 @@ const (
 	MaxHoursPerOrganisation   = 100000
 )
 
-// FitToDance rates the space for dance from 0 to 5 stars by the "Spaces to
-// Dance" rubric built on the One Dance UK / Equity "Fit to Dance Space"
-// charter: start at 5; −2 for a floor that is not sprung (−1 if
+// StarLoss is one criterion of the fit-to-dance rubric a space falls
+// short of: how many stars it costs, and why, in words.
+type StarLoss struct {
+	Criterion string
+	StarsLost int
+	Detail    string
+}
+
+// The criteria of the fit-to-dance rubric.
+const (
+	CriterionFloor          = "floor"
+	CriterionFloorArea      = "floor_area"
+	CriterionClimateControl = "climate_control"
+	CriterionObstructions   = "obstructions"
+	CriterionBarresMirrors  = "barres_or_mirrors"
+)
+
+// FitToDanceBreakdown lists the stars the space loses under the "Spaces
+// to Dance" rubric built on the One Dance UK / Equity "Fit to Dance
+// Space" charter: from 5, −2 for a floor that is not sprung (−1 if
 // semi-sprung); −1 below 75 m²; −1 without control over heating and
 // ventilation; −1 for an obstruction such as a pillar; −1 with neither
-// barres nor mirrors. Never below 0.
-func (s *Space) FitToDance() int {
-	stars := MaxFitToDance
+// barres nor mirrors. An empty list is five stars.
+func (s *Space) FitToDanceBreakdown() []StarLoss {
+	var out []StarLoss
 	switch s.Floor {
 	case FloorSprung:
 	case FloorSemiSprung:
-		stars--
+		out = append(out, StarLoss{CriterionFloor, 1, "the floor is semi-sprung, not fully sprung"})
 	default:
-		stars -= 2
+		out = append(out, StarLoss{CriterionFloor, 2, "the floor is not sprung (" + strings.ReplaceAll(string(s.Floor), "_", " ") + ")"})
 	}
 	if s.FloorAreaM2 < LargeStudioM2 {
-		stars--
+		out = append(out, StarLoss{CriterionFloorArea, 1, fmt.Sprintf("the floor is %.0f m², under %d m²", s.FloorAreaM2, LargeStudioM2)})
 	}
 	if !s.ClimateControl {
-		stars--
+		out = append(out, StarLoss{CriterionClimateControl, 1, "no control over heating and ventilation"})
 	}
 	if s.Obstructions {
-		stars--
+		out = append(out, StarLoss{CriterionObstructions, 1, "an obstruction, such as a pillar, in the space"})
 	}
 	if !s.Barres && !s.Mirrors {
-		stars--
+		out = append(out, StarLoss{CriterionBarresMirrors, 1, "neither barres nor mirrors"})
 	}
-	if stars < 0 {
-		stars = 0
+	return out
+}
+
+// FitToDance rates the space for dance from 0 to 5 stars: 5 less the
+// stars of FitToDanceBreakdown, never below 0.
+func (s *Space) FitToDance() int {
+	stars := MaxFitToDance
+	for _, l := range s.FitToDanceBreakdown() {
+		stars -= l.StarsLost
 	}
-	return stars
+	return max(stars, 0)
 }
 
 // PriceFor returns the hourly price for a tier, if the space has one.

@@ -78,11 +78,11 @@ func writeUpgradeFixture(t *testing.T, d store.Dialect) *upgradeFixture {
 
 // upgradeTables lists every table the migrations make, parents first.
 var upgradeTables = []string{
-	"organisations", "api_keys", "offers", "needs", "venues", "spaces",
+	"organisations", "offers", "needs", "venues", "spaces",
 	"change_counter", "change_log",
 	"bookings", "booking_occurrences", "idempotency_keys",
 	"partnerships", "partnership_health",
-	"postcodes", "postcode_districts", "events", "notifications",
+	"api_keys", "postcodes", "postcode_districts", "events", "notifications",
 }
 
 // columns lists the columns table has in g's database, or nil if it has
@@ -183,11 +183,6 @@ func copyRows(t *testing.T, src, dst *gorm.DB) map[string][]string {
 				return err
 			}
 		}
-		if columns(t, tx, "api_keys") != nil {
-			// Tokens became API keys before this version: none is made
-			// of the organisations' rows copied.
-			copied["api_keys"] = nil
-		}
 		return nil
 	})
 	if err != nil {
@@ -236,8 +231,7 @@ func checkUpgraded(t *testing.T, f *upgradeFixture, db *store.DB, copied map[str
 			t.Fatalf("GetOrganisation: %v", err)
 		}
 		checkOrganisation(t, got, &f.owner)
-		_, keysBefore := copied["api_keys"]
-		if id, err := db.OrganisationIDByTokenHash(ctx, "hash-of-owner-token"); !keysBefore && (err != nil || id != f.owner.ID) {
+		if id, err := db.OrganisationIDByTokenHash(ctx, "hash-of-owner-token"); err != nil || id != f.owner.ID {
 			t.Errorf("OrganisationIDByTokenHash: got %q, %v, want %q, nil", id, err, f.owner.ID)
 		}
 		offer, err := db.GetOffer(ctx, f.owner.Offers[0].ID)
@@ -260,13 +254,8 @@ func checkUpgraded(t *testing.T, f *upgradeFixture, db *store.DB, copied map[str
 			t.Fatalf("GetSpace: %v", err)
 		}
 		checkSpace(t, space, &f.space)
-		// The owner's registration token became its first API key, when
-		// the upgrade made keys of tokens.
-		want := store.Counts{Organisations: 2, Offers: 1, Needs: 1, Venues: 1, Spaces: 1, APIKeys: 1}
-		if keysBefore {
-			want.APIKeys = 0
-		}
-		checkCount(t, db, want)
+		// The owner's registration token became its first API key.
+		checkCount(t, db, store.Counts{Organisations: 2, Offers: 1, Needs: 1, Venues: 1, Spaces: 1, APIKeys: 1})
 	}
 	if _, ok := copied["change_log"]; ok {
 		if got, want := revision(t, db), revision(t, f.src); got != want {

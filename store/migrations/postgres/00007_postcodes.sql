@@ -27,8 +27,3 @@ CREATE TABLE postcode_districts (
 	postcodes INTEGER NOT NULL,
 	updated_at TIMESTAMPTZ NOT NULL
 );
-
--- +goose Down
-
-DROP TABLE postcode_districts;
-DROP TABLE postcodes;

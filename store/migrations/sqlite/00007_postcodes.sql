@@ -27,8 +27,3 @@ CREATE TABLE postcode_districts (
 	postcodes INTEGER NOT NULL,
 	updated_at DATETIME NOT NULL
 );
-
--- +goose Down
-
-DROP TABLE postcode_districts;
-DROP TABLE postcodes;
