@@ -24,6 +24,12 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 curl -fs "$base/readyz" > /dev/null || { cat "$work/server.log"; exit 1; }
+# The feeds publish a change 10 s after it is stamped (README: Open data):
+# wait until the demo county's rooms and slots are out.
+for _ in $(seq 1 60); do
+  curl -fs "$base/openactive/slots" | grep -q '"state"' && break
+  sleep 0.5
+done
 
 node tools/lint/openactive-check.js "$base" | tee "$work/report.tsv" | grep -v '^warning' || true
 echo "warnings by rule:"
