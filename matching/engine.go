@@ -76,6 +76,7 @@ type state struct {
 	freeSpaces []int32
 	spaceByID  *idIndex
 	extras     map[int32]*extra
+	details    map[int32]*spaceDetail // outdoor surfaces and rigging points
 	grid       *geo.Grid
 
 	venues     []venueRec
@@ -102,7 +103,7 @@ type state struct {
 
 func newState() *state {
 	st := &state{
-		extras: map[int32]*extra{}, grid: geo.NewGrid(gridCellDeg),
+		extras: map[int32]*extra{}, details: map[int32]*spaceDetail{}, grid: geo.NewGrid(gridCellDeg),
 		venueGrid: geo.NewGrid(gridCellDeg), orgByID: map[string]int32{}, orgGrid: geo.NewGrid(gridCellDeg),
 		hoursByKey: map[string]int32{}, closureIDs: map[string]int32{}, names: map[string]string{},
 		zoneIndex: map[*time.Location]uint16{},

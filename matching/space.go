@@ -3,6 +3,7 @@ package matching
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -66,8 +67,39 @@ type Space struct {
 	Prices               []Price
 	OpeningHours         []OpeningHours
 	Closures             []Closure
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
+	// What activity rules read beyond the star rubric (activity.go).
+	// Outdoor is an open-air space (the API's indoor is its negation, so
+	// the zero value is indoor); a space of kind outdoor is outdoors
+	// whatever it says (IsOutdoor). Surface is
+	// the ground of an outdoor space ("" when not recorded; never set
+	// indoors). RiggingPoints are the points aerial work may hang from;
+	// TapBoards says the space has boards that make any floor fit for tap.
+	Outdoor       bool
+	Surface       Surface
+	RiggingPoints []RiggingPoint
+	TapBoards     bool
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Surface is the ground of an outdoor space.
+type Surface string
+
+// The surfaces of the API contract.
+const (
+	SurfaceGrass  Surface = "grass"
+	SurfaceTarmac Surface = "tarmac"
+	SurfacePaving Surface = "paving"
+	SurfaceOther  Surface = "other"
+)
+
+// Surfaces lists every surface.
+var Surfaces = []Surface{SurfaceGrass, SurfaceTarmac, SurfacePaving, SurfaceOther}
+
+// RiggingPoint is a point aerial apparatus may hang from, with the load it
+// is rated to carry.
+type RiggingPoint struct {
+	RatedLoadKg float64
 }
 
 // Limits on a space's numbers.
@@ -80,6 +112,8 @@ const (
 	MaxFitToDance    = 5
 	maxSpaceNameLen  = MaxNameLen
 	maxProhibitedLen = MaxListLen
+	MaxRiggingPoints = 64
+	MaxRatedLoadKg   = 100000
 )
 
 // FitToDance rates the space for dance from 0 to 5 stars by the "Spaces to
@@ -87,32 +121,118 @@ const (
 // charter: start at 5; −2 for a floor that is not sprung (−1 if
 // semi-sprung); −1 below 75 m²; −1 without control over heating and
 // ventilation; −1 for an obstruction such as a pillar; −1 with neither
-// barres nor mirrors. Never below 0.
-func (s *Space) FitToDance() int {
-	stars := MaxFitToDance
+// barres nor mirrors. Never below 0. FitToDanceBreakdown says which stars
+// were lost and why.
+func (s *Space) FitToDance() int { return starsLeft(s.starLosses()) }
+
+// StarLoss is one criterion of the Fit to Dance rubric a space fails: the
+// criterion (one of StarCriteria), the stars it costs and why, in words.
+type StarLoss struct {
+	Criterion string
+	StarsLost int
+	Detail    string
+}
+
+// The criteria of the Fit to Dance rubric, in the order the rubric lists
+// them (StarLoss.Criterion).
+const (
+	CriterionFloor        = "floor"
+	CriterionFloorArea    = "floor_area"
+	CriterionClimate      = "heating_and_ventilation"
+	CriterionObstructions = "obstructions"
+	CriterionBarresMirror = "barres_or_mirrors"
+)
+
+// StarCriteria lists the criteria of the rubric in order.
+var StarCriteria = []string{CriterionFloor, CriterionFloorArea, CriterionClimate, CriterionObstructions, CriterionBarresMirror}
+
+// starLosses is the stars each criterion of the rubric costs the space, in
+// StarCriteria order.
+func (s *Space) starLosses() [5]uint8 {
+	var l [5]uint8
 	switch s.Floor {
 	case FloorSprung:
 	case FloorSemiSprung:
-		stars--
+		l[0] = 1
 	default:
-		stars -= 2
+		l[0] = 2
 	}
 	if s.FloorAreaM2 < LargeStudioM2 {
-		stars--
+		l[1] = 1
 	}
 	if !s.ClimateControl {
-		stars--
+		l[2] = 1
 	}
 	if s.Obstructions {
-		stars--
+		l[3] = 1
 	}
 	if !s.Barres && !s.Mirrors {
-		stars--
+		l[4] = 1
 	}
-	if stars < 0 {
-		stars = 0
+	return l
+}
+
+// starsLeft is the rating after the losses, never below 0.
+func starsLeft(l [5]uint8) int {
+	stars := MaxFitToDance
+	for _, x := range l {
+		stars -= int(x)
 	}
-	return stars
+	return max(stars, 0)
+}
+
+// FitToDanceBreakdown lists the criteria of the rubric the space fails, in
+// the rubric's order, each with the stars it costs: 5 less their sum is
+// FitToDance, or 0 when they add up to more than 5. A five-star space has
+// none (an empty list, not nil).
+func (s *Space) FitToDanceBreakdown() []StarLoss {
+	return starBreakdown(s.starLosses(), s.Floor, s.FloorAreaM2)
+}
+
+// starBreakdown words the losses; floor and area are the space's, for the
+// details.
+func starBreakdown(l [5]uint8, floor Floor, area float64) []StarLoss {
+	out := []StarLoss{}
+	for i, lost := range l {
+		if lost == 0 {
+			continue
+		}
+		out = append(out, StarLoss{Criterion: StarCriteria[i], StarsLost: int(lost), Detail: starDetail(i, floor, area)})
+	}
+	return out
+}
+
+// starDetail says in words why criterion i of the rubric cost stars.
+func starDetail(i int, floor Floor, area float64) string {
+	switch i {
+	case 0:
+		if floor == FloorSemiSprung {
+			return "a semi-sprung floor rather than a sprung one"
+		}
+		return "a " + FloorLabel(floor) + " rather than a sprung one"
+	case 1:
+		return strconv.FormatFloat(area, 'f', 0, 64) + " m² of floor, under the " + strconv.Itoa(LargeStudioM2) + " m² of a large studio"
+	case 2:
+		return "no control over heating and ventilation"
+	case 3:
+		return "an obstruction such as a pillar"
+	default:
+		return "neither barres nor mirrors"
+	}
+}
+
+// StarLossesText names the criteria that cost stars, for a person to
+// read: "lost 2 for a concrete floor, not a sprung one, and 1 for no
+// control over heating and ventilation"; "" for a five-star space.
+func StarLossesText(b []StarLoss) string {
+	if len(b) == 0 {
+		return ""
+	}
+	parts := make([]string, len(b))
+	for i, x := range b {
+		parts[i] = strconv.Itoa(x.StarsLost) + " for " + x.Detail
+	}
+	return "lost " + joinAnd(parts)
 }
 
 // PriceFor returns the hourly price for a tier, if the space has one.
@@ -165,7 +285,79 @@ func (s *Space) Validate(tax *Taxonomy) error {
 	}
 	validateHours(ve, s.OpeningHours)
 	validateClosures(ve, s.Closures)
+	s.validateActivityFields(ve)
 	return ve.Err()
+}
+
+// validateActivityFields checks what the activity rules read: outdoor
+// and its surface, rigging points.
+func (s *Space) validateActivityFields(ve *ValidationError) {
+	switch {
+	case s.Surface == "":
+	case !validSurface(s.Surface):
+		ve.Add("surface", "unknown surface %s (one of grass, tarmac, paving, other)", quote(string(s.Surface)))
+	case !s.IsOutdoor():
+		ve.Add("surface", "is for outdoor spaces only")
+	}
+	if len(s.RiggingPoints) > MaxRiggingPoints {
+		ve.Add("rigging_points", "must have at most %d entries", MaxRiggingPoints)
+		return
+	}
+	for i, p := range s.RiggingPoints {
+		if !inRange(p.RatedLoadKg, 0, MaxRatedLoadKg) || p.RatedLoadKg == 0 {
+			ve.Add(fmt.Sprintf("rigging_points[%d].rated_load_kg", i), "must be more than 0 and at most %d", MaxRatedLoadKg)
+		}
+	}
+}
+
+// IsOutdoor reports whether the space is in the open air: marked so, or
+// of kind outdoor.
+func (s *Space) IsOutdoor() bool { return s.Outdoor || s.Kind == KindOutdoor }
+
+// KindOutdoor is the kind of an open-air space.
+const KindOutdoor SpaceKind = "outdoor"
+
+func validSurface(x Surface) bool {
+	for _, y := range Surfaces {
+		if x == y {
+			return true
+		}
+	}
+	return false
+}
+
+// FloorLabel names a floor for a person to read: "semi-sprung floor".
+func FloorLabel(f Floor) string {
+	switch f {
+	case FloorSprung:
+		return "sprung floor"
+	case FloorSemiSprung:
+		return "semi-sprung floor"
+	case FloorWood:
+		return "wooden floor"
+	case FloorVinyl:
+		return "vinyl floor"
+	case FloorConcrete:
+		return "concrete floor"
+	case FloorCarpet:
+		return "carpeted floor"
+	}
+	return "floor of another kind"
+}
+
+// SurfaceLabel names an outdoor surface for a person to read.
+func SurfaceLabel(x Surface) string {
+	switch x {
+	case SurfaceGrass:
+		return "grass"
+	case SurfaceTarmac:
+		return "tarmac"
+	case SurfacePaving:
+		return "paving"
+	case SurfaceOther:
+		return "an outdoor surface of another kind"
+	}
+	return "an unrecorded outdoor surface"
 }
 
 func inRange(x, lo, hi float64) bool {

@@ -60,6 +60,11 @@ var columns = []csvColumn{
 	{name: "price_standard"},
 	{name: "price_commercial"},
 	{name: "opening_hours"},
+	// What the activity rules read.
+	{name: "outdoor", flag: func(s *matching.Space) *bool { return &s.Outdoor }},
+	{name: "surface"},
+	{name: "rigging_points"},
+	{name: "tap_boards", flag: func(s *matching.Space) *bool { return &s.TapBoards }},
 }
 
 // columnNames are the names of columns, in order.
@@ -93,6 +98,7 @@ var (
 	colPriceCommunity                     = column("price_community")
 	colPriceStandard                      = column("price_standard")
 	colPriceCommercial                    = column("price_commercial")
+	colSurface, colRigging                = column("surface"), column("rigging_points")
 )
 
 // ReadVenuesCSV reads a council's venues and spaces from CSV so that they
