@@ -39,6 +39,7 @@ type venueMatchIn struct {
 	RequireAllSessions *bool           `json:"require_all_sessions"`
 	Limit              int             `json:"limit"`
 	ExplainSpaceID     string          `json:"explain_space_id"`
+	AllowOutdoor       bool            `json:"allow_outdoor"`
 }
 
 // VenueMatch is the API shape of one venue match.
@@ -96,6 +97,7 @@ func (in *venueMatchIn) toRequest(places *geo.Places) (*matching.VenueRequest, e
 	req := &matching.VenueRequest{
 		Activity: in.Activity, MaxPencePerHour: in.MaxPencePerHour, Tier: matching.Tier(in.Tier),
 		OrganisationID: in.OrganisationID, RequireAllSessions: true, Limit: in.Limit, ExplainSpaceID: in.ExplainSpaceID,
+		AllowOutdoor: in.AllowOutdoor,
 	}
 	req.Near = in.Near.point(ve, places, "near")
 	if in.RadiusKm == nil {

@@ -95,6 +95,15 @@ var (
 // defaultProfile applies to activities without their own profile.
 var defaultProfile = ActivityProfile{MinAreaPerDancerM2: 3.0, UnsuitableFloors: []Floor{FloorCarpet}}
 
+// ProfileFor is the default rules of an activity: its profile in
+// DefaultActivityProfiles, or those of an activity without one.
+func ProfileFor(activity string) ActivityProfile {
+	if p, ok := DefaultActivityProfiles[activity]; ok {
+		return p
+	}
+	return defaultProfile
+}
+
 // floorBits turns floors into a bit set over Floors.
 func floorBits(fs []Floor) uint8 {
 	var b uint8
@@ -156,6 +165,7 @@ type activityRules struct {
 	tapFloor     bool
 	rigKg        float64
 	allowOutdoor bool
+	rare         bool // tapFloor or rigKg: blocks asks blocksRare
 }
 
 // activityRules compiles the rules of an activity (the default profile for
@@ -167,15 +177,26 @@ func (e *Engine) activityRules(activity string, allowOutdoor bool) activityRules
 	}
 	return activityRules{activity: activity, actBit: e.tax.activityBit(activity), badFloor: floorBits(prof.UnsuitableFloors),
 		minCeil: prof.MinCeilingM, badSurface: surfaceBits(prof.UnsuitableSurfaces), tapFloor: prof.TapFloor,
-		rigKg: prof.RiggingKgPerDancer, allowOutdoor: allowOutdoor}
+		rigKg: prof.RiggingKgPerDancer, allowOutdoor: allowOutdoor, rare: prof.TapFloor || prof.RiggingKgPerDancer > 0}
 }
 
 // blocks reports whether the activity's rules keep a group of the given
-// size out of the space in slot.
+// size out of the space in slot. It is small enough to inline into the
+// venue scan: the rules most spaces never reach (outdoors, tap floors,
+// rigging) are in blocksRare.
 func (r *activityRules) blocks(st *state, slot int32, sp *spaceRec, group int) bool {
 	if sp.prohibited&r.actBit != 0 || r.badFloor&(1<<sp.floor) != 0 {
 		return true
 	}
+	if sp.flags&flagOutdoor != 0 || r.rare {
+		return r.blocksRare(st, slot, sp, group)
+	}
+	return r.minCeil > 0 && below(sp.ceiling, r.minCeil)
+}
+
+// blocksRare is blocks for an outdoor space, or an activity that asks for
+// a tap floor or rigging.
+func (r *activityRules) blocksRare(st *state, slot int32, sp *spaceRec, group int) bool {
 	if sp.flags&flagOutdoor == 0 {
 		if r.minCeil > 0 && below(sp.ceiling, r.minCeil) {
 			return true

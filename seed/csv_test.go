@@ -282,6 +282,7 @@ func FuzzReadVenuesCSV(f *testing.F) {
 	}
 	f.Add(example)
 	f.Add([]byte(csvHeader + "\nHall,CB1 1AA,52.2,0.12,Main,hall,50,80\n"))
+	f.Add([]byte(csvHeader + ",outdoor,surface,rigging_points,tap_boards\nHall,CB1 1AA,52.2,0.12,Yard,other,50,80,yes,paving,1000;NaN;-1,1\n"))
 	tax := Taxonomy()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ds, err := ReadVenuesCSV(bytes.NewReader(data), "org-1", tax, counter())

@@ -141,12 +141,43 @@ type spaceRow struct {
 	Prices               jsonColumn[[]priceJSON]
 	OpeningHours         jsonColumn[[]hoursJSON]
 	Closures             jsonColumn[[]closureJSON]
-	FitToDance           int
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
+	// What the activity rules read; the column is indoor, as in the API,
+	// where the domain says Outdoor.
+	Indoor        bool
+	Surface       string
+	RiggingPoints jsonColumn[[]riggingJSON]
+	TapBoards     bool
+	FitToDance    int
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 func (spaceRow) TableName() string { return "spaces" }
+
+type riggingJSON struct {
+	RatedLoadKg float64 `json:"rated_load_kg"`
+}
+
+// parseRigging decodes the rigging_points column (never nil). Most spaces
+// have none, so only the empty list is read without encoding/json.
+func parseRigging(s []byte) ([]matching.RiggingPoint, error) {
+	if string(s) == "[]" {
+		return []matching.RiggingPoint{}, nil
+	}
+	var v []riggingJSON
+	if err := json.Unmarshal(s, &v); err != nil {
+		return nil, err
+	}
+	return toRiggingPoints(v), nil
+}
+
+func toRiggingPoints(v []riggingJSON) []matching.RiggingPoint {
+	out := make([]matching.RiggingPoint, len(v))
+	for i, x := range v {
+		out[i] = matching.RiggingPoint{RatedLoadKg: x.RatedLoadKg}
+	}
+	return out
+}
 
 func point(lat, lon float64) orb.Point { return orb.Point{lon, lat} }
 
@@ -237,6 +268,10 @@ func toSpaceRow(s *matching.Space) spaceRow {
 	for i, c := range s.Closures {
 		closures[i] = closureJSON{Start: c.Start.UTC(), End: c.End.UTC(), Reason: c.Reason}
 	}
+	rigging := make([]riggingJSON, len(s.RiggingPoints))
+	for i, p := range s.RiggingPoints {
+		rigging[i] = riggingJSON{RatedLoadKg: p.RatedLoadKg}
+	}
 	return spaceRow{
 		ID: s.ID, VenueID: s.VenueID, OrganisationID: s.OrganisationID,
 		Lat: s.Location.Lat(), Lon: s.Location.Lon(),
@@ -249,8 +284,10 @@ func toSpaceRow(s *matching.Space) spaceRow {
 		Prices:               jsonColumn[[]priceJSON]{prices},
 		OpeningHours:         jsonColumn[[]hoursJSON]{hours},
 		Closures:             jsonColumn[[]closureJSON]{closures},
-		FitToDance:           s.FitToDance(),
-		CreatedAt:            s.CreatedAt.UTC().Truncate(time.Microsecond), UpdatedAt: s.UpdatedAt.UTC().Truncate(time.Microsecond),
+		Indoor:               !s.IsOutdoor(), Surface: string(s.Surface), RiggingPoints: jsonColumn[[]riggingJSON]{rigging},
+		TapBoards:  s.TapBoards,
+		FitToDance: s.FitToDance(),
+		CreatedAt:  s.CreatedAt.UTC().Truncate(time.Microsecond), UpdatedAt: s.UpdatedAt.UTC().Truncate(time.Microsecond),
 	}
 }
 
@@ -265,7 +302,9 @@ func toSpace(r *spaceRow) matching.Space {
 		Prices:       make([]matching.Price, len(r.Prices.V)),
 		OpeningHours: make([]matching.OpeningHours, len(r.OpeningHours.V)),
 		Closures:     make([]matching.Closure, len(r.Closures.V)),
-		CreatedAt:    r.CreatedAt.UTC().Truncate(time.Microsecond), UpdatedAt: r.UpdatedAt.UTC().Truncate(time.Microsecond),
+		Outdoor:      !r.Indoor, Surface: matching.Surface(r.Surface), RiggingPoints: toRiggingPoints(r.RiggingPoints.V),
+		TapBoards: r.TapBoards,
+		CreatedAt: r.CreatedAt.UTC().Truncate(time.Microsecond), UpdatedAt: r.UpdatedAt.UTC().Truncate(time.Microsecond),
 	}
 	for i, p := range r.Prices.V {
 		s.Prices[i] = matching.Price{Tier: matching.Tier(p.Tier), PencePerHour: p.PencePerHour}
