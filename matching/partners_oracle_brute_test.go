@@ -34,7 +34,7 @@ func (w *pWorld) offersOf(o *matching.Organisation) []offerItem {
 		if c, ok := roomOffers[s.Kind]; ok {
 			rooms[c] = true
 		}
-		if s.FitToDance() >= matching.FitForDanceStars {
+		if s.FitToDance() >= matching.FitForDanceStars && !s.Outdoor && s.Kind != "outdoor" {
 			rooms["space.dance-studio"] = true
 		}
 	}

@@ -67,13 +67,13 @@ type Space struct {
 	Prices               []Price
 	OpeningHours         []OpeningHours
 	Closures             []Closure
-	// What activity rules read beyond the star rubric (activity.go).
-	// Outdoor is an open-air space (the API's indoor is its negation, so
-	// the zero value is indoor); a space of kind outdoor is outdoors
-	// whatever it says (IsOutdoor). Surface is
-	// the ground of an outdoor space ("" when not recorded; never set
-	// indoors). RiggingPoints are the points aerial work may hang from;
-	// TapBoards says the space has boards that make any floor fit for tap.
+	// What the activity rules read beyond the star rubric (activity.go).
+	// Outdoor marks an open-air space (the API's indoor is its negation,
+	// so the zero value is indoors); a space of kind outdoor is outdoors
+	// whatever it says (IsOutdoor). Surface is the ground of an outdoor
+	// space ("" when not recorded; never set indoors). RiggingPoints are
+	// the points aerial work may hang from; TapBoards says the space has
+	// boards that make any floor fit for tap.
 	Outdoor       bool
 	Surface       Surface
 	RiggingPoints []RiggingPoint
@@ -204,21 +204,55 @@ func starBreakdown(l [5]uint8, floor Floor, area float64) []StarLoss {
 
 // starDetail says in words why criterion i of the rubric cost stars.
 func starDetail(i int, floor Floor, area float64) string {
+	var t text
+	return t.starDetail(i, floor, area).take()
+}
+
+// starDetail appends why criterion i of the rubric cost stars.
+func (t *text) starDetail(i int, floor Floor, area float64) *text {
 	switch i {
 	case 0:
 		if floor == FloorSemiSprung {
-			return "a semi-sprung floor rather than a sprung one"
+			return t.str("a semi-sprung floor rather than a sprung one")
 		}
-		return "a " + FloorLabel(floor) + " rather than a sprung one"
+		return t.str("a ").str(FloorLabel(floor)).str(" rather than a sprung one")
 	case 1:
-		return strconv.FormatFloat(area, 'f', 0, 64) + " m² of floor, under the " + strconv.Itoa(LargeStudioM2) + " m² of a large studio"
+		return t.float(area, 0).str(" m² of floor, under the ").int(LargeStudioM2).str(" m² of a large studio")
 	case 2:
-		return "no control over heating and ventilation"
+		return t.str("no control over heating and ventilation")
 	case 3:
-		return "an obstruction such as a pillar"
+		return t.str("an obstruction such as a pillar")
 	default:
-		return "neither barres nor mirrors"
+		return t.str("neither barres nor mirrors")
 	}
+}
+
+// starLosses appends the criteria that cost stars as StarLossesText
+// words them, without building the breakdown (a match's reasons are
+// rendered on every answer).
+func (t *text) starLosses(l [5]uint8, floor Floor, area float64) *text {
+	n, seen := 0, 0
+	for _, x := range l {
+		if x > 0 {
+			n++
+		}
+	}
+	for i, x := range l {
+		if x == 0 {
+			continue
+		}
+		switch {
+		case seen == 0:
+			t.str("lost ")
+		case seen == n-1:
+			t.str(" and ")
+		default:
+			t.str(", ")
+		}
+		t.int(int(x)).str(" for ").starDetail(i, floor, area)
+		seen++
+	}
+	return t
 }
 
 // StarLossesText names the criteria that cost stars, for a person to
