@@ -134,7 +134,9 @@ func storeView(t *testing.T, db *store.DB, tax *matching.Taxonomy) matching.View
 			Accessibility: access[s.VenueID], ProhibitedActivities: known(s.ProhibitedActivities, tax.IsActivity),
 			Prices: []matching.Price{}, OpeningHours: append([]matching.OpeningHours{}, s.OpeningHours...),
 			Closures: []matching.Closure{}, Booked: append([]matching.Session{}, booked[s.ID]...),
-			TurnaroundMinutes: s.TurnaroundMinutes}
+			TurnaroundMinutes: s.TurnaroundMinutes,
+			Outdoor:           s.IsOutdoor(), Surface: s.Surface, RiggingPoints: append([]matching.RiggingPoint{}, s.RiggingPoints...),
+			TapBoards: s.TapBoards}
 		for _, tier := range matching.Tiers {
 			if p, ok := s.PriceFor(tier); ok {
 				sv.Prices = append(sv.Prices, matching.Price{Tier: tier, PencePerHour: p})

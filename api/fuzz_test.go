@@ -275,6 +275,9 @@ func FuzzSpaceRequest(f *testing.F) {
 		`{"closures": [{"start": "0000-01-01T00:00:00Z", "end": "9999-12-31T23:59:59Z"}]}`,
 		`{"prices": [{"tier": "vip", "pence_per_hour": -1}], "prohibited_activities": ["moonwalk"]}`,
 		`{"floor_area_m2": 1e308, "capacity": 2147483648, "ceiling_height_m": -0}`,
+		`{"kind": "outdoor", "indoor": true, "surface": "grass"}`,
+		`{"indoor": false, "surface": "paving", "tap_boards": true, "rigging_points": [{"rated_load_kg": 1000}, {"rated_load_kg": -1}]}`,
+		`{"surface": "", "rigging_points": [{"rated_load_kg": 1e400}], "indoor": null}`,
 	)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		before := counts(t, db)

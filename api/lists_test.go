@@ -252,9 +252,10 @@ func TestListFilters(t *testing.T) {
 			{"/v1/spaces?min_capacity=50", pick(func(p *place) bool { return p.hallCap >= 50 }, hall)},
 			{"/v1/spaces?min_capacity=15", append(pick(all, studio), pick(func(p *place) bool { return p.hallCap >= 15 }, hall)...)},
 			{"/v1/spaces?min_capacity=16&kind=studio", []string{}},
-			{"/v1/spaces?activity=aerial", append(pick(all, hall), pick(func(p *place) bool { return !p.studioBansAerial }, studio)...)},
+			// Sprung floors and no rigging: tap is kept out by a ban alone.
+			{"/v1/spaces?activity=tap", append(pick(all, hall), pick(func(p *place) bool { return !p.studioBansAerial }, studio)...)},
 			{"/v1/spaces?activity=ballet", pick(all, both)},
-			{"/v1/spaces?activity=aerial&kind=studio&" + near, pick(func(p *place) bool { return !p.studioBansAerial && p.distanceKm() <= 10 }, studio)},
+			{"/v1/spaces?activity=tap&kind=studio&" + near, pick(func(p *place) bool { return !p.studioBansAerial && p.distanceKm() <= 10 }, studio)},
 			{"/v1/spaces?venue_id=" + first.venueID, both(first)},
 			{"/v1/spaces?organisation_id=" + first.orgID, both(first)},
 			{"/v1/venues/" + first.venueID + "/spaces?kind=hall", hall(first)},

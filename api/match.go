@@ -44,6 +44,7 @@ type venueMatchIn struct {
 	RequireAllSessions *bool           `json:"require_all_sessions"`
 	Limit              int             `json:"limit"`
 	ExplainSpaceID     string          `json:"explain_space_id"`
+	AllowOutdoor       bool            `json:"allow_outdoor"`
 	// CountExcluded false skips the count of spaces not matched (excluded
 	// and total_matches are then null): the quicker answer.
 	CountExcluded *bool `json:"count_excluded"`
@@ -130,6 +131,7 @@ func (in *venueMatchIn) toRequest(places *placeFinder) (*matching.VenueRequest, 
 	req := &matching.VenueRequest{
 		Activity: in.Activity, MaxPencePerHour: in.MaxPencePerHour, Tier: matching.Tier(in.Tier),
 		OrganisationID: in.OrganisationID, RequireAllSessions: true, Limit: in.Limit, ExplainSpaceID: in.ExplainSpaceID,
+		AllowOutdoor: in.AllowOutdoor,
 	}
 	req.Near = in.Near.point(ve, places, "near")
 	if in.RadiusKm == nil {

@@ -51,6 +51,7 @@ func (h *handler) nearby(c *gin.Context) {
 		p.ve.Add("kind", "unknown kind %q (one of %s)", clip(kind), strings.Join(nearbyKinds, ", "))
 	}
 	activity := p.slug("activity", h.tax.IsActivity, "activity")
+	allowOutdoor := p.boolean("allow_outdoor")
 	minCapacity := p.int("min_capacity", 0, 1, matching.MaxCapacity)
 	free := p.window("free_from", "free_until", maxFreeWindow)
 	minStars := p.int("min_stars", 0, 0, 5)
@@ -65,6 +66,7 @@ func (h *handler) nearby(c *gin.Context) {
 		}
 	}
 	onlyFor("activity", "spaces")
+	onlyFor("allow_outdoor", "spaces")
 	onlyFor("min_capacity", "spaces")
 	onlyFor("free_from", "spaces")
 	onlyFor("free_until", "spaces")
@@ -98,7 +100,8 @@ func (h *handler) nearby(c *gin.Context) {
 	if h.engine != nil && kind == "spaces" {
 		// The busiest answer: encoded straight into a pooled buffer.
 		spaces, more := h.engine.NearbySpaces(matching.NearbyQuery{Centre: centre, RadiusM: radiusM,
-			After: from, Limit: limit, Activity: activity, MinCapacity: minCapacity, Free: free, MinStars: minStars})
+			After: from, Limit: limit, Activity: activity, AllowOutdoor: allowOutdoor, MinCapacity: minCapacity, Free: free,
+			MinStars: minStars})
 		var last *geo.Ranked
 		if n := len(spaces); n > 0 {
 			last = &geo.Ranked{ID: spaces[n-1].ID, DistanceM: spaces[n-1].DistanceM}
@@ -119,7 +122,8 @@ func (h *handler) nearby(c *gin.Context) {
 			After: from, Limit: limit, Activity: activity, MinCapacity: minCapacity})
 	} else {
 		var err error
-		features, last, more, err = h.nearbyFromStore(c, kind, centre, radiusM, from, limit, activity, minCapacity, minStars, category, orgType)
+		features, last, more, err = h.nearbyFromStore(c, kind, centre, radiusM, from, limit,
+			matching.SpaceFilter{Allows: activity, AllowOutdoor: allowOutdoor, MinCapacity: minCapacity}, minStars, category, orgType)
 		if err != nil {
 			fail(c, err)
 			return
@@ -187,14 +191,15 @@ func (h *handler) nearbyVenuesFromEngine(q matching.NearbyQuery) ([]geo.Feature,
 // nearbyFromStore answers from the database: organisations, offers and
 // needs, and everything when no read model is configured.
 func (h *handler) nearbyFromStore(c *gin.Context, kind string, centre orb.Point, radiusM float64, from *geo.Ranked,
-	limit int, activity string, minCapacity, minStars int, category string, orgType matching.OrgType) ([]geo.Feature, *geo.Ranked, bool, error) {
+	limit int, spaces matching.SpaceFilter, minStars int, category string, orgType matching.OrgType) ([]geo.Feature, *geo.Ranked, bool, error) {
 	box := geo.BoundAround(centre, radiusM)
 	var items []located
 	var err error
 	ctx := c.Request.Context()
 	switch kind {
 	case "spaces":
-		items, err = h.nearbySpaces(c, box, matching.SpaceFilter{Within: &box, MinCapacity: minCapacity, Allows: activity}, minStars)
+		spaces.Within = &box
+		items, err = h.nearbySpaces(c, box, spaces, minStars)
 	case "venues":
 		var venues []matching.Venue
 		venues, err = h.store.ListVenues(ctx, matching.VenueFilter{Within: &box})

@@ -49,7 +49,8 @@ func TestNearbyFreeWindow(t *testing.T) {
 				query string
 				want  []string
 			}{
-				{"&activity=aerial", []string{b.space.ID}}, // newBookable prohibits nothing
+				{"&activity=tap", []string{b.space.ID}}, // newBookable prohibits nothing, on a sprung floor
+				{"&activity=aerial", nil},               // and has no rigging
 				{"&min_capacity=30", []string{b.space.ID}},
 				{"&min_capacity=31", nil},
 				{"&min_stars=0", []string{b.space.ID}},

@@ -127,16 +127,16 @@ func TestNearbyKinds(t *testing.T) {
 		places := s.fixture(t)
 		const radius = 10.0
 		var spaces, venues, orgs, offers, needs []string
-		var danceOffers, artsOrgs, aerialSpaces []string
+		var danceOffers, artsOrgs, tapSpaces []string
 		for _, p := range places {
 			if p.distanceKm() > radius {
 				continue
 			}
 			spaces = append(spaces, p.hallID, p.studioID)
-			if !p.studioBansAerial {
-				aerialSpaces = append(aerialSpaces, p.studioID)
+			if !p.studioBansAerial { // and tap
+				tapSpaces = append(tapSpaces, p.studioID)
 			}
-			aerialSpaces = append(aerialSpaces, p.hallID)
+			tapSpaces = append(tapSpaces, p.hallID)
 			venues = append(venues, p.venueID)
 			orgs = append(orgs, p.orgID)
 			if p.orgType == "arts" {
@@ -166,7 +166,7 @@ func TestNearbyKinds(t *testing.T) {
 			{"&kind=needs", "need", needs},
 			{"&kind=offers&category=skill.dance-teaching", "offer", danceOffers},
 			{"&kind=organisations&type=arts", "organisation", artsOrgs},
-			{"&kind=spaces&activity=aerial", "space", aerialSpaces},
+			{"&kind=spaces&activity=tap", "space", tapSpaces},                                    // sprung floors: a ban is what keeps one out
 			{"&kind=spaces&min_capacity=15", "space", slices.Delete(slices.Clone(spaces), 0, 1)}, // hall 0 holds 10
 		} {
 			t.Run("kind"+c.query, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"encoding/json"
 	"reflect"
 	"slices"
@@ -161,9 +162,11 @@ func TestOpenAPISchemasMatchStructs(t *testing.T) {
 // by apply.
 func TestSpaceJSONCarriesEveryField(t *testing.T) {
 	serverSet := []string{"ID", "VenueID", "OrganisationID", "Location", "CreatedAt", "UpdatedAt"}
+	// negated are yes/no fields the API names for their opposite.
+	negated := map[string]string{"Outdoor": "Indoor"}
 	mt := reflect.TypeFor[matching.Space]()
 	for i := range mt.NumField() {
-		name := mt.Field(i).Name
+		name := cmp.Or(negated[mt.Field(i).Name], mt.Field(i).Name)
 		if _, ok := reflect.TypeFor[Space]().FieldByName(name); !ok {
 			t.Errorf("api.Space has no field %s", name)
 		}
@@ -188,6 +191,12 @@ func TestSpaceJSONCarriesEveryField(t *testing.T) {
 	for i := range mt.NumField() {
 		f := mt.Field(i)
 		if f.Type.Kind() != reflect.Bool {
+			continue
+		}
+		if neg, ok := negated[f.Name]; ok {
+			if sv.Field(i).Bool() || !out.FieldByName(neg).Bool() {
+				t.Errorf("%s true: apply sets %s %v, toSpaceJSON copies %v", neg, f.Name, sv.Field(i).Bool(), out.FieldByName(neg).Bool())
+			}
 			continue
 		}
 		if !sv.Field(i).Bool() {

@@ -160,6 +160,19 @@ func (p *queryParser) int(name string, def, lo, hi int) int {
 	return n
 }
 
+// boolean reads a yes/no parameter: true or false, false when absent.
+func (p *queryParser) boolean(name string) bool {
+	switch s := p.q.Get(name); s {
+	case "", "false":
+		return false
+	case "true":
+		return true
+	default:
+		p.ve.Add(name, "must be true or false, got %q", clip(s))
+		return false
+	}
+}
+
 // limit reads limit (default 50, 1..500).
 func (p *queryParser) limit() int { return p.int("limit", DefaultLimit, 1, MaxLimit) }
 

@@ -55,10 +55,21 @@ type spaceIn struct {
 	TurnaroundMinutes       *int `json:"turnaround_minutes"`
 	BookingHorizonDays      *int `json:"booking_horizon_days"`
 	MaxHoursPerOrganisation *int `json:"max_hours_per_organisation"`
+	// What the activity rules read. Indoor is the domain's Outdoor,
+	// negated; it defaults to false for kind outdoor and true otherwise,
+	// and follows a new kind sent without it. Surface "" clears it.
+	Indoor        *bool           `json:"indoor"`
+	Surface       *string         `json:"surface"`
+	RiggingPoints *[]RiggingPoint `json:"rigging_points"`
+	TapBoards     *bool           `json:"tap_boards"`
 }
 
-// StarLoss is the API shape of one criterion of the fit-to-dance rubric a
-// space falls short of.
+// RiggingPoint is the API shape of a rigging point.
+type RiggingPoint struct {
+	RatedLoadKg float64 `json:"rated_load_kg"`
+}
+
+// StarLoss is the API shape of a Fit to Dance criterion that cost stars.
 type StarLoss struct {
 	Criterion string `json:"criterion"`
 	StarsLost int    `json:"stars_lost"`
@@ -93,11 +104,15 @@ type Space struct {
 	TurnaroundMinutes       int `json:"turnaround_minutes"`
 	BookingHorizonDays      int `json:"booking_horizon_days"`
 	MaxHoursPerOrganisation int `json:"max_hours_per_organisation"`
-	// FitToDanceBreakdown says which stars were lost and why.
-	FitToDanceBreakdown []StarLoss `json:"fit_to_dance_breakdown"`
-	CreatedAt           string     `json:"created_at"`
-	UpdatedAt           string     `json:"updated_at"`
-	DistanceKm          *float64   `json:"distance_km,omitempty"`
+	// What the activity rules read, and which stars were lost and why.
+	Indoor              bool           `json:"indoor"`
+	Surface             *string        `json:"surface"`
+	RiggingPoints       []RiggingPoint `json:"rigging_points"`
+	TapBoards           bool           `json:"tap_boards"`
+	FitToDanceBreakdown []StarLoss     `json:"fit_to_dance_breakdown"`
+	CreatedAt           string         `json:"created_at"`
+	UpdatedAt           string         `json:"updated_at"`
+	DistanceKm          *float64       `json:"distance_km,omitempty"`
 }
 
 func toSpaceJSON(s *matching.Space) Space {
@@ -126,6 +141,20 @@ func toSpaceJSON(s *matching.Space) Space {
 	}
 	for i, c := range s.Closures {
 		out.Closures[i] = Closure{rfc3339(c.Start), rfc3339(c.End), c.Reason}
+	}
+	out.Indoor, out.TapBoards = !s.IsOutdoor(), s.TapBoards
+	if s.Surface != "" {
+		surface := string(s.Surface)
+		out.Surface = &surface
+	}
+	out.RiggingPoints = make([]RiggingPoint, len(s.RiggingPoints))
+	for i, p := range s.RiggingPoints {
+		out.RiggingPoints[i] = RiggingPoint{p.RatedLoadKg}
+	}
+	breakdown := s.FitToDanceBreakdown()
+	out.FitToDanceBreakdown = make([]StarLoss, len(breakdown))
+	for i, x := range breakdown {
+		out.FitToDanceBreakdown[i] = StarLoss{x.Criterion, x.StarsLost, x.Detail}
 	}
 	return out
 }
@@ -220,11 +249,39 @@ func (in *spaceIn) apply(s *matching.Space, tax *matching.Taxonomy, create bool)
 	if in.MaxHoursPerOrganisation != nil {
 		s.MaxHoursPerOrganisation = *in.MaxHoursPerOrganisation
 	}
+	in.applyActivityFields(ve, s, create)
 	if err := ve.Err(); err != nil {
 		// Parse errors first: validating half-parsed values would repeat them.
 		return err
 	}
 	return s.Validate(tax)
+}
+
+// applyActivityFields sets what the activity rules read. Without indoor,
+// a new space, or a space given a new kind, is indoors unless its kind is
+// outdoor; a space that ends up indoors keeps no surface it was not sent.
+func (in *spaceIn) applyActivityFields(ve *matching.ValidationError, s *matching.Space, create bool) {
+	switch {
+	case in.Indoor != nil:
+		if *in.Indoor && s.Kind == matching.KindOutdoor {
+			ve.Add("indoor", "must be false for kind outdoor")
+		}
+		s.Outdoor = !*in.Indoor
+	case create || in.Kind != nil:
+		s.Outdoor = s.Kind == matching.KindOutdoor
+	}
+	if in.Surface != nil {
+		s.Surface = matching.Surface(*in.Surface)
+	} else if !s.IsOutdoor() {
+		s.Surface = ""
+	}
+	if in.RiggingPoints != nil {
+		s.RiggingPoints = make([]matching.RiggingPoint, len(*in.RiggingPoints))
+		for i, p := range *in.RiggingPoints {
+			s.RiggingPoints[i] = matching.RiggingPoint{RatedLoadKg: p.RatedLoadKg}
+		}
+	}
+	setBool(&s.TapBoards, in.TapBoards)
 }
 
 func (h *handler) createSpace(c *gin.Context) {
@@ -254,7 +311,8 @@ func (h *handler) createSpace(c *gin.Context) {
 	now := h.now().UTC()
 	s := &matching.Space{ID: uuid.Must(uuid.NewV7()).String(), VenueID: v.ID, OrganisationID: v.OrganisationID,
 		Location: v.Location, CreatedAt: now, UpdatedAt: now,
-		ProhibitedActivities: []string{}, Prices: []matching.Price{}, OpeningHours: []matching.OpeningHours{}, Closures: []matching.Closure{}}
+		ProhibitedActivities: []string{}, Prices: []matching.Price{}, OpeningHours: []matching.OpeningHours{}, Closures: []matching.Closure{},
+		RiggingPoints: []matching.RiggingPoint{}}
 	if err := in.apply(s, h.tax, true); err != nil {
 		fail(c, err)
 		return

@@ -179,7 +179,8 @@ func TestCreateSpace(t *testing.T) {
 			},
 			// Sent as local time (BST); kept and shown in UTC.
 			Closures:   []api.Closure{{Start: "2027-08-29T23:00:00Z", End: "2027-08-30T23:00:00Z", Reason: "bank holiday"}},
-			FitToDance: 5, FitToDanceBreakdown: []api.StarLoss{}, CreatedAt: sp.CreatedAt, UpdatedAt: sp.UpdatedAt,
+			FitToDance: 5, CreatedAt: sp.CreatedAt, UpdatedAt: sp.UpdatedAt,
+			Indoor: true, RiggingPoints: []api.RiggingPoint{}, FitToDanceBreakdown: []api.StarLoss{},
 			BookingHorizonDays: 365, // the default
 		}
 		if sp.ID == "" || !reflect.DeepEqual(sp, want) {

@@ -76,6 +76,7 @@ type state struct {
 	freeSpaces []int32
 	spaceByID  *idIndex
 	extras     map[int32]*extra
+	details    map[int32]*spaceDetail // outdoor surfaces and rigging points
 	grid       *geo.Grid
 	// cells hold the spaces of each cell of grid, best first, and what
 	// bounds them (venuecells.go).
@@ -105,7 +106,7 @@ type state struct {
 
 func newState() *state {
 	st := &state{
-		extras: map[int32]*extra{}, grid: geo.NewGrid(gridCellDeg), cells: map[uint64]*cellSpaces{},
+		extras: map[int32]*extra{}, details: map[int32]*spaceDetail{}, grid: geo.NewGrid(gridCellDeg), cells: map[uint64]*cellSpaces{},
 		venueGrid: geo.NewGrid(gridCellDeg), orgByID: map[string]int32{}, orgGrid: geo.NewGrid(gridCellDeg),
 		hoursByKey: map[string]int32{}, closureIDs: map[string]int32{}, names: map[string]string{},
 		zoneIndex: map[*time.Location]uint16{},

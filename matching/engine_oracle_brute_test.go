@@ -75,8 +75,7 @@ func bruteMatch(w *oracleWorld, req *matching.VenueRequest) *bruteResult {
 		fail(matching.ExcludedTooFar, d > radiusM)
 		fail(matching.ExcludedValuesConflict, requester != nil && !w.tax.Compatible(requester, owner))
 		fail(matching.ExcludedTooSmall, s.Capacity < req.GroupSize || s.FloorAreaM2 < float64(req.GroupSize)*prof.MinAreaPerDancerM2)
-		fail(matching.ExcludedActivityNotAllowed, s.Prohibits(req.Activity) || slices.Contains(prof.UnsuitableFloors, s.Floor) ||
-			(prof.MinCeilingM > 0 && s.CeilingHeightM < prof.MinCeilingM))
+		fail(matching.ExcludedActivityNotAllowed, breaksActivityRule(s, req.Activity, req.GroupSize, req.AllowOutdoor))
 		rq := req.Requirements
 		a := v.Accessibility
 		fail(matching.ExcludedRequirementUnmet, (rq.StepFree && !a.StepFree) || (rq.AccessibleToilet && !a.AccessibleToilet) ||
@@ -141,6 +140,54 @@ func bruteMatch(w *oracleWorld, req *matching.VenueRequest) *bruteResult {
 		return strings.Compare(a.id, b.id)
 	})
 	return res
+}
+
+// breaksActivityRule reports whether a space fails a rule of the activity
+// for a group (activity.go), written out from the rules' documentation:
+// the venue forbids it; the floor is unsuitable; the ceiling is too low or
+// unknown indoors; the space is outdoors (marked so or of kind outdoor) and the
+// request does not allow it, or its surface is unsuitable or unrecorded
+// for an activity with surface rules; a tap style without a wood, sprung
+// or semi-sprung floor or tap boards; aerial without rigging points that
+// hold every dancer at once at the profile's load each.
+func breaksActivityRule(s *matching.Space, activity string, group int, allowOutdoor bool) bool {
+	prof := profileFor(activity)
+	outdoor := s.Outdoor || s.Kind == "outdoor"
+	if s.Prohibits(activity) || slices.Contains(prof.UnsuitableFloors, s.Floor) ||
+		(!outdoor && prof.MinCeilingM > 0 && float32(s.CeilingHeightM) < float32(prof.MinCeilingM)) {
+		return true
+	}
+	if outdoor {
+		if !allowOutdoor {
+			return true
+		}
+		if len(prof.UnsuitableSurfaces) > 0 && (s.Surface == "" || slices.Contains(prof.UnsuitableSurfaces, s.Surface)) {
+			return true
+		}
+	}
+	if prof.TapFloor && !s.TapBoards && s.Floor != matching.FloorWood && s.Floor != matching.FloorSprung && s.Floor != matching.FloorSemiSprung {
+		return true
+	}
+	if prof.RiggingKgPerDancer > 0 {
+		holds := 0
+		for _, p := range s.RiggingPoints {
+			for load := p.RatedLoadKg; load >= prof.RiggingKgPerDancer; load -= prof.RiggingKgPerDancer {
+				holds++
+			}
+		}
+		if holds < group {
+			return true
+		}
+	}
+	return false
+}
+
+// spaceOfView is what the activity rules read of a space as the engine
+// holds it.
+func spaceOfView(v matching.SpaceView) *matching.Space {
+	return &matching.Space{Kind: v.Kind, Floor: v.Floor, CeilingHeightM: float64(v.CeilingHeightM),
+		ProhibitedActivities: v.ProhibitedActivities, Outdoor: v.Outdoor, Surface: v.Surface, TapBoards: v.TapBoards,
+		RiggingPoints: v.RiggingPoints}
 }
 
 func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }
@@ -228,8 +275,12 @@ func checkHardConstraints(w *oracleWorld, req *matching.VenueRequest, m *matchin
 	if slices.Contains(prof.UnsuitableFloors, s.Floor) {
 		fail("%s floor unsuitable for %s", s.Floor, req.Activity)
 	}
-	if prof.MinCeilingM > 0 && s.CeilingHeightM < prof.MinCeilingM {
+	if !s.IsOutdoor() && prof.MinCeilingM > 0 && s.CeilingHeightM < prof.MinCeilingM {
 		fail("ceiling %.1f m below %.1f m for %s", s.CeilingHeightM, prof.MinCeilingM, req.Activity)
+	}
+	if breaksActivityRule(s, req.Activity, req.GroupSize, req.AllowOutdoor) {
+		fail("breaks a rule of %s (outdoor %v, surface %q, floor %s, tap boards %v, rigging %v)", req.Activity,
+			s.IsOutdoor(), s.Surface, s.Floor, s.TapBoards, s.RiggingPoints)
 	}
 	rq, a := req.Requirements, v.Accessibility
 	for _, x := range []struct {

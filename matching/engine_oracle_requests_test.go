@@ -233,6 +233,15 @@ func oracleRequest(r *rand.Rand, w *oracleWorld, venueIDs []string, orgIDs []str
 	}
 	req.RequireAllSessions = r.IntN(2) == 0
 	req.Sessions = oracleSessions(r)
+	// The activities with rules of their own, more often than the
+	// taxonomy's share, and outdoor spaces allowed half the time.
+	if r.IntN(4) == 0 {
+		req.Activity = []string{"tap", "flamenco", "irish", "aerial", "ballet", "folk", "hip-hop"}[r.IntN(7)]
+		if req.Activity == "aerial" && r.IntN(2) == 0 {
+			req.GroupSize = 1 + r.IntN(6)
+		}
+	}
+	req.AllowOutdoor = r.IntN(2) == 0
 	return req
 }
 

@@ -172,6 +172,32 @@ func perturbSpace(r *rand.Rand, tax *matching.Taxonomy, s *matching.Space) {
 		s.FloorAreaM2 = float64(20 + r.IntN(300))
 		s.Capacity = 1 + r.IntN(100)
 	}
+	perturbActivityFields(r, s)
+}
+
+// perturbActivityFields changes what the activity rules read: open air
+// and its surface (sometimes unrecorded), tap boards, rigging points rated
+// on both sides of a dancer's load.
+func perturbActivityFields(r *rand.Rand, s *matching.Space) {
+	if r.Float64() < 0.1 {
+		s.Outdoor = r.IntN(3) == 0
+		s.Surface = ""
+		if s.IsOutdoor() && r.IntN(4) > 0 {
+			s.Surface = matching.Surfaces[r.IntN(len(matching.Surfaces))]
+		}
+	}
+	if r.Float64() < 0.1 {
+		s.TapBoards = r.IntN(2) == 0
+	}
+	if r.Float64() < 0.1 {
+		s.RiggingPoints = nil
+		for range r.IntN(6) {
+			s.RiggingPoints = append(s.RiggingPoints, matching.RiggingPoint{RatedLoadKg: float64(100 * (1 + r.IntN(30)))})
+		}
+		if r.IntN(2) == 0 {
+			s.CeilingHeightM = 6 + float64(r.IntN(30))/10
+		}
+	}
 }
 
 func perturbOrg(r *rand.Rand, o *matching.Organisation) {

@@ -221,7 +221,25 @@ func (e *Engine) upsertSpace(st *state, s *Space) error {
 	st.grid.Insert(slot, rec.loc)
 	st.markExtra(slot)
 	st.fileInCell(slot)
+	st.setDetail(slot, s)
 	return nil
+}
+
+// setDetail keeps what few spaces have (an outdoor surface, rigging
+// points) in details, and the flags that say so.
+func (st *state) setDetail(slot int32, s *Space) {
+	sp := &st.spaces[slot]
+	if s.FloorAreaM2 < LargeStudioM2 {
+		sp.flags |= flagSmall
+	}
+	if len(s.RiggingPoints) > 0 {
+		sp.flags |= flagRigging
+	}
+	if s.Surface == "" && len(s.RiggingPoints) == 0 {
+		delete(st.details, slot)
+		return
+	}
+	st.details[slot] = &spaceDetail{surface: s.Surface, rigging: append([]RiggingPoint(nil), s.RiggingPoints...)}
 }
 
 // markExtra keeps a space's flagExtra bit in step with extras, so matching
@@ -295,6 +313,7 @@ func (e *Engine) deleteSpace(st *state, id string) {
 	removeSlot(&st.venues[sp.venue].spaces, slot)
 	st.spaceByID.Delete(u)
 	delete(st.extras, slot)
+	delete(st.details, slot)
 	*sp = spaceRec{}
 	st.freeSpaces = append(st.freeSpaces, slot)
 }

@@ -34,5 +34,9 @@ type SpaceFilter struct {
 	OrganisationID string
 	Kind           SpaceKind
 	MinCapacity    int
-	Allows         string // an activity the space must not prohibit
+	// Allows is an activity the space must suit: not prohibited, and its
+	// rules (ProfileFor) met for a group of MinCapacity, at least one.
+	// AllowOutdoor lets outdoor spaces suit it.
+	Allows       string
+	AllowOutdoor bool
 }

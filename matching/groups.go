@@ -208,8 +208,10 @@ func (e *Engine) checkGroup(st *state, slot int32, sp *spaceRec, org int32, n *r
 	if d > radiusM {
 		return c, ExcludedTooFar
 	}
+	// A group that asks for an outdoor space accepts the open air.
 	req := &VenueRequest{Near: sp.loc, RadiusKm: radiusM / 1000, GroupSize: int(n.groupSize), Activity: n.activity,
-		MaxPencePerHour: int(n.maxPence), Tier: DefaultTier, OrganisationID: st.orgs[org].id}
+		MaxPencePerHour: int(n.maxPence), Tier: DefaultTier, OrganisationID: st.orgs[org].id,
+		AllowOutdoor: e.tax.Categories[n.cat].Slug == "space.outdoor"}
 	q, err := e.newQuery(req)
 	if err != nil {
 		return c, ExcludedValuesConflict // unreachable: the organisation is in the model

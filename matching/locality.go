@@ -59,6 +59,13 @@ func (st *state) placeSpacesByCell(cellDeg float64) {
 		}
 		st.extras = extras
 	}
+	if len(st.details) > 0 {
+		details := make(map[int32]*spaceDetail, len(st.details))
+		for s, d := range st.details {
+			details[remap[s]] = d
+		}
+		st.details = details
+	}
 	st.spaceByID.renumber(remap)
 	grid.Fill(n, func(i int32) orb.Point { return st.spaces[i].loc })
 	st.grid = grid

@@ -40,13 +40,13 @@ func TestFitToDance(t *testing.T) {
 		{"wood floor", func(s *Space) { s.Floor = FloorWood }, 3, []string{CriterionFloor}},
 		{"just under 75 m²", func(s *Space) { s.FloorAreaM2 = 74.9 }, 4, []string{CriterionFloorArea}},
 		{"exactly 75 m²", func(s *Space) { s.FloorAreaM2 = 75 }, 5, nil},
-		{"no climate control", func(s *Space) { s.ClimateControl = false }, 4, []string{CriterionClimateControl}},
+		{"no climate control", func(s *Space) { s.ClimateControl = false }, 4, []string{CriterionClimate}},
 		{"pillar", func(s *Space) { s.Obstructions = true }, 4, []string{CriterionObstructions}},
 		{"mirrors only", func(s *Space) { s.Barres = false }, 5, nil},
-		{"neither barres nor mirrors", func(s *Space) { s.Barres, s.Mirrors = false, false }, 4, []string{CriterionBarresMirrors}},
+		{"neither barres nor mirrors", func(s *Space) { s.Barres, s.Mirrors = false, false }, 4, []string{CriterionBarresMirror}},
 		{"every fault, never below 0", func(s *Space) {
 			*s = Space{Floor: FloorCarpet, FloorAreaM2: 30, Obstructions: true}
-		}, 0, []string{CriterionFloor, CriterionFloorArea, CriterionClimateControl, CriterionObstructions, CriterionBarresMirrors}},
+		}, 0, []string{CriterionFloor, CriterionFloorArea, CriterionClimate, CriterionObstructions, CriterionBarresMirror}},
 		{"semi-sprung small hall", func(s *Space) { s.Floor, s.FloorAreaM2 = FloorSemiSprung, 60 }, 3, []string{CriterionFloor, CriterionFloorArea}},
 	}
 	for _, tt := range tests {

@@ -19,12 +19,15 @@ type NearbyQuery struct {
 	Limit int
 	// OrganisationID keeps only what that organisation owns.
 	OrganisationID string
-	// Spaces only: an activity the space must allow, a least capacity, the
-	// venue it must be in and its kind.
-	Activity    string
-	MinCapacity int
-	VenueID     string
-	Kind        SpaceKind
+	// Spaces only: an activity the space must suit (the venue allows it and
+	// the space meets its rules, activity.go, for a group of MinCapacity or
+	// at least one), a least capacity, the venue it must be in and its
+	// kind. AllowOutdoor lets outdoor spaces suit an activity.
+	Activity     string
+	AllowOutdoor bool
+	MinCapacity  int
+	VenueID      string
+	Kind         SpaceKind
 	// Free, when set, keeps only spaces open, not closed and unbooked for
 	// the whole period (see Space.Unavailability); MinStars keeps only
 	// spaces with at least that fit_to_dance.
@@ -139,10 +142,12 @@ func (e *Engine) NearbySpaces(q NearbyQuery) ([]NearbySpace, bool) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	st := e.st
-	act := uint64(0)
+	var rules *activityRules
 	if q.Activity != "" {
-		act = e.tax.activityBit(q.Activity)
+		r := e.activityRules(q.Activity, q.AllowOutdoor)
+		rules = &r
 	}
+	group := max(q.MinCapacity, 1)
 	kind := -1
 	if q.Kind != "" {
 		kind = kindIndex(q.Kind)
@@ -159,8 +164,8 @@ func (e *Engine) NearbySpaces(q NearbyQuery) ([]NearbySpace, bool) {
 	}
 	visit := func(slot int32) bool {
 		sp := &st.spaces[slot]
-		if int(sp.capacity) < q.MinCapacity || sp.prohibited&act != 0 || (kind >= 0 && int(sp.kind) != kind) ||
-			int(sp.fit) < q.MinStars {
+		if int(sp.capacity) < q.MinCapacity || (kind >= 0 && int(sp.kind) != kind) || int(sp.fit) < q.MinStars ||
+			(rules != nil && rules.blocks(st, slot, sp, group)) {
 			return true
 		}
 		if q.Free != nil {

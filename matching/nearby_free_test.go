@@ -121,6 +121,10 @@ func TestNearbySpacesFreeOracle(t *testing.T) {
 				}
 				if r.IntN(3) == 0 {
 					q.Activity = acts[r.IntN(len(acts))]
+					if r.IntN(2) == 0 {
+						q.Activity = []string{"tap", "flamenco", "aerial", "ballet", "hip-hop"}[r.IntN(5)]
+					}
+					q.AllowOutdoor = r.IntN(2) == 0
 				}
 				if r.IntN(3) == 0 {
 					q.MinCapacity = 1 + r.IntN(80)
@@ -133,7 +137,7 @@ func TestNearbySpacesFreeOracle(t *testing.T) {
 					s := w.spaces[id]
 					v := w.venues[s.VenueID]
 					if geo.DistanceM(centre, v.Location) > q.RadiusM || s.Capacity < q.MinCapacity || s.FitToDance() < q.MinStars ||
-						(q.Activity != "" && slices.Contains(s.ProhibitedActivities, q.Activity)) ||
+						(q.Activity != "" && breaksActivityRule(s, q.Activity, max(q.MinCapacity, 1), q.AllowOutdoor)) ||
 						(q.Free != nil && !freeByHand(s, zone(v.Timezone), w.booked[id], *q.Free)) {
 						continue
 					}

@@ -106,7 +106,10 @@ func TestNearbyFilters(t *testing.T) {
 		{"theatres", matching.NearbyQuery{RadiusM: 50e3, Kind: "theatre"}, func(s matching.SpaceView) bool { return s.Kind == "theatre" }},
 		{"unknown kind", matching.NearbyQuery{RadiusM: 50e3, Kind: "ballroom"}, func(matching.SpaceView) bool { return false }},
 		{"aerial for 30", matching.NearbyQuery{RadiusM: 50e3, Activity: "aerial", MinCapacity: 30}, func(s matching.SpaceView) bool {
-			return s.Capacity >= 30 && !slices.Contains(s.ProhibitedActivities, "aerial")
+			return s.Capacity >= 30 && !breaksActivityRule(spaceOfView(s), "aerial", 30, false)
+		}},
+		{"tap for 10", matching.NearbyQuery{RadiusM: 50e3, Activity: "tap", MinCapacity: 10}, func(s matching.SpaceView) bool {
+			return s.Capacity >= 10 && !breaksActivityRule(spaceOfView(s), "tap", 10, false)
 		}},
 		{"one venue", matching.NearbyQuery{RadiusM: 50e3, VenueID: someVenue.ID}, func(s matching.SpaceView) bool { return s.VenueID == someVenue.ID }},
 		{"one venue within 1 m", matching.NearbyQuery{RadiusM: 1, VenueID: someVenue.ID}, func(s matching.SpaceView) bool { return false }},

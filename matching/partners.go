@@ -161,8 +161,9 @@ var spaceCategories = map[SpaceKind]string{
 	"meeting_room": "space.meeting-room", "theatre": "space.theatre", "outdoor": "space.outdoor",
 }
 
-// FitForDanceStars is the least Fit to Dance rating at which a room counts
-// as an offer of space.dance-studio.
+// FitForDanceStars is the least Fit to Dance rating at which an indoor
+// room counts as an offer of space.dance-studio (an outdoor space never
+// does).
 const FitForDanceStars = 3
 
 // offerSet is what an organisation offers: its listed offers, in order,
@@ -229,7 +230,7 @@ func (st *state) offersOf(o *orgRec, rooms roomOffers, buf offerSet) offerSet {
 		for _, s := range st.venues[v].spaces {
 			sp := &st.spaces[s]
 			addRoom(rooms.byKind[sp.kind], s)
-			if sp.fit >= FitForDanceStars {
+			if sp.fit >= FitForDanceStars && sp.flags&flagOutdoor == 0 {
 				addRoom(rooms.studio, s)
 			}
 		}

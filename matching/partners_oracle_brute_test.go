@@ -40,7 +40,7 @@ func (w *pWorld) offersOf(o *matching.Organisation) []offerItem {
 		if c, ok := roomOffers[s.Kind]; ok {
 			offer(c, s)
 		}
-		if s.FitToDance() >= matching.FitForDanceStars {
+		if s.FitToDance() >= matching.FitForDanceStars && !s.Outdoor && s.Kind != "outdoor" {
 			offer("space.dance-studio", s)
 		}
 	}

@@ -40,8 +40,8 @@ var partnerCategories = []string{
 var pCentres = []orb.Point{cambridge, geo.MustPoint(52.3995, 0.2624), geo.MustPoint(52.30, -0.05)}
 
 // roomOffers restates the documented rule (matching.spaceCategories): a
-// room offers the category of its kind, and a room rated at least
-// FitForDanceStars also offers a dance studio.
+// room offers the category of its kind, and an indoor room rated at
+// least FitForDanceStars also offers a dance studio.
 var roomOffers = map[matching.SpaceKind]string{
 	"studio": "space.rehearsal", "hall": "space.hall", "classroom": "space.classroom",
 	"meeting_room": "space.meeting-room", "theatre": "space.theatre", "outdoor": "space.outdoor",

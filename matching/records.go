@@ -93,6 +93,13 @@ const (
 	flagLoop
 	flagParking
 	flagExtra // the space has booked periods in extras
+	// What the activity rules read (activity.go). flagRigging: the space
+	// has rigging points, in state.details; flagSmall: its floor area is
+	// under LargeStudioM2 (as the star rating compared it, in float64).
+	flagOutdoor
+	flagTapBoards
+	flagRigging
+	flagSmall
 )
 
 // spaceFlags and setSpaceFlags carry a space's own yes/no fields into the
@@ -105,7 +112,8 @@ func spaceFlags(s *Space) uint16 {
 		on  bool
 		bit uint16
 	}{{s.Mirrors, flagMirrors}, {s.Barres, flagBarres}, {s.SoundSystem, flagSound}, {s.ChangingRooms, flagChanging},
-		{s.ClimateControl, flagClimate}, {s.Obstructions, flagObstructions}, {s.InstantBook, flagInstant}} {
+		{s.ClimateControl, flagClimate}, {s.Obstructions, flagObstructions}, {s.InstantBook, flagInstant},
+		{s.IsOutdoor(), flagOutdoor}, {s.TapBoards, flagTapBoards}} {
 		if b.on {
 			f |= b.bit
 		}
@@ -117,6 +125,7 @@ func setSpaceFlags(v *SpaceView, f uint16) {
 	v.Mirrors, v.Barres, v.SoundSystem = f&flagMirrors != 0, f&flagBarres != 0, f&flagSound != 0
 	v.ChangingRooms, v.ClimateControl, v.Obstructions = f&flagChanging != 0, f&flagClimate != 0, f&flagObstructions != 0
 	v.InstantBook = f&flagInstant != 0
+	v.Outdoor, v.TapBoards = f&flagOutdoor != 0, f&flagTapBoards != 0
 }
 
 // spaceRec is the engine's compact copy of a space: what matching needs,
@@ -149,6 +158,26 @@ type spaceRec struct {
 
 // gap is the turnaround kept clear around the space's bookings.
 func (sp *spaceRec) gap() time.Duration { return time.Duration(sp.turnaround) * time.Minute }
+
+// starLosses is the stars each criterion of the Fit to Dance rubric costs
+// the space, in StarCriteria order, as Space.starLosses works them out.
+func (sp *spaceRec) starLosses() [5]uint8 {
+	var l [5]uint8
+	switch Floors[sp.floor] {
+	case FloorSprung:
+	case FloorSemiSprung:
+		l[0] = 1
+	default:
+		l[0] = 2
+	}
+	for i, lost := range [...]bool{sp.flags&flagSmall != 0, sp.flags&flagClimate == 0, sp.flags&flagObstructions != 0,
+		sp.flags&(flagBarres|flagMirrors) == 0} {
+		if lost {
+			l[i+1] = 1
+		}
+	}
+	return l
+}
 
 // Floor8 is a floor as a small integer (index into Floors).
 type Floor8 uint8
@@ -201,6 +230,13 @@ type orgRec struct {
 	// counts up to 3).
 	trusted uint8
 	live    bool
+}
+
+// spaceDetail holds what only outdoor spaces and spaces with rigging have,
+// so the many that have neither carry none of it.
+type spaceDetail struct {
+	surface Surface
+	rigging []RiggingPoint
 }
 
 // extra holds what few spaces have: booked periods.

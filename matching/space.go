@@ -3,7 +3,7 @@ package matching
 import (
 	"fmt"
 	"math"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -67,6 +67,17 @@ type Space struct {
 	Prices               []Price
 	OpeningHours         []OpeningHours
 	Closures             []Closure
+	// What the activity rules read beyond the star rubric (activity.go).
+	// Outdoor marks an open-air space (the API's indoor is its negation,
+	// so the zero value is indoors); a space of kind outdoor is outdoors
+	// whatever it says (IsOutdoor). Surface is the ground of an outdoor
+	// space ("" when not recorded; never set indoors). RiggingPoints are
+	// the points aerial work may hang from; TapBoards says the space has
+	// boards that make any floor fit for tap.
+	Outdoor       bool
+	Surface       Surface
+	RiggingPoints []RiggingPoint
+	TapBoards     bool
 	// Fair use: the owner's rules for sharing the space among bookers.
 	// TurnaroundMinutes is the gap kept clear before and after every
 	// confirmed booking. BookingHorizonDays is how far ahead a session may
@@ -80,6 +91,26 @@ type Space struct {
 	UpdatedAt               time.Time
 }
 
+// Surface is the ground of an outdoor space.
+type Surface string
+
+// The surfaces of the API contract.
+const (
+	SurfaceGrass  Surface = "grass"
+	SurfaceTarmac Surface = "tarmac"
+	SurfacePaving Surface = "paving"
+	SurfaceOther  Surface = "other"
+)
+
+// Surfaces lists every surface.
+var Surfaces = []Surface{SurfaceGrass, SurfaceTarmac, SurfacePaving, SurfaceOther}
+
+// RiggingPoint is a point aerial apparatus may hang from, with the load it
+// is rated to carry.
+type RiggingPoint struct {
+	RatedLoadKg float64
+}
+
 // Limits on a space's numbers.
 const (
 	MaxCapacity      = 100000
@@ -90,6 +121,8 @@ const (
 	MaxFitToDance    = 5
 	maxSpaceNameLen  = MaxNameLen
 	maxProhibitedLen = MaxListLen
+	MaxRiggingPoints = 64
+	MaxRatedLoadKg   = 100000
 
 	MaxTurnaroundMinutes      = 24 * 60
 	DefaultBookingHorizonDays = 365
@@ -97,61 +130,157 @@ const (
 	MaxHoursPerOrganisation   = 100000
 )
 
-// StarLoss is one criterion of the fit-to-dance rubric a space falls
-// short of: how many stars it costs, and why, in words.
+// FitToDance rates the space for dance from 0 to 5 stars by the "Spaces to
+// Dance" rubric built on the One Dance UK / Equity "Fit to Dance Space"
+// charter: start at 5; −2 for a floor that is not sprung (−1 if
+// semi-sprung); −1 below 75 m²; −1 without control over heating and
+// ventilation; −1 for an obstruction such as a pillar; −1 with neither
+// barres nor mirrors. Never below 0. FitToDanceBreakdown says which stars
+// were lost and why.
+func (s *Space) FitToDance() int { return starsLeft(s.starLosses()) }
+
+// StarLoss is one criterion of the Fit to Dance rubric a space fails: the
+// criterion (one of StarCriteria), the stars it costs and why, in words.
 type StarLoss struct {
 	Criterion string
 	StarsLost int
 	Detail    string
 }
 
-// The criteria of the fit-to-dance rubric.
+// The criteria of the Fit to Dance rubric, in the order the rubric lists
+// them (StarLoss.Criterion).
 const (
-	CriterionFloor          = "floor"
-	CriterionFloorArea      = "floor_area"
-	CriterionClimateControl = "climate_control"
-	CriterionObstructions   = "obstructions"
-	CriterionBarresMirrors  = "barres_or_mirrors"
+	CriterionFloor        = "floor"
+	CriterionFloorArea    = "floor_area"
+	CriterionClimate      = "heating_and_ventilation"
+	CriterionObstructions = "obstructions"
+	CriterionBarresMirror = "barres_or_mirrors"
 )
 
-// FitToDanceBreakdown lists the stars the space loses under the "Spaces
-// to Dance" rubric built on the One Dance UK / Equity "Fit to Dance
-// Space" charter: from 5, −2 for a floor that is not sprung (−1 if
-// semi-sprung); −1 below 75 m²; −1 without control over heating and
-// ventilation; −1 for an obstruction such as a pillar; −1 with neither
-// barres nor mirrors. An empty list is five stars.
-func (s *Space) FitToDanceBreakdown() []StarLoss {
-	var out []StarLoss
+// StarCriteria lists the criteria of the rubric in order.
+var StarCriteria = []string{CriterionFloor, CriterionFloorArea, CriterionClimate, CriterionObstructions, CriterionBarresMirror}
+
+// starLosses is the stars each criterion of the rubric costs the space, in
+// StarCriteria order.
+func (s *Space) starLosses() [5]uint8 {
+	var l [5]uint8
 	switch s.Floor {
 	case FloorSprung:
 	case FloorSemiSprung:
-		out = append(out, StarLoss{CriterionFloor, 1, "the floor is semi-sprung, not fully sprung"})
+		l[0] = 1
 	default:
-		out = append(out, StarLoss{CriterionFloor, 2, "the floor is not sprung (" + strings.ReplaceAll(string(s.Floor), "_", " ") + ")"})
+		l[0] = 2
 	}
 	if s.FloorAreaM2 < LargeStudioM2 {
-		out = append(out, StarLoss{CriterionFloorArea, 1, fmt.Sprintf("the floor is %.0f m², under %d m²", s.FloorAreaM2, LargeStudioM2)})
+		l[1] = 1
 	}
 	if !s.ClimateControl {
-		out = append(out, StarLoss{CriterionClimateControl, 1, "no control over heating and ventilation"})
+		l[2] = 1
 	}
 	if s.Obstructions {
-		out = append(out, StarLoss{CriterionObstructions, 1, "an obstruction, such as a pillar, in the space"})
+		l[3] = 1
 	}
 	if !s.Barres && !s.Mirrors {
-		out = append(out, StarLoss{CriterionBarresMirrors, 1, "neither barres nor mirrors"})
+		l[4] = 1
+	}
+	return l
+}
+
+// starsLeft is the rating after the losses, never below 0.
+func starsLeft(l [5]uint8) int {
+	stars := MaxFitToDance
+	for _, x := range l {
+		stars -= int(x)
+	}
+	return max(stars, 0)
+}
+
+// FitToDanceBreakdown lists the criteria of the rubric the space fails, in
+// the rubric's order, each with the stars it costs: 5 less their sum is
+// FitToDance, or 0 when they add up to more than 5. A five-star space has
+// none (an empty list, not nil).
+func (s *Space) FitToDanceBreakdown() []StarLoss {
+	return starBreakdown(s.starLosses(), s.Floor, s.FloorAreaM2)
+}
+
+// starBreakdown words the losses; floor and area are the space's, for the
+// details.
+func starBreakdown(l [5]uint8, floor Floor, area float64) []StarLoss {
+	out := []StarLoss{}
+	for i, lost := range l {
+		if lost == 0 {
+			continue
+		}
+		out = append(out, StarLoss{Criterion: StarCriteria[i], StarsLost: int(lost), Detail: starDetail(i, floor, area)})
 	}
 	return out
 }
 
-// FitToDance rates the space for dance from 0 to 5 stars: 5 less the
-// stars of FitToDanceBreakdown, never below 0.
-func (s *Space) FitToDance() int {
-	stars := MaxFitToDance
-	for _, l := range s.FitToDanceBreakdown() {
-		stars -= l.StarsLost
+// starDetail says in words why criterion i of the rubric cost stars.
+func starDetail(i int, floor Floor, area float64) string {
+	var t text
+	return t.starDetail(i, floor, area).take()
+}
+
+// starDetail appends why criterion i of the rubric cost stars.
+func (t *text) starDetail(i int, floor Floor, area float64) *text {
+	switch i {
+	case 0:
+		if floor == FloorSemiSprung {
+			return t.str("a semi-sprung floor rather than a sprung one")
+		}
+		return t.str("a ").str(FloorLabel(floor)).str(" rather than a sprung one")
+	case 1:
+		return t.float(area, 0).str(" m² of floor, under the ").int(LargeStudioM2).str(" m² of a large studio")
+	case 2:
+		return t.str("no control over heating and ventilation")
+	case 3:
+		return t.str("an obstruction such as a pillar")
+	default:
+		return t.str("neither barres nor mirrors")
 	}
-	return max(stars, 0)
+}
+
+// starLosses appends the criteria that cost stars as StarLossesText
+// words them, without building the breakdown (a match's reasons are
+// rendered on every answer).
+func (t *text) starLosses(l [5]uint8, floor Floor, area float64) *text {
+	n, seen := 0, 0
+	for _, x := range l {
+		if x > 0 {
+			n++
+		}
+	}
+	for i, x := range l {
+		if x == 0 {
+			continue
+		}
+		switch {
+		case seen == 0:
+			t.str("lost ")
+		case seen == n-1:
+			t.str(" and ")
+		default:
+			t.str(", ")
+		}
+		t.int(int(x)).str(" for ").starDetail(i, floor, area)
+		seen++
+	}
+	return t
+}
+
+// StarLossesText names the criteria that cost stars, for a person to
+// read: "lost 2 for a concrete floor, not a sprung one, and 1 for no
+// control over heating and ventilation"; "" for a five-star space.
+func StarLossesText(b []StarLoss) string {
+	if len(b) == 0 {
+		return ""
+	}
+	parts := make([]string, len(b))
+	for i, x := range b {
+		parts[i] = strconv.Itoa(x.StarsLost) + " for " + x.Detail
+	}
+	return "lost " + joinAnd(parts)
 }
 
 // PriceFor returns the hourly price for a tier, if the space has one.
@@ -213,7 +342,79 @@ func (s *Space) Validate(tax *Taxonomy) error {
 	if s.MaxHoursPerOrganisation < 0 || s.MaxHoursPerOrganisation > MaxHoursPerOrganisation {
 		ve.Add("max_hours_per_organisation", "must be between 0 (no cap) and %d", MaxHoursPerOrganisation)
 	}
+	s.validateActivityFields(ve)
 	return ve.Err()
+}
+
+// validateActivityFields checks what the activity rules read: outdoor
+// and its surface, rigging points.
+func (s *Space) validateActivityFields(ve *ValidationError) {
+	switch {
+	case s.Surface == "":
+	case !validSurface(s.Surface):
+		ve.Add("surface", "unknown surface %s (one of grass, tarmac, paving, other)", quote(string(s.Surface)))
+	case !s.IsOutdoor():
+		ve.Add("surface", "is for outdoor spaces only")
+	}
+	if len(s.RiggingPoints) > MaxRiggingPoints {
+		ve.Add("rigging_points", "must have at most %d entries", MaxRiggingPoints)
+		return
+	}
+	for i, p := range s.RiggingPoints {
+		if !inRange(p.RatedLoadKg, 0, MaxRatedLoadKg) || p.RatedLoadKg == 0 {
+			ve.Add(fmt.Sprintf("rigging_points[%d].rated_load_kg", i), "must be more than 0 and at most %d", MaxRatedLoadKg)
+		}
+	}
+}
+
+// IsOutdoor reports whether the space is in the open air: marked so, or
+// of kind outdoor.
+func (s *Space) IsOutdoor() bool { return s.Outdoor || s.Kind == KindOutdoor }
+
+// KindOutdoor is the kind of an open-air space.
+const KindOutdoor SpaceKind = "outdoor"
+
+func validSurface(x Surface) bool {
+	for _, y := range Surfaces {
+		if x == y {
+			return true
+		}
+	}
+	return false
+}
+
+// FloorLabel names a floor for a person to read: "semi-sprung floor".
+func FloorLabel(f Floor) string {
+	switch f {
+	case FloorSprung:
+		return "sprung floor"
+	case FloorSemiSprung:
+		return "semi-sprung floor"
+	case FloorWood:
+		return "wooden floor"
+	case FloorVinyl:
+		return "vinyl floor"
+	case FloorConcrete:
+		return "concrete floor"
+	case FloorCarpet:
+		return "carpeted floor"
+	}
+	return "floor of another kind"
+}
+
+// SurfaceLabel names an outdoor surface for a person to read.
+func SurfaceLabel(x Surface) string {
+	switch x {
+	case SurfaceGrass:
+		return "grass"
+	case SurfaceTarmac:
+		return "tarmac"
+	case SurfacePaving:
+		return "paving"
+	case SurfaceOther:
+		return "an outdoor surface of another kind"
+	}
+	return "an unrecorded outdoor surface"
 }
 
 // Turnaround is the gap kept clear before and after every confirmed

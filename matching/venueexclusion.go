@@ -115,22 +115,11 @@ func (q *query) explainTooSmall(c *spaceCheck, add func(string, ...any)) {
 func below(have float32, want float64) bool { return have < float32(want) }
 
 func (q *query) activityBlocked(c *spaceCheck) bool {
-	sp := c.sp
-	return sp.prohibited&q.actBit != 0 || q.badFloor&(1<<sp.floor) != 0 ||
-		(q.minCeil > 0 && below(sp.ceiling, q.minCeil))
+	return q.blocks(q.st, c.slot, c.sp, q.req.GroupSize)
 }
 
 func (q *query) explainActivity(c *spaceCheck, add func(string, ...any)) {
-	sp := c.sp
-	if sp.prohibited&q.actBit != 0 {
-		add("the venue does not allow %s", q.req.Activity)
-	}
-	if q.badFloor&(1<<sp.floor) != 0 {
-		add("a %s floor is unsuitable for %s", Floors[sp.floor], q.req.Activity)
-	}
-	if q.minCeil > 0 && below(sp.ceiling, q.minCeil) {
-		add("%s needs a ceiling of %.1f m; this one is %s", q.req.Activity, q.minCeil, ceilingText(sp.ceiling))
-	}
+	q.whyBlocked(q.st, c.slot, c.sp, q.req.GroupSize, add)
 }
 
 func (q *query) unmet(c *spaceCheck) bool {
@@ -152,7 +141,7 @@ func (q *query) explainUnmet(c *spaceCheck, add func(string, ...any)) {
 		}
 	}
 	if q.sprung && !sprung(sp.floor) {
-		add("the floor is %s, not sprung", Floors[sp.floor])
+		add("has a %s, not a sprung or semi-sprung one", FloorLabel(Floors[sp.floor]))
 	}
 	if r.NoObstructions && sp.flags&flagObstructions != 0 {
 		add("has an obstruction such as a pillar")

@@ -50,6 +50,8 @@ type VenueRequest struct {
 	Limit int
 	// ExplainSpaceID asks why one space was or was not matched.
 	ExplainSpaceID string
+	// AllowOutdoor offers outdoor spaces too (activity.go).
+	AllowOutdoor bool
 	// SkipExcluded leaves the spaces that do not match uncounted
 	// (VenueResult.Excluded is nil and TotalMatches 0). The match then
 	// reads only the spaces that could still rank among the best: whole
@@ -200,20 +202,18 @@ type candidate struct {
 
 // query holds what one match computes once and reuses for every space.
 type query struct {
-	e        *Engine
-	st       *state
-	req      *VenueRequest
-	radiusM  float64
-	reqOrg   *orgRec
-	minArea  float64
-	minCeil  float64
-	actBit   uint64
-	badFloor uint8
-	needs    uint16
-	sprung   bool
-	tier     int
-	zones    map[*time.Location][]localSession
-	hoursOK  map[hoursKey][]bool
+	e       *Engine
+	st      *state
+	req     *VenueRequest
+	radiusM float64
+	reqOrg  *orgRec
+	minArea float64
+	activityRules
+	needs   uint16
+	sprung  bool
+	tier    int
+	zones   map[*time.Location][]localSession
+	hoursOK map[hoursKey][]bool
 	// open (by zone number and timetable) and closedSets are the same
 	// answers as sets (sessionset.go), for the availability check of
 	// every candidate.
@@ -367,9 +367,7 @@ func (e *Engine) newQuery(req *VenueRequest) (*query, error) {
 		prof = defaultProfile
 	}
 	q.minArea = float64(req.GroupSize) * prof.MinAreaPerDancerM2
-	q.minCeil = prof.MinCeilingM
-	q.actBit = e.tax.activityBit(req.Activity)
-	q.badFloor = floorBits(prof.UnsuitableFloors)
+	q.activityRules = e.activityRules(req.Activity, req.AllowOutdoor)
 	q.needs = req.Requirements.flags()
 	q.sprung = req.Requirements.SprungFloor
 	tier := req.Tier

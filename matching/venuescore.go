@@ -157,8 +157,12 @@ func (q *query) render(c candidate) VenueMatch {
 
 func (q *query) details(sp *spaceRec, d float64, free int) [6]string {
 	var out [6]string
-	b := make(text, 0, 96)
-	out[0] = b.int(int(sp.fit)).str(" of 5 stars on the Fit to Dance rubric (").str(string(Floors[sp.floor])).str(" floor)").take()
+	b := make(text, 0, 256) // the longest detail (the stars lost) fits
+	b.int(int(sp.fit)).str(" of 5 stars on the Fit to Dance rubric")
+	if lost := sp.starLosses(); lost != [5]uint8{} {
+		b.str(" (").starLosses(lost, Floors[sp.floor], float64(sp.area)).str(")")
+	}
+	out[0] = b.take()
 	out[1] = b.float(d/1000, 1).str(" km away, within ").float(q.req.RadiusKm, 0).str(" km").take()
 	out[2] = b.float(float64(sp.area)/float64(q.req.GroupSize), 1).str(" m² per dancer for ").int(q.req.GroupSize).
 		str(" (").str(q.req.Activity).str(" needs ").float(q.minArea/float64(q.req.GroupSize), 1).str(")").take()

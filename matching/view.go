@@ -84,6 +84,12 @@ type SpaceView struct {
 	ClimateControl bool
 	Obstructions   bool
 	InstantBook    bool
+	// Outdoor, Surface, RiggingPoints and TapBoards are the activity
+	// rules' fields (RiggingPoints is never nil).
+	Outdoor       bool
+	Surface       Surface
+	RiggingPoints []RiggingPoint
+	TapBoards     bool
 	// Accessibility is the venue's, as copied to the space for matching.
 	Accessibility Accessibility
 	// ProhibitedActivities are activity slugs in slug order.
@@ -168,8 +174,13 @@ func (e *Engine) spaceView(st *state, slot int32) SpaceView {
 		Closures:             []Closure{},
 		Booked:               []Session{},
 		TurnaroundMinutes:    int(sp.turnaround),
+		RiggingPoints:        []RiggingPoint{},
 	}
 	setSpaceFlags(&sv, f)
+	if d := st.details[slot]; d != nil {
+		sv.Surface = d.surface
+		sv.RiggingPoints = append(sv.RiggingPoints, d.rigging...)
+	}
 	for i, p := range sp.prices {
 		if p >= 0 {
 			sv.Prices = append(sv.Prices, Price{Tier: Tiers[i], PencePerHour: int(p)})

@@ -64,6 +64,11 @@ var columns = []csvColumn{
 	{name: "turnaround_minutes"},
 	{name: "booking_horizon_days"},
 	{name: "max_hours_per_organisation"},
+	// What the activity rules read.
+	{name: "outdoor", flag: func(s *matching.Space) *bool { return &s.Outdoor }},
+	{name: "surface"},
+	{name: "rigging_points"},
+	{name: "tap_boards", flag: func(s *matching.Space) *bool { return &s.TapBoards }},
 }
 
 // columnNames are the names of columns, in order.
@@ -97,6 +102,7 @@ var (
 	colPriceCommunity                      = column("price_community")
 	colPriceStandard                       = column("price_standard")
 	colPriceCommercial                     = column("price_commercial")
+	colSurface, colRigging                 = column("surface"), column("rigging_points")
 	colTurnaround, colHorizon, colMaxHours = column("turnaround_minutes"), column("booking_horizon_days"),
 		column("max_hours_per_organisation")
 )

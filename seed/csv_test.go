@@ -116,6 +116,35 @@ func TestReadVenuesCSVDeterministic(t *testing.T) {
 
 const csvHeader = "venue_name,postcode,lat,lon,space_name,kind,capacity,floor_area_m2"
 
+// TestReadVenuesCSVActivityColumns reads the columns the activity rules
+// use: a field of kind outdoor is outdoors without saying so, a courtyard
+// of another kind says so, loads and boards are read as written.
+func TestReadVenuesCSVActivityColumns(t *testing.T) {
+	in := csvHeader + ",outdoor,surface,rigging_points,tap_boards\n" +
+		"Hall,CB1 1AA,52.2,0.12,Field,outdoor,50,800,,GRASS,,\n" +
+		"Hall,CB1 1AA,52.2,0.12,Courtyard,other,50,200,yes,paving,,\n" +
+		"Hall,CB1 1AA,52.2,0.12,Studio,studio,20,120,,,1000; 1500.5,\n" +
+		"Hall,CB1 1AA,52.2,0.12,Main,hall,50,80,no,,,yes\n"
+	ds, err := ReadVenuesCSV(strings.NewReader(in), "org-1", nil, counter())
+	if err != nil {
+		t.Fatal(err)
+	}
+	type got struct {
+		outdoor   bool
+		surface   matching.Surface
+		rigging   []matching.RiggingPoint
+		tapBoards bool
+	}
+	want := []got{{true, "grass", nil, false}, {true, "paving", nil, false},
+		{false, "", []matching.RiggingPoint{{RatedLoadKg: 1000}, {RatedLoadKg: 1500.5}}, false}, {false, "", nil, true}}
+	for i, s := range ds.Spaces {
+		g := got{s.Outdoor, s.Surface, s.RiggingPoints, s.TapBoards}
+		if !reflect.DeepEqual(g, want[i]) {
+			t.Errorf("space %d (%s): got %+v, want %+v", i, s.Name, g, want[i])
+		}
+	}
+}
+
 func TestReadVenuesCSVErrors(t *testing.T) {
 	h := csvHeader
 	ok := "Hall,CB1 1AA,52.2,0.12,Main,hall,50,80"
@@ -154,6 +183,11 @@ func TestReadVenuesCSVErrors(t *testing.T) {
 		{"unknown timezone", h + ",timezone\n" + ok + ",Mars/Olympus\n", "row[2].timezone", "time zone"},
 		{"long cell", h + "\n" + ok + "\nHall,CB1 1AA,52.2,0.12," + strings.Repeat("x", MaxCSVCell+1) + ",hall,5,10\n", "row[3].space_name", "at most"},
 		{"long name", h + "\n" + strings.Repeat("v", 300) + ",CB1 1AA,52.2,0.12,Main,hall,5,10\n", "row[2].venue_name", "at most 200"},
+		{"surface indoors", h + ",surface\n" + ok + ",grass\n", "row[2].surface", "outdoor spaces only"},
+		{"unknown surface", h + ",surface,outdoor\n" + ok + ",sand,yes\n", "row[2].surface", `"sand"`},
+		{"rigging not a number", h + ",rigging_points\n" + ok + ",heavy\n", "row[2].rigging_points", "kilograms"},
+		{"negative rigging", h + ",rigging_points\n" + ok + ",1000; -5\n", "row[2].rigging_points", "more than 0"},
+		{"bad tap boards", h + ",tap_boards\n" + ok + ",some\n", "row[2].tap_boards", "true, false"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -248,6 +282,7 @@ func FuzzReadVenuesCSV(f *testing.F) {
 	}
 	f.Add(example)
 	f.Add([]byte(csvHeader + "\nHall,CB1 1AA,52.2,0.12,Main,hall,50,80\n"))
+	f.Add([]byte(csvHeader + ",outdoor,surface,rigging_points,tap_boards\nHall,CB1 1AA,52.2,0.12,Yard,other,50,80,yes,paving,1000;NaN;-1,1\n"))
 	tax := Taxonomy()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ds, err := ReadVenuesCSV(bytes.NewReader(data), "org-1", tax, counter())

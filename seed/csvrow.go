@@ -225,6 +225,21 @@ func (im *importer) space(rc rowCells) (matching.Space, map[string]string) {
 		}
 		*c.flag(&s) = b
 	}
+	if s.Kind == matching.KindOutdoor {
+		s.Outdoor = true
+	}
+	s.Surface = matching.Surface(normWord(rc.get(colSurface)))
+	for load := range strings.SplitSeq(rc.get(colRigging), ";") {
+		if load = strings.TrimSpace(load); load == "" {
+			continue
+		}
+		kg, err := strconv.ParseFloat(load, 64)
+		if err != nil || math.IsNaN(kg) || math.IsInf(kg, 0) {
+			bad["rigging_points"] = "must be rated loads in kilograms separated by ;, e.g. 1000; 1000"
+			break
+		}
+		s.RiggingPoints = append(s.RiggingPoints, matching.RiggingPoint{RatedLoadKg: kg})
+	}
 	for a := range strings.SplitSeq(rc.get(colProhibited), ";") {
 		if a = strings.ToLower(strings.TrimSpace(a)); a != "" {
 			s.ProhibitedActivities = append(s.ProhibitedActivities, a)

@@ -202,7 +202,7 @@ var (
 	itemPlan  = mustPlan[offerRow](planOpts{text: []string{"organisation_id"}, interned: []string{"category"}})
 	needPlan  = mustPlan[needRow](planOpts{text: []string{"organisation_id"}, interned: []string{"category", "activity"}})
 	venuePlan = mustPlan[venueRow](planOpts{interned: []string{"timezone"}})
-	spacePlan = mustPlan[spaceRow](planOpts{skip: []string{"fit_to_dance"}, interned: []string{"kind", "floor"}})
+	spacePlan = mustPlan[spaceRow](planOpts{skip: []string{"fit_to_dance"}, interned: []string{"kind", "floor", "surface"}})
 
 	orgColumns   = orgPlan.columns
 	itemColumns  = itemPlan.columns
@@ -215,6 +215,7 @@ var (
 	needOrgID, needWindows                 = needPlan.textCol("organisation_id"), needPlan.textCol("windows")
 	spaceProhibited, spacePrices           = spacePlan.textCol("prohibited_activities"), spacePlan.textCol("prices")
 	spaceHours, spaceClosures              = spacePlan.textCol("opening_hours"), spacePlan.textCol("closures")
+	spaceRigging                           = spacePlan.textCol("rigging_points")
 )
 
 func init() {
@@ -317,6 +318,9 @@ func (c *spaceCols) space(in *interner) (matching.Space, error) {
 	}
 	if s.Closures, err = parseClosures(c.text[spaceClosures], in); err != nil {
 		return s, fmt.Errorf("space %s closures: %w", s.ID, err)
+	}
+	if s.RiggingPoints, err = parseRigging(c.text[spaceRigging]); err != nil {
+		return s, fmt.Errorf("space %s rigging_points: %w", s.ID, err)
 	}
 	return s, nil
 }

@@ -82,6 +82,11 @@ func TestEveryFieldReadAlike(t *testing.T) {
 			createVenue(t, db, &v)
 			s := newSpace(v.ID, "Room")
 			setEvery(reflect.ValueOf(&s).Elem(), on)
+			s.Surface, s.RiggingPoints = "", []matching.RiggingPoint{}
+			if on { // Outdoor is set: a surface, and rigging to read back
+				s.Surface = matching.SurfaceTarmac
+				s.RiggingPoints = []matching.RiggingPoint{{RatedLoadKg: 750.5}, {RatedLoadKg: 1200}}
+			}
 			createSpace(t, db, &s)
 			got, err := db.GetVenue(ctx, v.ID)
 			if err != nil {
@@ -95,6 +100,9 @@ func TestEveryFieldReadAlike(t *testing.T) {
 			spaces = append(spaces, *gs)
 			checkVenue(t, got, &v)
 			checkSpace(t, gs, &s)
+			if gs.Surface != s.Surface || !reflect.DeepEqual(gs.RiggingPoints, s.RiggingPoints) {
+				t.Errorf("GetSpace: surface %q, rigging %v; want %q, %v", gs.Surface, gs.RiggingPoints, s.Surface, s.RiggingPoints)
+			}
 			// Fields checkSpace does not list, as written.
 			want, have := reflect.ValueOf(s), reflect.ValueOf(*gs)
 			for i := range want.NumField() {

@@ -317,6 +317,10 @@ func checkSpace(t *testing.T, got, want *matching.Space) {
 		{"Prices", got.Prices, want.Prices},
 		{"OpeningHours", got.OpeningHours, want.OpeningHours},
 		{"len(Closures)", len(got.Closures), len(want.Closures)},
+		{"IsOutdoor", got.IsOutdoor(), want.IsOutdoor()},
+		{"Surface", got.Surface, want.Surface},
+		{"RiggingPoints", fmt.Sprint(got.RiggingPoints), fmt.Sprint(want.RiggingPoints)},
+		{"TapBoards", got.TapBoards, want.TapBoards},
 	})
 	if len(got.Closures) != len(want.Closures) {
 		return

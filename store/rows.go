@@ -160,7 +160,13 @@ type spaceRow struct {
 	Prices               jsonColumn[[]priceJSON]
 	OpeningHours         jsonColumn[[]hoursJSON]
 	Closures             jsonColumn[[]closureJSON]
-	FitToDance           int
+	// What the activity rules read; the column is indoor, as in the API,
+	// where the domain says Outdoor.
+	Indoor        bool
+	Surface       string
+	RiggingPoints jsonColumn[[]riggingJSON]
+	TapBoards     bool
+	FitToDance    int
 	// Fair-use rules.
 	TurnaroundMinutes       int
 	BookingHorizonDays      int
@@ -170,6 +176,31 @@ type spaceRow struct {
 }
 
 func (spaceRow) TableName() string { return "spaces" }
+
+type riggingJSON struct {
+	RatedLoadKg float64 `json:"rated_load_kg"`
+}
+
+// parseRigging decodes the rigging_points column (never nil). Most spaces
+// have none, so only the empty list is read without encoding/json.
+func parseRigging(s []byte) ([]matching.RiggingPoint, error) {
+	if string(s) == "[]" {
+		return []matching.RiggingPoint{}, nil
+	}
+	var v []riggingJSON
+	if err := json.Unmarshal(s, &v); err != nil {
+		return nil, err
+	}
+	return toRiggingPoints(v), nil
+}
+
+func toRiggingPoints(v []riggingJSON) []matching.RiggingPoint {
+	out := make([]matching.RiggingPoint, len(v))
+	for i, x := range v {
+		out[i] = matching.RiggingPoint{RatedLoadKg: x.RatedLoadKg}
+	}
+	return out
+}
 
 func point(lat, lon float64) orb.Point { return orb.Point{lon, lat} }
 
@@ -279,6 +310,10 @@ func toSpaceRow(s *matching.Space) spaceRow {
 	for i, c := range s.Closures {
 		closures[i] = closureJSON{Start: c.Start.UTC(), End: c.End.UTC(), Reason: c.Reason}
 	}
+	rigging := make([]riggingJSON, len(s.RiggingPoints))
+	for i, p := range s.RiggingPoints {
+		rigging[i] = riggingJSON{RatedLoadKg: p.RatedLoadKg}
+	}
 	return spaceRow{
 		ID: s.ID, VenueID: s.VenueID, OrganisationID: s.OrganisationID,
 		Lat: s.Location.Lat(), Lon: s.Location.Lon(),
@@ -291,8 +326,10 @@ func toSpaceRow(s *matching.Space) spaceRow {
 		Prices:               jsonColumn[[]priceJSON]{prices},
 		OpeningHours:         jsonColumn[[]hoursJSON]{hours},
 		Closures:             jsonColumn[[]closureJSON]{closures},
-		FitToDance:           s.FitToDance(),
-		TurnaroundMinutes:    s.TurnaroundMinutes, BookingHorizonDays: s.BookingHorizonDays, MaxHoursPerOrganisation: s.MaxHoursPerOrganisation,
+		Indoor:               !s.IsOutdoor(), Surface: string(s.Surface), RiggingPoints: jsonColumn[[]riggingJSON]{rigging},
+		TapBoards:         s.TapBoards,
+		FitToDance:        s.FitToDance(),
+		TurnaroundMinutes: s.TurnaroundMinutes, BookingHorizonDays: s.BookingHorizonDays, MaxHoursPerOrganisation: s.MaxHoursPerOrganisation,
 		CreatedAt: s.CreatedAt.UTC().Truncate(time.Microsecond), UpdatedAt: s.UpdatedAt.UTC().Truncate(time.Microsecond),
 	}
 }
@@ -305,9 +342,11 @@ func toSpace(r *spaceRow) matching.Space {
 		Floor: matching.Floor(r.Floor), Mirrors: r.Mirrors, Barres: r.Barres, SoundSystem: r.SoundSystem,
 		ChangingRooms: r.ChangingRooms, ClimateControl: r.ClimateControl, Obstructions: r.Obstructions,
 		ProhibitedActivities: nonNil(r.ProhibitedActivities.V), InstantBook: r.InstantBook,
-		Prices:            make([]matching.Price, len(r.Prices.V)),
-		OpeningHours:      make([]matching.OpeningHours, len(r.OpeningHours.V)),
-		Closures:          make([]matching.Closure, len(r.Closures.V)),
+		Prices:       make([]matching.Price, len(r.Prices.V)),
+		OpeningHours: make([]matching.OpeningHours, len(r.OpeningHours.V)),
+		Closures:     make([]matching.Closure, len(r.Closures.V)),
+		Outdoor:      !r.Indoor, Surface: matching.Surface(r.Surface), RiggingPoints: toRiggingPoints(r.RiggingPoints.V),
+		TapBoards:         r.TapBoards,
 		TurnaroundMinutes: r.TurnaroundMinutes, BookingHorizonDays: r.BookingHorizonDays, MaxHoursPerOrganisation: r.MaxHoursPerOrganisation,
 		CreatedAt: r.CreatedAt.UTC().Truncate(time.Microsecond), UpdatedAt: r.UpdatedAt.UTC().Truncate(time.Microsecond),
 	}

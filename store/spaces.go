@@ -133,6 +133,7 @@ func (db *DB) ListSpaces(ctx context.Context, f matching.SpaceFilter) ([]matchin
 		// prohibited_activities is a JSON list of slugs; a quoted slug
 		// matches one entry exactly.
 		q = q.Where("prohibited_activities NOT LIKE ? ESCAPE '\\'", "%"+likeEscape(`"`+f.Allows+`"`)+"%")
+		q = db.activityRules(q, f)
 	}
 	var rows []spaceRow
 	if err := q.Find(&rows).Error; err != nil {
@@ -240,4 +241,41 @@ func (db *DB) InsertBatch(ctx context.Context, orgs []matching.Organisation, ven
 // likeEscape escapes LIKE's wildcards with a backslash.
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
+}
+
+// activityRules keeps the spaces that meet the rules of f.Allows
+// (matching.ProfileFor) for a group of f.MinCapacity, at least one, as
+// the engine's nearby filter does: the floor, the ceiling indoors, the
+// surface outdoors (outdoor spaces only with f.AllowOutdoor), a tap floor
+// or boards, rigging that holds the group.
+func (db *DB) activityRules(q *gorm.DB, f matching.SpaceFilter) *gorm.DB {
+	p := matching.ProfileFor(f.Allows)
+	if len(p.UnsuitableFloors) > 0 {
+		q = q.Where("floor NOT IN ?", p.UnsuitableFloors)
+	}
+	indoor, args := "indoor", []any{}
+	if p.MinCeilingM > 0 {
+		indoor, args = "(indoor AND ceiling_height_m >= ?)", append(args, p.MinCeilingM)
+	}
+	switch {
+	case !f.AllowOutdoor:
+		q = q.Where(indoor, args...)
+	case len(p.UnsuitableSurfaces) > 0:
+		q = q.Where("("+indoor+" OR (NOT indoor AND surface <> '' AND surface NOT IN ?))", append(args, p.UnsuitableSurfaces)...)
+	default:
+		q = q.Where("("+indoor+" OR NOT indoor)", args...)
+	}
+	if p.TapFloor {
+		q = q.Where("(floor IN ? OR tap_boards)", []matching.Floor{matching.FloorWood, matching.FloorSprung, matching.FloorSemiSprung})
+	}
+	if p.RiggingKgPerDancer > 0 {
+		// How many dancers the points hold: each holds its rated load over
+		// the load a dancer needs, whole times.
+		holds := "(SELECT COALESCE(SUM(CAST(json_extract(value, '$.rated_load_kg') / ? AS INTEGER)), 0) FROM json_each(rigging_points))"
+		if db.dialect == Postgres {
+			holds = "(SELECT COALESCE(SUM(FLOOR((e->>'rated_load_kg')::float8 / ?)), 0) FROM jsonb_array_elements(rigging_points::jsonb) e)"
+		}
+		q = q.Where(holds+" >= ?", p.RiggingKgPerDancer, max(f.MinCapacity, 1))
+	}
+	return q
 }

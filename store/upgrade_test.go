@@ -55,6 +55,7 @@ func writeUpgradeFixture(t *testing.T, d store.Dialect) *upgradeFixture {
 	f.venue = newVenue(f.owner.ID, "Mill Road Hall", 52.1986, 0.1400)
 	createVenue(t, db, &f.venue)
 	f.space = newSpace(f.venue.ID, "Studio 1")
+	f.space.Kind = matching.KindOutdoor // indoor false from step 6 on
 	createSpace(t, db, &f.space)
 
 	f.bookingID, f.idemKey, f.idemHash = uuid.NewString(), "upgrade-1", "hash-upgrade-1"
@@ -78,7 +79,7 @@ func writeUpgradeFixture(t *testing.T, d store.Dialect) *upgradeFixture {
 
 // upgradeTables lists every table the migrations make, parents first.
 var upgradeTables = []string{
-	"organisations", "offers", "needs", "venues", "spaces",
+	"organisations", "api_keys", "offers", "needs", "venues", "spaces",
 	"change_counter", "change_log",
 	"bookings", "booking_occurrences", "idempotency_keys",
 	"partnerships", "partnership_health",
@@ -254,6 +255,10 @@ func checkUpgraded(t *testing.T, f *upgradeFixture, db *store.DB, copied map[str
 			t.Fatalf("GetSpace: %v", err)
 		}
 		checkSpace(t, space, &f.space)
+		var indoorOutdoors int64
+		if err := db.Gorm().Raw("SELECT COUNT(*) FROM spaces WHERE kind = 'outdoor' AND indoor").Scan(&indoorOutdoors).Error; err != nil || indoorOutdoors != 0 {
+			t.Errorf("spaces of kind outdoor marked indoor: %d, %v", indoorOutdoors, err)
+		}
 		// The owner's registration token became its first API key.
 		checkCount(t, db, store.Counts{Organisations: 2, Offers: 1, Needs: 1, Venues: 1, Spaces: 1, APIKeys: 1})
 	}
