@@ -40,7 +40,12 @@
 //
 // MatchPartners finds organisations whose offers meet an organisation's
 // needs or the other way round, compatible in values, reciprocal ones
-// first (PartnerExclusionOrder counts the rest). BuildConsortia finds
+// first (PartnerExclusionOrder counts the rest). MatchGroups answers the
+// other half of the venue market: the needs for a room (space.* needs,
+// with their size, activity, budget and weekly Windows) that one space
+// meets, held to the venue exclusions through a request made from each
+// need, with the parts of their windows free over GroupHorizon
+// (GroupExclusionOrder counts the rest). BuildConsortia finds
 // small teams of compatible organisations that together cover a list of
 // requirements. NearbySpaces and NearbyVenues list what lies nearest a
 // point.
