@@ -77,7 +77,13 @@
 // A Partnership is proposed, then accepted or declined, activated,
 // completed or ended early; Transition says whether an Actor may take an
 // action and where it leads. Health checks score an accepted or active
-// partnership; SummariseHealth sums them up.
+// partnership; SummariseHealth sums them up. Once accepted, its Agreement
+// changes only by consent: ProposeAmendment and DecideAmendment. A
+// completed one takes one Evaluation from each side, and StayedGood says
+// whether it counts as a trust signal (TrustChange, how a write moves
+// that). A ConsortiumPartnership is a partnership of a lead and invited
+// members, moved by the same state machine; Incompatible finds the first
+// pair that may not work together.
 //
 // # What it does not do
 //
