@@ -216,8 +216,11 @@ func (s *slotSpace) open(start time.Time) bool {
 // changedSlots returns up to limit items after c, in order, of the
 // slots that were in the window when their space last changed.
 func (f *Feed) changedSlots(c Cursor, limit int, first time.Time, view int64) []slotRef {
+	// The first space with an item after c: every item ID of a space is
+	// its ID, a slash and a time stamp, so all come before id+"/\xff".
 	i := sort.Search(len(f.changed), func(i int) bool {
-		return !c.Set || f.changed[i].changed >= c.Modified
+		s := f.changed[i]
+		return !c.Set || s.changed > c.Modified || (s.changed == c.Modified && s.id+"/\xff" > c.ID)
 	})
 	var out []slotRef
 	for ; i < len(f.changed) && len(out) < limit; i++ {

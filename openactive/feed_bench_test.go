@@ -43,10 +43,15 @@ func BenchmarkSlotPage(b *testing.B) {
 	now := time.Date(2026, 12, 7, 9, 30, 0, 0, time.UTC)
 	f := demoFeed(b, now)
 	mid := openactive.Cursor{Set: true, Modified: now.Add(-openactive.Window / 3).UnixMilli(), ID: "8"}
+	// Half-way through the spaces unchanged since the batch load, which
+	// share one modified value.
+	p := f.SlotPage("https://cg.example/openactive/slots", openactive.Cursor{}, 200000, now)
+	loaded := p.Items[len(p.Items)/2]
+	inLoad := openactive.Cursor{Set: true, Modified: loaded.Modified, ID: loaded.ID}
 	for _, bc := range []struct {
 		name string
 		at   openactive.Cursor
-	}{{"start", openactive.Cursor{}}, {"middle", mid}} {
+	}{{"start", openactive.Cursor{}}, {"middle", mid}, {"batch", inLoad}} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			start := cpuTime()
