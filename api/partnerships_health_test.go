@@ -171,10 +171,11 @@ func TestTrustSignal(t *testing.T) {
 				if m.OrganisationID != partnerID {
 					continue
 				}
-				if len(m.Reasons) != 7 {
-					t.Fatalf("got %d reasons, want 7", len(m.Reasons))
+				// The tier, then the seven factors, trust last.
+				if len(m.Reasons) != 8 {
+					t.Fatalf("got %d reasons, want 8", len(m.Reasons))
 				}
-				return m.Reasons[6]
+				return m.Reasons[7]
 			}
 			t.Fatalf("%s is no partner of %s", partnerID, orgID)
 			return api.Reason{}
