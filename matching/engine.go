@@ -47,6 +47,9 @@ type Engine struct {
 	st   *state
 	// denseSpaces is denseSpaces, or what a test sets (export_test.go).
 	denseSpaces int
+	// labels are the taxonomy's category and value labels in lower case,
+	// by slug, as partner explanations write them.
+	labels map[string]string
 }
 
 // EngineOptions tune matching. The zero value uses the defaults.
@@ -131,7 +134,13 @@ func NewEngine(tax *Taxonomy, opts EngineOptions) *Engine {
 		profiles[k] = v
 	}
 	opts.Activities = profiles
-	return &Engine{tax: tax, opts: opts, st: newState(), denseSpaces: denseSpaces}
+	labels := make(map[string]string, len(tax.Categories)+len(tax.Values))
+	for _, terms := range [][]Term{tax.Categories, tax.Values} {
+		for _, t := range terms {
+			labels[t.Slug] = strings.ToLower(t.Label)
+		}
+	}
+	return &Engine{tax: tax, opts: opts, st: newState(), denseSpaces: denseSpaces, labels: labels}
 }
 
 // Revision is the store revision the engine reflects.

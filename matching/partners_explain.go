@@ -20,7 +20,7 @@ func (e *Engine) renderPartner(st *state, me *orgRec, c *partnerCandidate, w [nu
 	for i, v := range e.tax.Values {
 		if i < 64 && me.values&o.values&(1<<uint(i)) != 0 {
 			m.SharedValues = append(m.SharedValues, v.Slug)
-			sharedLabels = append(sharedLabels, strings.ToLower(v.Label))
+			sharedLabels = append(sharedLabels, e.labels[v.Slug])
 		}
 	}
 	details := [numPartnerFactors]string{
@@ -72,8 +72,8 @@ func tierDetail(theyMeet, youMeet bool) string {
 // label is how a category reads in a sentence: its label in lower case,
 // with the room that meets it when there is one.
 func (e *Engine) label(slug string) string {
-	if t, ok := e.tax.Category(slug); ok {
-		return strings.ToLower(t.Label)
+	if l, ok := e.labels[slug]; ok {
+		return l
 	}
 	return strings.ReplaceAll(slug[strings.IndexByte(slug, '.')+1:], "-", " ")
 }
@@ -103,6 +103,9 @@ func (e *Engine) theyMeetDetail(pairs []Pair, needs int) string {
 	for i, p := range pairs {
 		items[i] = e.pairText(p, "their")
 	}
+	if len(items) == 1 {
+		return "they meet " + ofYour(len(pairs), needs, "your") + items[0]
+	}
 	return "they meet " + ofYour(len(pairs), needs, "your") + joinAnd(items)
 }
 
@@ -117,6 +120,9 @@ func (e *Engine) youMeetDetail(pairs []Pair, needs int) string {
 	for i, p := range pairs {
 		items[i] = e.pairText(p, "your")
 	}
+	if len(items) == 1 {
+		return "you meet " + ofYour(len(pairs), needs, "their") + items[0]
+	}
 	return "you meet " + ofYour(len(pairs), needs, "their") + joinAnd(items)
 }
 
@@ -126,9 +132,9 @@ func ofYour(met, needs int, whose string) string {
 	case needs == 1:
 		return whose + " need for "
 	case met == needs:
-		return fmt.Sprintf("all %d of %s needs: ", needs, whose)
+		return "all " + strconv.Itoa(needs) + " of " + whose + " needs: "
 	}
-	return fmt.Sprintf("%d of %s %d needs: ", met, whose, needs)
+	return strconv.Itoa(met) + " of " + whose + " " + strconv.Itoa(needs) + " needs: "
 }
 
 // noneMet says who meets none of whose needs.
@@ -144,14 +150,14 @@ func count(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return fmt.Sprintf("%d %s", n, many)
+	return strconv.Itoa(n) + " " + many
 }
 
 func sharedValuesDetail(labels []string) string {
 	if len(labels) == 0 {
 		return "no values in common"
 	}
-	return fmt.Sprintf("%s in common: %s", count(len(labels), "value", "values"), joinAnd(labels))
+	return count(len(labels), "value", "values") + " in common: " + joinAnd(labels)
 }
 
 // capacityDetail explains the capacity factor: the hours a month the
@@ -172,7 +178,7 @@ func capacityDetail(met, offered, needed int, f float64) string {
 
 // distanceDetail explains the distance factor (PartnerDistanceFactor).
 func distanceDetail(d, radiusKm float64, inMine, inTheirs bool) string {
-	s := fmt.Sprintf("%.1f km away", d/1000)
+	s := strconv.FormatFloat(d/1000, 'f', 1, 64) + " km away"
 	switch {
 	case inMine && inTheirs:
 		s += ", within both your service areas"
@@ -183,7 +189,8 @@ func distanceDetail(d, radiusKm float64, inMine, inTheirs bool) string {
 	default:
 		s += ", beyond both your service areas (counts half)"
 	}
-	return s + fmt.Sprintf("; nearer partners score higher, this factor halving every %s km", strconv.FormatFloat(math.Round(radiusKm/4*10)/10, 'f', -1, 64))
+	return s + "; nearer partners score higher, this factor halving every " +
+		strconv.FormatFloat(math.Round(radiusKm/4*10)/10, 'f', -1, 64) + " km"
 }
 
 func sectorDetail(mine, theirs string) string {
