@@ -161,9 +161,9 @@ func bruteGroups(w *oracleWorld, spaceID string, radiusKm float64, now time.Time
 				b.reason = matching.ExcludedValuesConflict
 			case n.GroupSize > 0 && (s.Capacity < n.GroupSize || s.FloorAreaM2 < float64(n.GroupSize)*prof.MinAreaPerDancerM2):
 				b.reason = matching.ExcludedTooSmall
-			// The activity rule of the venue oracle (bruteMatch).
-			case n.Activity != "" && (s.Prohibits(n.Activity) || slices.Contains(prof.UnsuitableFloors, s.Floor) ||
-				(prof.MinCeilingM > 0 && s.CeilingHeightM < prof.MinCeilingM)):
+			// The activity rules of the venue oracle (bruteMatch); a group
+			// asking for an outdoor space accepts the open air.
+			case n.Activity != "" && breaksActivityRule(s, n.Activity, n.GroupSize, n.Category == "space.outdoor"):
 				b.reason = matching.ExcludedActivityNotAllowed
 			case n.MaxPencePerHour > 0 && (!priced || price > n.MaxPencePerHour):
 				b.reason = matching.ExcludedOverBudget

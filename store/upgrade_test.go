@@ -83,7 +83,7 @@ var upgradeTables = []string{
 	"change_counter", "change_log",
 	"bookings", "booking_occurrences", "idempotency_keys",
 	"partnerships", "partnership_health",
-	"api_keys", "postcodes", "postcode_districts", "events", "notifications",
+	"postcodes", "postcode_districts", "events", "notifications",
 }
 
 // columns lists the columns table has in g's database, or nil if it has
