@@ -36,7 +36,7 @@ func (postcodeDistrictRow) TableName() string { return "postcode_districts" }
 // postcodeTxRows how many into one transaction of an import.
 const (
 	postcodeBatch  = 500
-	postcodeTxRows = 20000
+	postcodeTxRows = 2000
 )
 
 // PostcodeImport says what ImportPostcodes did.
@@ -48,8 +48,9 @@ type PostcodeImport struct {
 // ImportPostcodes saves postcodes (Name a postcode as geo.NormalisePostcode
 // writes it, Point its point), replacing the point of any postcode already
 // there, then works out again the mean point of every district they are
-// in. A postcode given twice takes its last point. Rows are written in transactions of a few thousand: when one fails
-// the ones before it stay, and importing the same postcodes again
+// in. A postcode given twice takes its last point. Rows are written in
+// transactions of a few thousand, each well within the database timeout:
+// when one fails the ones before it stay, and importing the same postcodes again
 // completes the work. Errors: matching.ErrInvalid for a name that is not
 // a normalised postcode (nothing is written), matching.ErrUnavailable when
 // the database is away. Call it under WithoutTimeout for a large import.
