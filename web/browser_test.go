@@ -199,6 +199,13 @@ func TestInBrowser(t *testing.T) {
 			chromedp.SetValue("#b-count", "2", chromedp.ByQuery),
 			chromedp.SendKeys("#b-purpose", "Rehearsals for the spring show", chromedp.ByQuery),
 			chromedp.Submit("#b-purpose", chromedp.ByQuery),
+			chromedp.WaitVisible("#confirm-booking", chromedp.ByQuery))
+		if err != nil {
+			t.Fatalf("quote: %v", err)
+		}
+		checkA11y(t, ctx, "/spaces/{id} with a quote")
+		err = chromedp.Run(ctx,
+			chromedp.Click("#confirm-booking", chromedp.ByQuery),
 			chromedp.WaitVisible("#messages", chromedp.ByQuery))
 		if err != nil {
 			t.Fatalf("book: %v", err)

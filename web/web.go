@@ -123,6 +123,7 @@ func (h *Handler) routes() {
 	page("GET /find", h.find)
 	page("GET /nearby", h.nearby)
 	page("GET /spaces/{id}", h.space)
+	page("POST /spaces/{id}/quote", h.quote)
 	page("POST /spaces/{id}/book", h.book)
 	page("GET /venues/{id}", h.venue)
 	page("GET /organisations/{id}", h.organisation)
