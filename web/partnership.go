@@ -12,7 +12,9 @@ type partnershipView struct {
 	Row      partnershipRow
 	Checks   []api.HealthCheck
 	Messages []api.Message
-	Criteria []string
+	// Criteria are the six health criteria with their labels and the
+	// questions behind each, as the API's taxonomy gives them.
+	Criteria []api.HealthCriterion
 	Names    map[string]string
 }
 
@@ -52,6 +54,14 @@ func (h *Handler) partnershipPage(w http.ResponseWriter, r *http.Request) {
 	row.Actions, row.CanCheck = allowed(p, me)
 	v := partnershipView{Row: row, Checks: checks.Items, Messages: msgs.Items,
 		Names: map[string]string{me: names.org(me), other: row.OtherName}}
+	if row.CanCheck {
+		var tax api.Taxonomy
+		if err := h.get(r, "/v1/taxonomy", nil, &tax); err != nil {
+			h.pageError(w, r, err)
+			return
+		}
+		v.Criteria = tax.HealthCriteria
+	}
 	h.render(w, r, http.StatusOK, "partnership", view{Title: "Partnership with " + row.OtherName, Nav: "dashboard", D: &v})
 }
 
