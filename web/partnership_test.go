@@ -88,3 +88,71 @@ func TestHealthCheckFormShowsPrompts(t *testing.T) {
 		t.Errorf("a check without a CSRF token: got %d, want 403", p.status)
 	}
 }
+
+// TestAmendmentsWithoutJavaScript: once a partnership is accepted,
+// changing its agreement proposes an amendment; the page shows it with
+// its changes, and only the other side may accept or decline it.
+func TestAmendmentsWithoutJavaScript(t *testing.T) {
+	s := demoSite(t, store.SQLite)
+	me, partner, id := acceptedPartnership(t, s)
+	before, err := s.app.DB.GetPartnership(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := me.get("/dashboard/partnerships/" + id)
+	if !strings.Contains(page.body, `action="/dashboard/partnerships/`+id+`/agreement"`) || !strings.Contains(page.body, "Propose the change</button>") {
+		t.Fatalf("no form to propose a change to the agreement:\n%.4000s", page.body)
+	}
+	change := url.Values{"purpose": {"Dance & film workshops <for> young people"}, "outcomes": {"Ten workshops\nA short film"},
+		"review_on": {before.ReviewOn.Format("2006-01-02")}}
+	if p := me.post("/dashboard/partnerships/"+id+"/agreement", change); p.status != http.StatusSeeOther {
+		t.Fatalf("propose a change: got %d\n%.3000s", p.status, p.body)
+	}
+	if got, _ := s.app.DB.GetPartnership(t.Context(), id); got.Purpose != before.Purpose {
+		t.Fatalf("the change applied before the partner accepted it: %q", got.Purpose)
+	}
+	mine := me.get("/dashboard/partnerships/" + id)
+	if !strings.Contains(mine.body, "proposed by you and waiting for") || strings.Contains(mine.body, "/amendments/1/accept") {
+		t.Errorf("the proposer's page: want the change waiting, with no accept button\n%.4000s", mine.body)
+	}
+	theirs := partner.get("/dashboard/partnerships/" + id)
+	for _, want := range []string{"<dd>Dance &amp; film workshops &lt;for&gt; young people</dd>", "<li>A short film</li>",
+		`action="/dashboard/partnerships/` + id + `/amendments/1/accept"`, `action="/dashboard/partnerships/` + id + `/amendments/1/decline"`} {
+		if !strings.Contains(theirs.body, want) {
+			t.Errorf("the partner's page lacks %s", want)
+		}
+	}
+	if strings.Contains(theirs.body, "<dt>Review on</dt>") {
+		t.Errorf("the review date did not change, yet is shown as a change")
+	}
+	// A second change waits for the first.
+	if p := partner.post("/dashboard/partnerships/"+id+"/agreement", url.Values{"purpose": {"Something else"},
+		"outcomes": {"Ten workshops"}}); p.status != http.StatusConflict || !strings.Contains(p.body, "amendment") {
+		t.Errorf("a change while one waits: got %d, want 409 saying an amendment waits\n%.3000s", p.status, p.body)
+	}
+	// The proposer may not accept their own change.
+	if p := me.post("/dashboard/partnerships/"+id+"/amendments/1/accept", url.Values{}); p.status != http.StatusForbidden {
+		t.Errorf("the proposer accepting: got %d, want 403", p.status)
+	}
+	if p := partner.post("/dashboard/partnerships/"+id+"/amendments/1/accept", url.Values{}); p.status != http.StatusSeeOther {
+		t.Fatalf("accept: got %d\n%.3000s", p.status, p.body)
+	}
+	after, err := s.app.DB.GetPartnership(t.Context(), id)
+	if err != nil || after.Purpose != "Dance & film workshops <for> young people" || len(after.Outcomes) != 2 {
+		t.Fatalf("after accepting: %+v %v", after, err)
+	}
+	// The partner proposes; the proposer declines; nothing changes.
+	if p := partner.post("/dashboard/partnerships/"+id+"/agreement", url.Values{"purpose": {"A smaller project"},
+		"outcomes": {"Ten workshops\nA short film"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("the partner proposes: got %d\n%.3000s", p.status, p.body)
+	}
+	if p := me.post("/dashboard/partnerships/"+id+"/amendments/2/decline", url.Values{}); p.status != http.StatusSeeOther {
+		t.Fatalf("decline: got %d\n%.3000s", p.status, p.body)
+	}
+	if got, _ := s.app.DB.GetPartnership(t.Context(), id); got.Purpose != after.Purpose {
+		t.Errorf("a declined change applied: %q", got.Purpose)
+	}
+	if p := me.post("/dashboard/partnerships/"+id+"/agreement", url.Values{"csrf_token": {""}, "purpose": {"x"}}); p.status != http.StatusForbidden {
+		t.Errorf("without a CSRF token: got %d, want 403", p.status)
+	}
+}

@@ -163,6 +163,8 @@ func (h *Handler) routes() {
 	page("GET /dashboard/partnerships/{id}", h.partnershipPage)
 	page("POST /dashboard/partnerships/{id}/messages", h.postPartnershipMessage)
 	page("POST /dashboard/partnerships/{id}/health", h.healthCheck)
+	page("POST /dashboard/partnerships/{id}/agreement", h.editAgreement)
+	page("POST /dashboard/partnerships/{id}/amendments/{n}/{decision}", h.decideAmendment)
 	page("POST /dashboard/partnerships/{id}/{action}", h.partnershipAction)
 	page("POST /dashboard/organisation/invitations", h.invite)
 	page("POST /dashboard/organisation", h.saveProfile)
