@@ -278,12 +278,13 @@ func TestInBrowser(t *testing.T) {
 		var roomID string
 		chromedp.Run(ctx, chromedp.Evaluate(`location.pathname.split("/")[2]`, &roomID))
 		visit(t, ctx, base, "/dashboard/rooms/spaces/"+roomID)
+		checkA11y(t, ctx, "/dashboard/rooms/spaces/{id}")
 		var live string
 		err = chromedp.Run(ctx, chromedp.SetValue("#floor", "concrete", chromedp.ByQuery),
 			chromedp.Evaluate(`document.getElementById("floor").dispatchEvent(new Event("change", {bubbles: true}))`, nil),
 			chromedp.Poll(`document.getElementById("live-stars").textContent.includes("With these details")`, nil),
 			chromedp.Text("#live-stars", &live, chromedp.ByQuery))
-		if err != nil || !strings.Contains(live, "not sprung") {
+		if err != nil || !strings.Contains(live, "concrete floor") || !strings.Contains(live, "lost") {
 			t.Errorf("the live rating after choosing a concrete floor: %q %v", live, err)
 		}
 		visit(t, ctx, base, spacePath)
