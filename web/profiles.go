@@ -54,7 +54,7 @@ type bookingForm struct {
 func (h *Handler) space(w http.ResponseWriter, r *http.Request) {
 	f := readSearch(r.URL.Query(), h.today())
 	v := &spaceView{Errors: map[string]string{},
-		Booking: bookingForm{Day: f.Day, Start: f.Start, End: f.End, From: f.From, Count: f.Count}}
+		Booking: bookingForm{Day: f.Day, Start: f.Start, End: f.End, From: f.From, Count: f.Count, Tier: f.Tier}}
 	if r.URL.Query().Get("place") != "" {
 		v.Search = f.QueryString()
 	}

@@ -60,11 +60,16 @@ func TestQuoteBeforeBookingWithoutJavaScript(t *testing.T) {
 	spaceID := ownRoom(t, s, url.Values{"price_community": {"22"}, "price_standard": {"30.50"}})
 	booker, _ := s.register(t, "Quote Dance Collective")
 	room := booker.get("/spaces/" + spaceID)
-	for _, want := range []string{`action="/spaces/` + spaceID + `/quote"`, `<label for="b-tier">`,
-		`<option value="community">£22 an hour (community rate)</option>`, `<option value="standard">£30.50 an hour (standard rate)</option>`} {
-		if !strings.Contains(room.body, want) {
+	for _, want := range []string{regexp.QuoteMeta(`action="/spaces/` + spaceID + `/quote"`), `<label for="b-tier">`,
+		`<option value="community"( selected)?>£22 an hour \(community rate\)</option>`, `<option value="standard"( selected)?>£30\.50 an hour \(standard rate\)</option>`} {
+		if !regexp.MustCompile(want).MatchString(room.body) {
 			t.Fatalf("the room's booking form lacks %s:\n%.4000s", want, room.body)
 		}
+	}
+
+	// Coming from a search at the standard rate, that rate is chosen.
+	if p := booker.get("/spaces/" + spaceID + "?tier=standard"); !strings.Contains(p.body, `<option value="standard" selected>`) {
+		t.Errorf("the search's rate is not chosen on the booking form")
 	}
 
 	// The next Wednesday at least a week away, 10:00–12:00, for 3 weeks.
