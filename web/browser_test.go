@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"commonground/matching"
 	"commonground/seed"
 )
 
@@ -240,6 +241,29 @@ func TestInBrowser(t *testing.T) {
 				t.Errorf("after proposing, no partnership is listed:\n%s", text(t, ctx))
 			} else {
 				visit(t, ctx, base, link)
+				// The partner accepts (by the store: this browser is the
+				// proposer's); the page then carries the health-check form.
+				pid := strings.TrimPrefix(link, "/dashboard/partnerships/")
+				stored, err := s.app.DB.GetPartnership(t.Context(), pid)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := s.app.DB.TransitionPartnership(t.Context(), pid, matching.ActionAccept, matching.Actor{OrganisationID: stored.PartnerID}); err != nil {
+					t.Fatal(err)
+				}
+				visit(t, ctx, base, link+"#check")
+				// A change to the agreement now waits for the partner.
+				err = chromedp.Run(ctx,
+					chromedp.Evaluate(`document.querySelector('form[action$="/agreement"]').closest("details").open = true`, nil),
+					chromedp.SetValue("#ag-purpose", "Summer dance school and a sharing", chromedp.ByQuery))
+				if err != nil {
+					t.Fatalf("change the agreement: %v", err)
+				}
+				submit(t, ctx, "#ag-purpose")
+				visit(t, ctx, base, link)
+				if got := text(t, ctx); !strings.Contains(got, "waiting for") || !strings.Contains(got, "Summer dance school and a sharing") {
+					t.Errorf("the proposed change is not shown waiting:\n%s", got)
+				}
 			}
 		}
 		signOutIn(t, ctx, base, email, "correct horse battery")
