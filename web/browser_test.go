@@ -321,6 +321,14 @@ func TestInBrowser(t *testing.T) {
 			"/spaces/no-such-room"} {
 			visit(t, ctx, base, p)
 		}
+		visit(t, ctx, base, "/dashboard/organisation#calendar")
+		submit(t, ctx, `form[action="/dashboard/organisation/calendar-key"] button`)
+		checkA11y(t, ctx, "/dashboard/organisation with a new calendar link")
+		var calURL string
+		chromedp.Run(ctx, chromedp.Value("#calendar-url", &calURL, chromedp.ByQuery))
+		if !strings.Contains(calURL, "/calendar.ics?key=") {
+			t.Errorf("the calendar link shown is %q", calURL)
+		}
 		signOut(t, ctx)
 		visit(t, ctx, base, "/signin")
 	})
