@@ -154,6 +154,22 @@ func TestQuoteBeforeBookingWithoutJavaScript(t *testing.T) {
 	}
 }
 
+// TestQuoteOfAFreeRoom: a room with no prices has no rate to choose and
+// its quote says it is free.
+func TestQuoteOfAFreeRoom(t *testing.T) {
+	s := demoSite(t, store.SQLite)
+	spaceID := ownRoom(t, s, nil)
+	b, _ := s.register(t, "Free Room Dancers")
+	if p := b.get("/spaces/" + spaceID); strings.Contains(p.body, `name="tier"`) {
+		t.Errorf("a room with no prices offers a rate to choose")
+	}
+	q := b.post("/spaces/"+spaceID+"/quote", url.Values{"day": {"wed"}, "start": {"10:00"}, "end": {"11:00"},
+		"from": {nextWeek()}, "count": {"2"}})
+	if q.status != http.StatusOK || !strings.Contains(q.body, "free to book") || !strings.Contains(q.body, "Total: <strong>£0</strong>") {
+		t.Errorf("the quote of a free room: got %d\n%.4000s", q.status, q.body)
+	}
+}
+
 // poundsOf writes pence as the pages do.
 func poundsOf(pence int) string {
 	if pence%100 == 0 {
