@@ -3,47 +3,120 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
 	"commonground/api"
 )
 
-// book asks the API to book a room for a weekly series from the room's
-// form; a clash shows the sessions that clash, on the room's page.
-func (h *Handler) book(w http.ResponseWriter, r *http.Request) {
-	if sessionOf(r) == nil {
-		redirect(w, r, "/signin?next="+url.QueryEscape("/spaces/"+r.PathValue("id")+"#book"))
-		return
-	}
+// readBooking reads the room's booking form into its typed form and the
+// API's booking body; a count that is not a number is an error on v.
+func readBooking(r *http.Request, v *spaceView) (map[string]any, bool) {
 	f := bookingForm{Day: r.PostFormValue("day"), Start: r.PostFormValue("start"), End: r.PostFormValue("end"),
 		From: r.PostFormValue("from"), Count: r.PostFormValue("count"), Purpose: strings.TrimSpace(r.PostFormValue("purpose")),
-		SkipConflicts: r.PostFormValue("skip_conflicts") == "true"}
-	v := &spaceView{Booking: f, Errors: map[string]string{}}
+		Tier: r.PostFormValue("tier"), SkipConflicts: r.PostFormValue("skip_conflicts") == "true"}
+	v.Booking = f
 	count, err := strconv.Atoi(f.Count)
 	if err != nil {
 		v.Errors["count"] = "must be a whole number of weeks"
-		h.showSpace(w, r, http.StatusBadRequest, v)
-		return
+		return nil, false
 	}
 	body := map[string]any{
 		"weekly":  map[string]any{"day": f.Day, "start": f.Start, "end": f.End, "from": f.From, "count": count},
 		"purpose": f.Purpose, "skip_conflicts": f.SkipConflicts,
 	}
+	if f.Tier != "" {
+		body["tier"] = f.Tier
+	}
+	return body, true
+}
+
+// apiTimes finds the API's RFC 3339 times in a message, to write them as
+// local days and times.
+var apiTimes = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)`)
+
+// bookingFields are the booking form's fields that show their own error.
+var bookingFields = map[string]bool{"day": true, "start": true, "end": true, "from": true, "count": true, "tier": true}
+
+// refused shows the API's refusal of a quote or booking on the room's
+// page: the sessions that clash (409), the fields at fault and any other
+// reason (422, 400) as sentences.
+func (h *Handler) refused(w http.ResponseWriter, r *http.Request, v *spaceView, err error) {
+	e, ok := err.(*apiError)
+	if !ok || e.Status >= 500 || e.Status == http.StatusNotFound || e.Status == http.StatusUnauthorized {
+		h.pageError(w, r, err)
+		return
+	}
+	v.Conflicts = e.Problem.Conflicts
+	v.Errors = map[string]string{}
+	seen := map[string]bool{}
+	for _, fe := range e.Problem.Errors {
+		name := fe.Field
+		if i := strings.LastIndexByte(name, '.'); i >= 0 {
+			name = name[i+1:]
+		}
+		msg := apiTimes.ReplaceAllStringFunc(fe.Message, when)
+		switch {
+		case strings.HasPrefix(fe.Field, "sessions["):
+			// One session of the series: past the horizon, say.
+			if m := sentence("a session " + msg); !seen[m] {
+				seen[m] = true
+				v.Refusals = append(v.Refusals, m)
+			}
+		case bookingFields[name]:
+			if _, ok := v.Errors[name]; !ok {
+				v.Errors[name] = msg
+			}
+		default:
+			v.Refusals = append(v.Refusals, sentence(fe.Field+" "+msg))
+		}
+	}
+	if len(v.Errors) == 0 && len(v.Conflicts) == 0 && len(v.Refusals) == 0 {
+		v.Errors["form"] = cleanDetail(e.Problem.Detail, e.Problem.Title)
+	}
+	h.showSpace(w, r, e.Status, v)
+}
+
+// quote asks the API what booking the room's form would make and cost,
+// and shows it with a button to confirm; nothing is booked yet.
+func (h *Handler) quote(w http.ResponseWriter, r *http.Request) {
+	if sessionOf(r) == nil {
+		redirect(w, r, "/signin?next="+url.QueryEscape("/spaces/"+r.PathValue("id")+"#book"))
+		return
+	}
+	v := &spaceView{Errors: map[string]string{}}
+	body, ok := readBooking(r, v)
+	if !ok {
+		h.showSpace(w, r, http.StatusBadRequest, v)
+		return
+	}
 	var out api.BookingEnvelope
-	err = h.call(r, http.MethodPost, "/v1/spaces/"+url.PathEscape(r.PathValue("id"))+"/bookings", nil, body, &out)
-	if err != nil {
-		e, ok := err.(*apiError)
-		if !ok || e.Status >= 500 || e.Status == http.StatusNotFound || e.Status == http.StatusUnauthorized {
-			h.pageError(w, r, err)
-			return
-		}
-		v.Conflicts = e.Problem.Conflicts
-		v.Errors = e.fieldErrors()
-		if len(v.Errors) == 0 && len(v.Conflicts) == 0 {
-			v.Errors["form"] = cleanDetail(e.Problem.Detail, e.Problem.Title)
-		}
-		h.showSpace(w, r, e.Status, v)
+	if err := h.call(r, http.MethodPost, "/v1/spaces/"+url.PathEscape(r.PathValue("id"))+"/quote", nil, body, &out); err != nil {
+		h.refused(w, r, v, err)
+		return
+	}
+	v.Quote = &out
+	h.showSpace(w, r, http.StatusOK, v)
+}
+
+// book asks the API to book a room for a weekly series from the room's
+// form (the quote's confirm button); a clash shows the sessions that
+// clash, on the room's page.
+func (h *Handler) book(w http.ResponseWriter, r *http.Request) {
+	if sessionOf(r) == nil {
+		redirect(w, r, "/signin?next="+url.QueryEscape("/spaces/"+r.PathValue("id")+"#book"))
+		return
+	}
+	v := &spaceView{Errors: map[string]string{}}
+	body, ok := readBooking(r, v)
+	if !ok {
+		h.showSpace(w, r, http.StatusBadRequest, v)
+		return
+	}
+	var out api.BookingEnvelope
+	if err := h.call(r, http.MethodPost, "/v1/spaces/"+url.PathEscape(r.PathValue("id"))+"/bookings", nil, body, &out); err != nil {
+		h.refused(w, r, v, err)
 		return
 	}
 	redirect(w, r, "/dashboard/bookings/"+url.PathEscape(out.Booking.ID))

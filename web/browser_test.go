@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"commonground/matching"
 	"commonground/seed"
 )
 
@@ -199,6 +200,13 @@ func TestInBrowser(t *testing.T) {
 			chromedp.SetValue("#b-count", "2", chromedp.ByQuery),
 			chromedp.SendKeys("#b-purpose", "Rehearsals for the spring show", chromedp.ByQuery),
 			chromedp.Submit("#b-purpose", chromedp.ByQuery),
+			chromedp.WaitVisible("#confirm-booking", chromedp.ByQuery))
+		if err != nil {
+			t.Fatalf("quote: %v", err)
+		}
+		checkA11y(t, ctx, "/spaces/{id} with a quote")
+		err = chromedp.Run(ctx,
+			chromedp.Click("#confirm-booking", chromedp.ByQuery),
 			chromedp.WaitVisible("#messages", chromedp.ByQuery))
 		if err != nil {
 			t.Fatalf("book: %v", err)
@@ -233,6 +241,29 @@ func TestInBrowser(t *testing.T) {
 				t.Errorf("after proposing, no partnership is listed:\n%s", text(t, ctx))
 			} else {
 				visit(t, ctx, base, link)
+				// The partner accepts (by the store: this browser is the
+				// proposer's); the page then carries the health-check form.
+				pid := strings.TrimPrefix(link, "/dashboard/partnerships/")
+				stored, err := s.app.DB.GetPartnership(t.Context(), pid)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := s.app.DB.TransitionPartnership(t.Context(), pid, matching.ActionAccept, matching.Actor{OrganisationID: stored.PartnerID}); err != nil {
+					t.Fatal(err)
+				}
+				visit(t, ctx, base, link+"#check")
+				// A change to the agreement now waits for the partner.
+				err = chromedp.Run(ctx,
+					chromedp.Evaluate(`document.querySelector('form[action$="/agreement"]').closest("details").open = true`, nil),
+					chromedp.SetValue("#ag-purpose", "Summer dance school and a sharing", chromedp.ByQuery))
+				if err != nil {
+					t.Fatalf("change the agreement: %v", err)
+				}
+				submit(t, ctx, "#ag-purpose")
+				visit(t, ctx, base, link)
+				if got := text(t, ctx); !strings.Contains(got, "waiting for") || !strings.Contains(got, "Summer dance school and a sharing") {
+					t.Errorf("the proposed change is not shown waiting:\n%s", got)
+				}
 			}
 		}
 		signOutIn(t, ctx, base, email, "correct horse battery")
@@ -271,12 +302,13 @@ func TestInBrowser(t *testing.T) {
 		var roomID string
 		chromedp.Run(ctx, chromedp.Evaluate(`location.pathname.split("/")[2]`, &roomID))
 		visit(t, ctx, base, "/dashboard/rooms/spaces/"+roomID)
+		checkA11y(t, ctx, "/dashboard/rooms/spaces/{id}")
 		var live string
 		err = chromedp.Run(ctx, chromedp.SetValue("#floor", "concrete", chromedp.ByQuery),
 			chromedp.Evaluate(`document.getElementById("floor").dispatchEvent(new Event("change", {bubbles: true}))`, nil),
 			chromedp.Poll(`document.getElementById("live-stars").textContent.includes("With these details")`, nil),
 			chromedp.Text("#live-stars", &live, chromedp.ByQuery))
-		if err != nil || !strings.Contains(live, "not sprung") {
+		if err != nil || !strings.Contains(live, "concrete floor") || !strings.Contains(live, "lost") {
 			t.Errorf("the live rating after choosing a concrete floor: %q %v", live, err)
 		}
 		visit(t, ctx, base, spacePath)
@@ -288,6 +320,14 @@ func TestInBrowser(t *testing.T) {
 			"/dashboard/organisation", "/dashboard/partners/consortium?requirements=skill.youth-work&radius_km=25&max_members=3", "/password-reset", "/password-reset/not-a-token", "/invitations/not-a-token",
 			"/spaces/no-such-room"} {
 			visit(t, ctx, base, p)
+		}
+		visit(t, ctx, base, "/dashboard/organisation#calendar")
+		submit(t, ctx, `form[action="/dashboard/organisation/calendar-key"] button`)
+		checkA11y(t, ctx, "/dashboard/organisation with a new calendar link")
+		var calURL string
+		chromedp.Run(ctx, chromedp.Value("#calendar-url", &calURL, chromedp.ByQuery))
+		if !strings.Contains(calURL, "/calendar.ics?key=") {
+			t.Errorf("the calendar link shown is %q", calURL)
 		}
 		signOut(t, ctx)
 		visit(t, ctx, base, "/signin")

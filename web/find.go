@@ -121,6 +121,8 @@ type searchView struct {
 	Budgets    []int
 	// Result is the answer, once searched.
 	Result *api.VenueMatchResult
+	// Total is how many rooms fit, of which Result shows the best.
+	Total int
 	// Excluded says what was left out and why, in a sentence.
 	Excluded string
 	// Nearby are rooms near the place that can be explained.
@@ -176,6 +178,10 @@ func (h *Handler) find(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Result = &res
+	v.Total = len(res.Matches)
+	if res.TotalMatches != nil {
+		v.Total = *res.TotalMatches
+	}
 	v.Excluded = excludedSentence(res.Excluded)
 	if len(res.Matches) > 0 {
 		page.Styles = []string{"/static/leaflet/leaflet.css"}

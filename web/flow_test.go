@@ -55,7 +55,7 @@ func TestBookingFlowWithoutJavaScript(t *testing.T) {
 
 		booker, _ := s.register(t, "Leaps and Bounds Dance")
 		room = booker.get("/spaces/" + spaceID)
-		if !strings.Contains(room.body, `action="/spaces/`+spaceID+`/book"`) {
+		if !strings.Contains(room.body, `action="/spaces/`+spaceID+`/quote"`) {
 			t.Fatalf("signed in, the room has no booking form:\n%.3000s", room.body)
 		}
 		booked := booker.post("/spaces/"+spaceID+"/book", url.Values{"day": {"wed"}, "start": {"10:00"}, "end": {"11:00"},

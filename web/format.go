@@ -32,6 +32,8 @@ var funcs = template.FuncMap{
 	"label":    label,
 	"words":    func(s string) string { return strings.ReplaceAll(s, "_", "-") },
 	"sentence": sentence,
+	"tiername": tierName,
+	"clash":    clash,
 	"list":     func(xs ...string) []string { return xs },
 	"deref":    func(p *int) int { return *p },
 	"str": func(p *string) string {
@@ -173,3 +175,21 @@ func excludedSentence(excluded map[string]int) string {
 }
 
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+// tierName says a price tier in words: "community rate".
+func tierName(tier string) string {
+	return label(tier) + " rate"
+}
+
+// clash says why a session cannot be booked: "already booked".
+func clash(reason string) string {
+	switch reason {
+	case matching.ReasonBooked:
+		return "already booked"
+	case matching.ReasonOutsideHours:
+		return "outside the opening hours"
+	case matching.ReasonClosure:
+		return "the room is closed"
+	}
+	return label(reason)
+}

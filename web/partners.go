@@ -220,6 +220,8 @@ type settingsView struct {
 	Hooks   []api.Webhook
 	Events  []string
 	NewHook *api.WebhookCreated
+	// NewCalendar is the calendar address just made, shown this once.
+	NewCalendar string
 }
 
 type memberList struct {

@@ -35,14 +35,18 @@ type spaceView struct {
 	// Conflicts are the sessions a booking could not take, after a 409.
 	Conflicts []api.SessionConflict
 	Errors    map[string]string
+	// Refusals are the API's other reasons for refusing, as sentences.
+	Refusals []string
+	// Quote is what the form would book and cost, before confirming.
+	Quote *api.BookingEnvelope
 	// Own says the visitor's organisation owns the room.
 	Own bool
 }
 
 // bookingForm is a booking as typed: a weekly series.
 type bookingForm struct {
-	Day, Start, End, From, Count, Purpose string
-	SkipConflicts                         bool
+	Day, Start, End, From, Count, Purpose, Tier string
+	SkipConflicts                               bool
 }
 
 // space: a room's profile, stars, prices, access, hours, the next weeks'
@@ -50,7 +54,7 @@ type bookingForm struct {
 func (h *Handler) space(w http.ResponseWriter, r *http.Request) {
 	f := readSearch(r.URL.Query(), h.today())
 	v := &spaceView{Errors: map[string]string{},
-		Booking: bookingForm{Day: f.Day, Start: f.Start, End: f.End, From: f.From, Count: f.Count}}
+		Booking: bookingForm{Day: f.Day, Start: f.Start, End: f.End, From: f.From, Count: f.Count, Tier: f.Tier}}
 	if r.URL.Query().Get("place") != "" {
 		v.Search = f.QueryString()
 	}

@@ -26,6 +26,8 @@ type editView struct {
 	// the form's one row a day can show; otherwise the hours are kept.
 	HoursEditable bool
 	Message       string
+	// Groups are the organisations whose needs for a room this one meets.
+	Groups *api.GroupResult
 }
 
 // ownSpace loads the room of the path if it is the signed-in person's
@@ -93,6 +95,17 @@ func (h *Handler) editSpaceForm(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) showEdit(w http.ResponseWriter, r *http.Request, status int, v *editView) {
 	v.Kinds, v.Floors, v.Days = matching.SpaceKinds, matching.Floors, weekDays
+	var groups api.GroupResult
+	if err := h.get(r, "/v1/spaces/"+url.PathEscape(v.Space.ID)+"/groups", nil, &groups); err != nil {
+		// The room's form is still of use without the groups.
+		if st := statusOf(err); st != 0 && st < 500 {
+			h.pageError(w, r, err)
+			return
+		}
+		h.log.Warn("groups for a room failed", "space", v.Space.ID, "error", err.Error())
+	} else {
+		v.Groups = &groups
+	}
 	h.render(w, r, status, "room-edit", view{Title: "Change " + v.Space.Name, Nav: "rooms", D: v,
 		Scripts: []string{"/static/stars.js"}})
 }

@@ -138,6 +138,35 @@ func (h *Handler) createKey(w http.ResponseWriter, r *http.Request) {
 	h.showSettings(w, r, http.StatusOK, &settingsView{NewKey: &key})
 }
 
+// createCalendarKey makes a new address for the organisation's calendar
+// of sessions (admins) and shows it once, to copy into a calendar
+// application; the address before it stops working.
+func (h *Handler) createCalendarKey(w http.ResponseWriter, r *http.Request) {
+	if !h.requireSession(w, r) {
+		return
+	}
+	var key api.CalendarKey
+	path := "/v1/organisations/" + url.PathEscape(sessionOf(r).OrgID) + "/calendar-key"
+	if err := h.call(r, http.MethodPost, path, nil, nil, &key); err != nil {
+		h.formError(w, r, err)
+		return
+	}
+	h.showSettings(w, r, http.StatusOK, &settingsView{NewCalendar: h.absolute(r, key.CalendarURL)})
+}
+
+// absolute makes a path of this service a full address, on the public
+// URL when one is set, else on the host the request came to.
+func (h *Handler) absolute(r *http.Request, path string) string {
+	if h.public != "" {
+		return h.public + path
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + path
+}
+
 // revokeKey revokes an API key (admins).
 func (h *Handler) revokeKey(w http.ResponseWriter, r *http.Request) {
 	if !h.requireSession(w, r) {

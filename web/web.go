@@ -60,6 +60,7 @@ type Handler struct {
 	tax      *matching.Taxonomy
 	log      *slog.Logger
 	secure   bool
+	public   string // the public URL, without a trailing slash; "" if unset
 	tileURL  string // "" for no tiles
 	tileSrc  string // the tiles' origin, for the CSP
 	now      func() time.Time
@@ -77,6 +78,7 @@ func NewHandler(cfg Config) *Handler {
 		h.now = time.Now
 	}
 	h.secure = strings.HasPrefix(strings.ToLower(cfg.PublicURL), "https:")
+	h.public = strings.TrimRight(strings.TrimSpace(cfg.PublicURL), "/")
 	switch tiles := strings.TrimSpace(cfg.TileURL); tiles {
 	case "none":
 	case "":
@@ -123,6 +125,7 @@ func (h *Handler) routes() {
 	page("GET /find", h.find)
 	page("GET /nearby", h.nearby)
 	page("GET /spaces/{id}", h.space)
+	page("POST /spaces/{id}/quote", h.quote)
 	page("POST /spaces/{id}/book", h.book)
 	page("GET /venues/{id}", h.venue)
 	page("GET /organisations/{id}", h.organisation)
@@ -160,6 +163,8 @@ func (h *Handler) routes() {
 	page("GET /dashboard/partnerships/{id}", h.partnershipPage)
 	page("POST /dashboard/partnerships/{id}/messages", h.postPartnershipMessage)
 	page("POST /dashboard/partnerships/{id}/health", h.healthCheck)
+	page("POST /dashboard/partnerships/{id}/agreement", h.editAgreement)
+	page("POST /dashboard/partnerships/{id}/amendments/{n}/{decision}", h.decideAmendment)
 	page("POST /dashboard/partnerships/{id}/{action}", h.partnershipAction)
 	page("POST /dashboard/organisation/invitations", h.invite)
 	page("POST /dashboard/organisation", h.saveProfile)
@@ -167,6 +172,7 @@ func (h *Handler) routes() {
 	page("POST /dashboard/organisation/{kind}/{id}/delete", h.removeItem)
 	page("POST /dashboard/organisation/api-keys", h.createKey)
 	page("POST /dashboard/organisation/api-keys/{id}/revoke", h.revokeKey)
+	page("POST /dashboard/organisation/calendar-key", h.createCalendarKey)
 	page("POST /dashboard/organisation/webhooks", h.createHook)
 	page("POST /dashboard/organisation/webhooks/{id}/delete", h.deleteHook)
 	page("GET /dashboard/organisation", h.organisationSettings)
