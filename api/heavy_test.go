@@ -72,9 +72,9 @@ func TestConsortiumBudget(t *testing.T) {
 	if len(bounded.Consortia) == 0 {
 		t.Errorf("got no team, want the best found within the budget")
 	}
-	if short > full/2 {
-		t.Errorf("a 5ms budget took %v, an unbounded search %v; want at most half", short, full)
-	}
+	// How much sooner the bounded search answers is a figure for the load
+	// runs (cmd/heavyload), not a test: wall times on a shared machine
+	// vary more than the budget saves.
 	t.Logf("unbounded: %v, %d teams; 5ms budget: %v, %d teams", full, len(unbounded.Consortia), short, len(bounded.Consortia))
 }
 

@@ -260,7 +260,7 @@ func (h *handler) matchVenues(c *gin.Context) {
 		c.Data(http.StatusOK, "application/geo+json", body)
 		return
 	}
-	c.JSON(http.StatusOK, out)
+	respond(c, &out)
 }
 
 // wantsGeoJSON reports whether an Accept header asks for GeoJSON

@@ -106,8 +106,12 @@ func (h *handler) nearby(c *gin.Context) {
 		if n := len(spaces); n > 0 {
 			last = &geo.Ranked{ID: spaces[n-1].ID, DistanceM: spaces[n-1].DistanceM}
 		}
+		next := nextCursor(last, more)
+		if handOver(c, &NearbySpaces{Spaces: spaces, NextCursor: next}) {
+			return
+		}
 		buf := bodyBuffers.Get().(*[]byte)
-		*buf = appendSpacesCollection((*buf)[:0], spaces, nextCursor(last, more))
+		*buf = appendSpacesCollection((*buf)[:0], spaces, next)
 		writeGeoJSON(c, *buf)
 		if cap(*buf) <= 1<<20 {
 			bodyBuffers.Put(buf)

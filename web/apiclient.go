@@ -69,7 +69,8 @@ func (h *Handler) call(r *http.Request, method, path string, query url.Values, b
 	if len(query) > 0 {
 		target += "?" + query.Encode()
 	}
-	req, err := http.NewRequestWithContext(r.Context(), method, target, rd)
+	ctx, answer := api.InProcess(r.Context())
+	req, err := http.NewRequestWithContext(ctx, method, target, rd)
 	if err != nil {
 		return err
 	}
@@ -99,13 +100,32 @@ func (h *Handler) call(r *http.Request, method, path string, query url.Values, b
 		}
 		return e
 	}
-	if out == nil || rec.body.Len() == 0 {
+	if out == nil {
+		return nil
+	}
+	if answer.Taken() {
+		if t, ok := out.(answerTaker); ok && t.takeAnswer(answer.Value()) {
+			return nil
+		}
+		if err := answer.Into(out); err != nil {
+			return fmt.Errorf("%s %s: take the answer: %w", method, path, err)
+		}
+		return nil
+	}
+	if rec.body.Len() == 0 {
 		return nil
 	}
 	if err := json.Unmarshal(rec.body.Bytes(), out); err != nil {
 		return fmt.Errorf("%s %s: decode the answer: %w", method, path, err)
 	}
 	return nil
+}
+
+// answerTaker is a page's answer type that reads an API answer's Go
+// value (see api.Answer) of a type other than its own.
+type answerTaker interface {
+	// takeAnswer reads v and reports whether it could.
+	takeAnswer(v any) bool
 }
 
 // get is call for a GET.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -129,6 +130,63 @@ type searchView struct {
 	Nearby []nearbyRoom
 	// ExplainName names the room explained.
 	ExplainName string
+	// Cards are Result's matches, written out (see matchCards).
+	Cards template.HTML
+	// activityOptions are the activities to choose from.
+	activityOptions []option
+}
+
+// The search form's choices that do not change.
+var (
+	radiusOptions = []option{{"3", "3 km"}, {"5", "5 km"}, {"10", "10 km"}, {"15", "15 km"}, {"25", "25 km"}, {"40", "40 km"}}
+	dayOptions    = func() []option {
+		out := make([]option, len(weekDays))
+		for i, d := range weekDays {
+			out[i] = option{d, dayName(d)}
+		}
+		return out
+	}()
+	budgetOptions = func() []option {
+		out := []option{{"", "Any price"}}
+		for _, b := range budgets {
+			out = append(out, option{strconv.Itoa(b), "Up to " + pounds(b) + " an hour"})
+		}
+		return out
+	}()
+	tierOptions = func() []option {
+		names := map[matching.Tier]string{"community": "Community groups", "standard": "Standard",
+			"commercial": "Commercial"}
+		out := make([]option, len(matching.Tiers))
+		for i, t := range matching.Tiers {
+			out[i] = option{string(t), cmp.Or(names[t], label(string(t)))}
+		}
+		return out
+	}()
+)
+
+// The search form's selects, with the search's choice selected.
+func (v searchView) RadiusOptions() template.HTML { return options(radiusOptions, v.Form.RadiusKm) }
+func (v searchView) ActivityOptions() template.HTML {
+	return options(v.activityOptions, v.Form.Activity)
+}
+func (v searchView) DayOptions() template.HTML { return options(dayOptions, v.Form.Day) }
+func (v searchView) BudgetOptions() template.HTML {
+	return options(budgetOptions, v.Form.MaxPencePerHour)
+}
+func (v searchView) TierOptions() template.HTML { return options(tierOptions, v.Form.Tier) }
+
+// SearchInputs are the search as hidden fields, for the "why not this
+// room?" form.
+func (v searchView) SearchInputs() template.HTML { return hiddenInputs(v.Form.Query(), searchFields) }
+
+// NearbyOptions are the rooms to ask "why not?" of, the asked one
+// selected.
+func (v searchView) NearbyOptions() template.HTML {
+	opts := make([]option, len(v.Nearby))
+	for i, n := range v.Nearby {
+		opts[i] = option{n.ID, n.Name + ", " + n.VenueName + " (" + km(n.DistanceKm) + ")"}
+	}
+	return options(opts, v.Form.ExplainSpaceID)
 }
 
 var weekDays = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
@@ -138,7 +196,7 @@ var budgets = []int{1000, 1500, 2000, 3000, 4000, 6000}
 
 func (h *Handler) newSearchView(f searchForm) searchView {
 	return searchView{Form: f, Errors: map[string]string{}, Activities: h.tax.Activities, Tiers: matching.Tiers,
-		Days: weekDays, Budgets: budgets}
+		Days: weekDays, Budgets: budgets, activityOptions: h.activityOptions}
 }
 
 func (h *Handler) today() time.Time { return h.now().In(london) }
@@ -183,6 +241,7 @@ func (h *Handler) find(w http.ResponseWriter, r *http.Request) {
 		v.Total = *res.TotalMatches
 	}
 	v.Excluded = excludedSentence(res.Excluded)
+	v.Cards = matchCards(res.Matches, f.Query().Encode(), f.Tier)
 	if len(res.Matches) > 0 {
 		page.Styles = []string{"/static/leaflet/leaflet.css"}
 		page.Scripts = []string{"/static/leaflet/leaflet.js", "/static/map.js"}

@@ -30,7 +30,7 @@ var funcs = template.FuncMap{
 	"yesno":    yesno,
 	"dayname":  dayName,
 	"label":    label,
-	"words":    func(s string) string { return strings.ReplaceAll(s, "_", "-") },
+	"words":    words,
 	"sentence": sentence,
 	"tiername": tierName,
 	"clash":    clash,
@@ -43,6 +43,10 @@ var funcs = template.FuncMap{
 		return *p
 	},
 }
+
+// words writes the API's slugs in a reason as words: "semi_sprung" is
+// "semi-sprung".
+func words(s string) string { return strings.ReplaceAll(s, "_", "-") }
 
 // pounds writes pence as money: "£12.50", "£8".
 func pounds(pence int) string {

@@ -1,11 +1,14 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"commonground/api"
 )
 
 // nearbyRoom is one room of the API's nearby GeoJSON.
@@ -23,29 +26,54 @@ type nearbyRoom struct {
 	Lon, Lat     float64 `json:"-"`
 }
 
-type nearbyCollection struct {
-	Features []struct {
-		Geometry struct {
-			Coordinates [2]float64 `json:"coordinates"`
-		} `json:"geometry"`
-		Properties nearbyRoom `json:"properties"`
-	} `json:"features"`
+// nearbyAnswer is GET /v1/nearby's answer for rooms: GeoJSON, or the
+// API's value when the read model answered.
+type nearbyAnswer []nearbyRoom
+
+func (rooms *nearbyAnswer) UnmarshalJSON(b []byte) error {
+	var fc struct {
+		Features []struct {
+			Geometry struct {
+				Coordinates [2]float64 `json:"coordinates"`
+			} `json:"geometry"`
+			Properties nearbyRoom `json:"properties"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(b, &fc); err != nil {
+		return err
+	}
+	*rooms = make([]nearbyRoom, len(fc.Features))
+	for i, f := range fc.Features {
+		(*rooms)[i] = f.Properties
+		(*rooms)[i].Lon, (*rooms)[i].Lat = f.Geometry.Coordinates[0], f.Geometry.Coordinates[1]
+	}
+	return nil
+}
+
+func (rooms *nearbyAnswer) takeAnswer(v any) bool {
+	ns, ok := v.(*api.NearbySpaces)
+	if !ok {
+		return false
+	}
+	*rooms = make([]nearbyRoom, len(ns.Spaces))
+	for i := range ns.Spaces {
+		s := &ns.Spaces[i]
+		(*rooms)[i] = nearbyRoom{ID: s.ID, Name: s.Name, DistanceKm: ns.DistanceKm(i), VenueID: s.VenueID,
+			VenueName: s.VenueName, SpaceKind: string(s.Kind), Capacity: s.Capacity, FitToDance: s.FitToDance,
+			InstantBook: s.InstantBook, CommunityPPH: s.CommunityPencePerHour, Lon: s.Location[0], Lat: s.Location[1]}
+	}
+	return true
 }
 
 // nearbyRooms asks the API for the rooms near a place (or a point) that
 // q describes.
 func (h *Handler) nearbyRooms(r *http.Request, q url.Values) ([]nearbyRoom, error) {
 	q.Set("kind", "spaces")
-	var fc nearbyCollection
-	if err := h.get(r, "/v1/nearby", q, &fc); err != nil {
+	var rooms nearbyAnswer
+	if err := h.get(r, "/v1/nearby", q, &rooms); err != nil {
 		return nil, err
 	}
-	out := make([]nearbyRoom, len(fc.Features))
-	for i, f := range fc.Features {
-		out[i] = f.Properties
-		out[i].Lon, out[i].Lat = f.Geometry.Coordinates[0], f.Geometry.Coordinates[1]
-	}
-	return out, nil
+	return rooms, nil
 }
 
 // roomsNear are the rooms a search looked at beyond its matches (within

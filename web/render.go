@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 )
 
 // view is what every page's template gets.
@@ -46,6 +47,9 @@ func parsePages() map[string]*template.Template {
 	return out
 }
 
+// pageBuffers hold pages while they are rendered.
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // render writes page name with status, as the person on r sees it.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
 	t, ok := h.pages[name]
@@ -57,8 +61,14 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	if v.TileURL == "" {
 		v.TileURL = h.tileURL
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			buf.Reset()
+			pageBuffers.Put(buf)
+		}
+	}()
+	if err := t.ExecuteTemplate(buf, "layout", v); err != nil {
 		h.log.Error("rendering a page failed", "page", name, "error", err.Error())
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return

@@ -65,8 +65,10 @@ type Handler struct {
 	tileSrc  string // the tiles' origin, for the CSP
 	now      func() time.Time
 	pages    map[string]*template.Template
-	static   http.Handler
-	mux      *http.ServeMux
+	// activityOptions are the taxonomy's activities for a select.
+	activityOptions []option
+	static          http.Handler
+	mux             *http.ServeMux
 }
 
 // NewHandler builds the pages' handler. It panics if the embedded
@@ -88,6 +90,11 @@ func NewHandler(cfg Config) *Handler {
 	}
 	h.tileSrc = tileSource(h.tileURL)
 	h.pages = parsePages()
+	if h.tax != nil {
+		for _, a := range h.tax.Activities {
+			h.activityOptions = append(h.activityOptions, option{a.Slug, a.Label})
+		}
+	}
 	sub, _ := fs.Sub(files, "static")
 	h.static = http.StripPrefix("/static/", http.FileServerFS(sub))
 	h.routes()

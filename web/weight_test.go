@@ -1,11 +1,13 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,6 +70,30 @@ func BenchmarkFind(b *testing.B) {
 		times = append(times, time.Since(start))
 		if rec.Code != http.StatusOK {
 			b.Fatalf("GET /find: %d", rec.Code)
+		}
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
+}
+
+// BenchmarkFindAPI is BenchmarkFind's search as the API's POST
+// /v1/match/venues in process: the page should cost at most about twice
+// what the API does for the same search.
+func BenchmarkFindAPI(b *testing.B) {
+	s := demoSite(b, store.SQLite)
+	body := fmt.Sprintf(`{"near":{"place":"Cambridge"},"radius_km":15,"group_size":12,"activity":"contemporary",`+
+		`"weekly":{"day":"tue","start":"18:00","end":"20:00","from":%q,"count":6},"tier":"community","limit":20}`, nextWeek())
+	var times []time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		start := time.Now()
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodPost, "/v1/match/venues", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		s.app.Handler.ServeHTTP(rec, req)
+		times = append(times, time.Since(start))
+		if rec.Code != http.StatusOK {
+			b.Fatalf("POST /v1/match/venues: %d %s", rec.Code, rec.Body)
 		}
 	}
 	slices.Sort(times)
