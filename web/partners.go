@@ -19,8 +19,15 @@ type partnersView struct {
 	Excluded     string
 	Partnerships []partnershipRow
 	Labels       map[string]string
-	Criteria     []string
-	ReviewOn     string
+	// Criteria are the health criteria with their prompts (the API's
+	// taxonomy), read when a health check may be recorded.
+	Criteria []api.HealthCriterion
+	ReviewOn string
+}
+
+// CheckForm is the health-check form of partnership id.
+func (v *partnersView) CheckForm(id string) criteriaForm {
+	return criteriaForm{Prefix: "hc-" + id, Criteria: v.Criteria}
 }
 
 type partnershipRow struct {
@@ -58,7 +65,7 @@ func (h *Handler) partners(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	me := sessionOf(r).OrgID
-	v := partnersView{Labels: h.labels(), Criteria: matching.HealthCriteria[:],
+	v := partnersView{Labels: h.labels(),
 		ReviewOn: h.today().AddDate(0, 6, 0).Format(matching.DateLayout)}
 	var res api.PartnerResult
 	if err := h.get(r, "/v1/organisations/"+url.PathEscape(me)+"/partners", url.Values{"radius_km": {"25"}, "limit": {"10"}}, &res); err != nil {
@@ -84,6 +91,14 @@ func (h *Handler) partners(w http.ResponseWriter, r *http.Request) {
 		row := partnershipRow{Partnership: p, OtherName: names.org(other), Proposed: p.ProposerID == me}
 		row.Actions, row.CanCheck = allowed(p, me)
 		v.Partnerships = append(v.Partnerships, row)
+		if row.CanCheck && v.Criteria == nil {
+			criteria, err := h.healthCriteria(r)
+			if err != nil {
+				h.pageError(w, r, err)
+				return
+			}
+			v.Criteria = criteria
+		}
 	}
 	h.render(w, r, http.StatusOK, "partners", view{Title: "Partners", Nav: "dashboard", D: &v})
 }

@@ -164,6 +164,7 @@ func (h *Handler) routes() {
 	page("POST /dashboard/partnerships/{id}/messages", h.postPartnershipMessage)
 	page("POST /dashboard/partnerships/{id}/health", h.healthCheck)
 	page("POST /dashboard/partnerships/{id}/agreement", h.editAgreement)
+	page("POST /dashboard/partnerships/{id}/evaluation", h.evaluate)
 	page("POST /dashboard/partnerships/{id}/amendments/{n}/{decision}", h.decideAmendment)
 	page("POST /dashboard/partnerships/{id}/{action}", h.partnershipAction)
 	page("POST /dashboard/organisation/invitations", h.invite)
