@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -29,6 +30,9 @@ type partnershipView struct {
 	Answer  bool
 	// Outcomes are the agreement's outcomes, one a line, for the form.
 	Outcomes string
+	// Parties are the two organisations, us first, with their roles, for
+	// the agreement's form.
+	Parties []roleField
 	// Check is the health-check form.
 	Check criteriaForm
 	// Evaluations are the closing evaluations recorded, in words; Evaluate
@@ -40,6 +44,12 @@ type partnershipView struct {
 	// Evaluated says we have posted ours; Completed that the partnership
 	// is completed (when evaluations are made).
 	Evaluated, Completed bool
+}
+
+// roleField is one organisation's role on the agreement's form.
+type roleField struct {
+	ID, Name, Role string
+	Us             bool
 }
 
 type amendmentList struct {
@@ -107,6 +117,8 @@ func (h *Handler) showPartnership(w http.ResponseWriter, r *http.Request, status
 		}
 	}
 	v.Outcomes = strings.Join(p.Outcomes, "\n")
+	v.Parties = []roleField{{ID: me, Name: v.Names[me], Role: p.Roles[me], Us: true},
+		{ID: other, Name: row.OtherName, Role: p.Roles[other]}}
 	v.Completed = p.Status == string(matching.PartnershipCompleted)
 	if row.CanCheck || v.Completed {
 		criteria, err := h.healthCriteria(r)
@@ -192,6 +204,18 @@ func (h *Handler) editAgreement(w http.ResponseWriter, r *http.Request) {
 	}
 	if d := strings.TrimSpace(r.PostFormValue("review_on")); d != "" && d != p.ReviewOn {
 		body["review_on"] = d
+	}
+	// Roles: one field a side, named as the API names its errors; an
+	// empty one leaves that side without a role.
+	roles := map[string]string{}
+	for _, org := range []string{p.ProposerID, p.PartnerID} {
+		if role := strings.TrimSpace(r.PostFormValue("roles." + org)); role != "" {
+			roles[org] = role
+		}
+	}
+	_, sent := r.PostForm["roles."+p.ProposerID]
+	if sent && !maps.Equal(roles, p.Roles) {
+		body["roles"] = roles
 	}
 	if len(body) == 0 {
 		redirect(w, r, "/dashboard/partnerships/"+id+"#agreement")
