@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -18,6 +17,7 @@ type partnersView struct {
 	Suggestions  *api.PartnerResult
 	Excluded     string
 	Partnerships []partnershipRow
+	Consortia    []consortiumRow
 	Labels       map[string]string
 	// Criteria are the health criteria with their prompts (the API's
 	// taxonomy), read when a health check may be recorded.
@@ -79,6 +79,11 @@ func (h *Handler) partners(w http.ResponseWriter, r *http.Request) {
 	}
 	var list partnershipList
 	if err := h.get(r, "/v1/partnerships", url.Values{"limit": {"100"}}, &list); err != nil {
+		h.pageError(w, r, err)
+		return
+	}
+	var err error
+	if v.Consortia, err = h.consortiumRows(r, me); err != nil {
 		h.pageError(w, r, err)
 		return
 	}
@@ -150,14 +155,10 @@ func (h *Handler) healthCheck(w http.ResponseWriter, r *http.Request) {
 	if !h.requireSession(w, r) {
 		return
 	}
-	body := map[string]any{"comment": strings.TrimSpace(r.PostFormValue("comment"))}
-	for _, c := range matching.HealthCriteria {
-		n, err := strconv.Atoi(r.PostFormValue(c))
-		if err != nil {
-			h.errorPage(w, r, http.StatusBadRequest, "Give every question a score from 1 to 5, then send the check again.")
-			return
-		}
-		body[c] = n
+	body, ok := healthBody(r)
+	if !ok {
+		h.errorPage(w, r, http.StatusBadRequest, "Give every question a score from 1 to 5, then send the check again.")
+		return
 	}
 	if err := h.call(r, http.MethodPost, "/v1/partnerships/"+url.PathEscape(r.PathValue("id"))+"/health", nil, body, nil); err != nil {
 		h.formError(w, r, err)
