@@ -175,6 +175,18 @@ func TestConsortiumWithoutJavaScript(t *testing.T) {
 		if p := lead.post("/dashboard/consortia", url.Values{"csrf_token": {""}, "name": {"x"}}); p.status != http.StatusForbidden {
 			t.Errorf("forming a consortium without a CSRF token: got %d, want 403", p.status)
 		}
+
+		// A member declines: the consortium does not go ahead.
+		lead, _, id, members = formedConsortium(t, s)
+		b := s.signIn(t, s.demoOwnerEmail(t, members[0]), seed.DemoPassword)
+		if p := b.post("/dashboard/consortia/"+id+"/decline", url.Values{}); p.status != http.StatusSeeOther {
+			t.Fatalf("decline: got %d\n%.3000s", p.status, p.body)
+		}
+		page = lead.get("/dashboard/consortia/" + id)
+		if !strings.Contains(page.body, "Declined by a member.") || !strings.Contains(page.body, ": has declined</li>") ||
+			strings.Contains(page.body, "/activate\"") || strings.Contains(page.body, "/health\"") {
+			t.Errorf("the declined consortium's page:\n%.5000s", page.body)
+		}
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"commonground/api"
 	"commonground/matching"
@@ -144,7 +145,7 @@ func (h *Handler) formConsortium(w http.ResponseWriter, r *http.Request) {
 		}
 		switch {
 		case len(rest) > 0:
-			f.Message = sentence(joinSemi(rest))
+			f.Message = sentence(strings.Join(rest, "; "))
 		case len(e.Problem.Errors) == 0:
 			f.Message = plainDetail(e)
 		default:
@@ -156,15 +157,4 @@ func (h *Handler) formConsortium(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, "/dashboard/consortia/"+url.PathEscape(k.ID))
-}
-
-func joinSemi(parts []string) string {
-	out := ""
-	for i, p := range parts {
-		if i > 0 {
-			out += "; "
-		}
-		out += p
-	}
-	return out
 }

@@ -19,6 +19,10 @@ func completedPartnership(t *testing.T, s *site) (me, partner *browser, id strin
 	if strings.Contains(me.get("/dashboard/partnerships/"+id).body, "/evaluation\"") {
 		t.Error("an accepted partnership offers the closing evaluation")
 	}
+	if p := me.post("/dashboard/partnerships/"+id+"/evaluation", evaluation("4", "yes")); p.status != http.StatusConflict ||
+		!strings.Contains(p.body, `role="alert">A partnership is evaluated once it is completed, and this one is accepted.</p>`) {
+		t.Errorf("evaluating an accepted partnership: got %d, want 409 saying why\n%.5000s", p.status, p.body)
+	}
 	for _, action := range []string{"activate", "complete"} {
 		if p := me.post("/dashboard/partnerships/"+id+"/"+action, url.Values{}); p.status != http.StatusSeeOther {
 			t.Fatalf("%s: got %d\n%.2000s", action, p.status, p.body)
