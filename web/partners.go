@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -18,9 +17,17 @@ type partnersView struct {
 	Suggestions  *api.PartnerResult
 	Excluded     string
 	Partnerships []partnershipRow
+	Consortia    []consortiumRow
 	Labels       map[string]string
-	Criteria     []string
-	ReviewOn     string
+	// Criteria are the health criteria with their prompts (the API's
+	// taxonomy), read when a health check may be recorded.
+	Criteria []api.HealthCriterion
+	ReviewOn string
+}
+
+// CheckForm is the health-check form of partnership id.
+func (v *partnersView) CheckForm(id string) criteriaForm {
+	return criteriaForm{Prefix: "hc-" + id, Criteria: v.Criteria}
 }
 
 type partnershipRow struct {
@@ -58,7 +65,7 @@ func (h *Handler) partners(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	me := sessionOf(r).OrgID
-	v := partnersView{Labels: h.labels(), Criteria: matching.HealthCriteria[:],
+	v := partnersView{Labels: h.labels(),
 		ReviewOn: h.today().AddDate(0, 6, 0).Format(matching.DateLayout)}
 	var res api.PartnerResult
 	if err := h.get(r, "/v1/organisations/"+url.PathEscape(me)+"/partners", url.Values{"radius_km": {"25"}, "limit": {"10"}}, &res); err != nil {
@@ -75,6 +82,11 @@ func (h *Handler) partners(w http.ResponseWriter, r *http.Request) {
 		h.pageError(w, r, err)
 		return
 	}
+	var err error
+	if v.Consortia, err = h.consortiumRows(r, me); err != nil {
+		h.pageError(w, r, err)
+		return
+	}
 	names := &nameCache{h: h, r: r, orgs: map[string]string{}, spaces: map[string][2]string{}}
 	for _, p := range list.Items {
 		other := p.PartnerID
@@ -84,6 +96,14 @@ func (h *Handler) partners(w http.ResponseWriter, r *http.Request) {
 		row := partnershipRow{Partnership: p, OtherName: names.org(other), Proposed: p.ProposerID == me}
 		row.Actions, row.CanCheck = allowed(p, me)
 		v.Partnerships = append(v.Partnerships, row)
+		if row.CanCheck && v.Criteria == nil {
+			criteria, err := h.healthCriteria(r)
+			if err != nil {
+				h.pageError(w, r, err)
+				return
+			}
+			v.Criteria = criteria
+		}
 	}
 	h.render(w, r, http.StatusOK, "partners", view{Title: "Partners", Nav: "dashboard", D: &v})
 }
@@ -135,14 +155,10 @@ func (h *Handler) healthCheck(w http.ResponseWriter, r *http.Request) {
 	if !h.requireSession(w, r) {
 		return
 	}
-	body := map[string]any{"comment": strings.TrimSpace(r.PostFormValue("comment"))}
-	for _, c := range matching.HealthCriteria {
-		n, err := strconv.Atoi(r.PostFormValue(c))
-		if err != nil {
-			h.errorPage(w, r, http.StatusBadRequest, "Give every question a score from 1 to 5, then send the check again.")
-			return
-		}
-		body[c] = n
+	body, ok := healthBody(r)
+	if !ok {
+		h.errorPage(w, r, http.StatusBadRequest, "Give every question a score from 1 to 5, then send the check again.")
+		return
 	}
 	if err := h.call(r, http.MethodPost, "/v1/partnerships/"+url.PathEscape(r.PathValue("id"))+"/health", nil, body, nil); err != nil {
 		h.formError(w, r, err)

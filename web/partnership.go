@@ -1,12 +1,15 @@
 package web
 
 import (
+	"cmp"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 
 	"commonground/api"
+	"commonground/matching"
 )
 
 // partnershipView is the data of one partnership's page.
@@ -27,6 +30,26 @@ type partnershipView struct {
 	Answer  bool
 	// Outcomes are the agreement's outcomes, one a line, for the form.
 	Outcomes string
+	// Parties are the two organisations, us first, with their roles, for
+	// the agreement's form.
+	Parties []roleField
+	// Check is the health-check form.
+	Check criteriaForm
+	// Evaluations are the closing evaluations recorded, in words; Evaluate
+	// is our form while we may still post ours; EvalError what the API
+	// said of the last one sent.
+	Evaluations []evaluationRow
+	Evaluate    *evaluationForm
+	EvalError   string
+	// Evaluated says we have posted ours; Completed that the partnership
+	// is completed (when evaluations are made).
+	Evaluated, Completed bool
+}
+
+// roleField is one organisation's role on the agreement's form.
+type roleField struct {
+	ID, Name, Role string
+	Us             bool
 }
 
 type amendmentList struct {
@@ -43,6 +66,13 @@ func (h *Handler) partnershipPage(w http.ResponseWriter, r *http.Request) {
 	if !h.requireSession(w, r) {
 		return
 	}
+	h.showPartnership(w, r, http.StatusOK, nil)
+}
+
+// showPartnership renders the partnership's page with status; failed is
+// a closing evaluation the API refused, shown again with its words (nil
+// for none).
+func (h *Handler) showPartnership(w http.ResponseWriter, r *http.Request, status int, failed *evaluationForm) {
 	me := sessionOf(r).OrgID
 	id := url.PathEscape(r.PathValue("id"))
 	var p api.Partnership
@@ -87,15 +117,48 @@ func (h *Handler) partnershipPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v.Outcomes = strings.Join(p.Outcomes, "\n")
-	if row.CanCheck {
-		var tax api.Taxonomy
-		if err := h.get(r, "/v1/taxonomy", nil, &tax); err != nil {
+	v.Parties = []roleField{{ID: me, Name: v.Names[me], Role: p.Roles[me], Us: true},
+		{ID: other, Name: row.OtherName, Role: p.Roles[other]}}
+	v.Completed = p.Status == string(matching.PartnershipCompleted)
+	if row.CanCheck || v.Completed {
+		criteria, err := h.healthCriteria(r)
+		if err != nil {
 			h.pageError(w, r, err)
 			return
 		}
-		v.Criteria = tax.HealthCriteria
+		v.Criteria = criteria
+		v.Check = criteriaForm{Prefix: "hc", Criteria: criteria}
 	}
-	h.render(w, r, http.StatusOK, "partnership", view{Title: "Partnership with " + row.OtherName, Nav: "dashboard", D: &v})
+	if v.Completed {
+		var evs evaluationList
+		if err := h.get(r, "/v1/partnerships/"+id+"/evaluation", nil, &evs); err != nil {
+			h.pageError(w, r, err)
+			return
+		}
+		v.Evaluations = evaluationRows(evs.Items, v.Criteria, v.Names, me)
+		for _, e := range evs.Items {
+			v.Evaluated = v.Evaluated || e.OrganisationID == me
+		}
+		if mayEvaluate(p, me) && !v.Evaluated {
+			v.Evaluate = cmp.Or(failed, newEvaluationForm(p, v.Criteria))
+		}
+	}
+	if failed != nil {
+		v.EvalError = failed.Error
+	}
+	title := "Partnership with " + row.OtherName
+	if failed != nil {
+		title = "Check your evaluation: " + title
+	}
+	h.render(w, r, status, "partnership", view{Title: title, Nav: "dashboard", D: &v})
+}
+
+// mayEvaluate reports whether org may post its closing evaluation of p by
+// the partnership rules (that each side posts once is the API's to say).
+func mayEvaluate(p api.Partnership, org string) bool {
+	mp := matching.Partnership{ID: p.ID, ProposerID: p.ProposerID, PartnerID: p.PartnerID,
+		Status: matching.PartnershipStatus(p.Status)}
+	return mp.CanEvaluate(matching.Actor{OrganisationID: org}) == nil
 }
 
 // postPartnershipMessage adds a message to a partnership's conversation.
@@ -141,6 +204,18 @@ func (h *Handler) editAgreement(w http.ResponseWriter, r *http.Request) {
 	}
 	if d := strings.TrimSpace(r.PostFormValue("review_on")); d != "" && d != p.ReviewOn {
 		body["review_on"] = d
+	}
+	// Roles: one field a side, named as the API names its errors; an
+	// empty one leaves that side without a role.
+	roles := map[string]string{}
+	for _, org := range []string{p.ProposerID, p.PartnerID} {
+		if role := strings.TrimSpace(r.PostFormValue("roles." + org)); role != "" {
+			roles[org] = role
+		}
+	}
+	_, sent := r.PostForm["roles."+p.ProposerID]
+	if sent && !maps.Equal(roles, p.Roles) {
+		body["roles"] = roles
 	}
 	if len(body) == 0 {
 		redirect(w, r, "/dashboard/partnerships/"+id+"#agreement")

@@ -156,3 +156,28 @@ func TestAmendmentsWithoutJavaScript(t *testing.T) {
 		t.Errorf("without a CSRF token: got %d, want 403", p.status)
 	}
 }
+
+// TestPartnersPageCheckFormShowsPrompts: the health-check form on the
+// partners page is the partnership page's: each criterion under its
+// label, with its prompts.
+func TestPartnersPageCheckFormShowsPrompts(t *testing.T) {
+	s := demoSite(t, store.SQLite)
+	me, _, id := acceptedPartnership(t, s)
+	var tax api.Taxonomy
+	s.api(t, "GET", "/v1/taxonomy", "", nil, &tax)
+	page := me.get("/dashboard/partners")
+	if !strings.Contains(page.body, `action="/dashboard/partnerships/`+id+`/health"`) {
+		t.Fatalf("no health-check form for the partnership on /dashboard/partners:\n%.4000s", page.body)
+	}
+	for _, c := range tax.HealthCriteria {
+		if !strings.Contains(page.body, "<legend>"+html.EscapeString(c.Label)+"</legend>") ||
+			!strings.Contains(page.body, `<label for="hc-`+id+`-`+c.Slug+`">Score for `+html.EscapeString(c.Label)+`</label>`) {
+			t.Errorf("the form does not show %q with a labelled score", c.Label)
+		}
+		for _, q := range c.Prompts {
+			if !strings.Contains(page.body, "<li>"+html.EscapeString(q)+"</li>") {
+				t.Errorf("the form does not ask %q under %s", q, c.Label)
+			}
+		}
+	}
+}

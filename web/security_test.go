@@ -18,7 +18,10 @@ func TestPostWithoutCSRFIsForbidden(t *testing.T) {
 	b, email := s.register(t, "Careful Dance Co")
 	good := b.csrf()
 	forms := []string{"/signout", "/dashboard/rooms/venues", "/signin", "/signup", "/password-reset",
-		"/spaces/x/book", "/dashboard/bookings/x/approve", "/dashboard/notifications/x/read"}
+		"/spaces/x/book", "/dashboard/bookings/x/approve", "/dashboard/notifications/x/read",
+		"/dashboard/partnerships/x/evaluation", "/dashboard/consortia", "/dashboard/consortia/x/accept",
+		"/dashboard/consortia/x/decline", "/dashboard/consortia/x/activate", "/dashboard/consortia/x/complete",
+		"/dashboard/consortia/x/end", "/dashboard/consortia/x/health"}
 	for _, path := range forms {
 		for name, token := range map[string]string{"none": "", "another": good[:len(good)-2] + "xx"} {
 			form := url.Values{"csrf_token": {token}, "name": {"Sneaky hall"}, "place": {"Ely"}, "email": {email}}
