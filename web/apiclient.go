@@ -187,13 +187,18 @@ func (h *Handler) pageError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-// cleanDetail is a problem's detail as a sentence.
+// cleanDetail is a problem's detail as a sentence, without the domain
+// error's name, which says nothing a person needs, nor the one word
+// naming the thing refused before it ("evaluation: conflict: this
+// organisation …" is "This organisation …").
 func cleanDetail(detail, title string) string {
 	s := strings.TrimSpace(detail)
-	// The domain error's name says nothing a person needs.
 	for _, e := range []error{matching.ErrInvalid, matching.ErrNotFound, matching.ErrConflict, matching.ErrForbidden,
 		matching.ErrUnauthorized, matching.ErrUnprocessable, matching.ErrUnavailable} {
-		s = strings.TrimPrefix(s, e.Error()+": ")
+		if i := strings.Index(s, e.Error()+": "); i >= 0 && !strings.Contains(strings.TrimSuffix(s[:i], ": "), " ") {
+			s = s[i+len(e.Error())+2:]
+			break
+		}
 	}
 	if s == "" {
 		s = title

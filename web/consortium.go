@@ -147,7 +147,7 @@ func (h *Handler) formConsortium(w http.ResponseWriter, r *http.Request) {
 		case len(rest) > 0:
 			f.Message = sentence(strings.Join(rest, "; "))
 		case len(e.Problem.Errors) == 0:
-			f.Message = plainDetail(e)
+			f.Message = cleanDetail(e.Problem.Detail, e.Problem.Title)
 		default:
 			f.Message = "Some details need changing: see the notes beside them."
 		}

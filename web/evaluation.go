@@ -161,24 +161,10 @@ func (f *evaluationForm) fail(e *apiError) {
 	case len(rest) > 0:
 		f.Error = sentence(strings.Join(rest, "; "))
 	case len(e.Problem.Errors) == 0:
-		f.Error = plainDetail(e)
+		f.Error = cleanDetail(e.Problem.Detail, e.Problem.Title)
 	default:
 		f.Error = "Some answers need changing: see the notes beside them."
 	}
-}
-
-// plainDetail is a problem's detail as a sentence, without the name of
-// the thing refused and of the domain error before it ("evaluation:
-// conflict: this organisation …" is "This organisation …").
-func plainDetail(e *apiError) string {
-	d := e.Problem.Detail
-	for _, de := range []error{matching.ErrInvalid, matching.ErrNotFound, matching.ErrConflict, matching.ErrForbidden} {
-		if i := strings.Index(d, de.Error()+": "); i >= 0 && !strings.Contains(strings.TrimSuffix(d[:i], ": "), " ") {
-			d = d[i+len(de.Error())+2:]
-			break
-		}
-	}
-	return cleanDetail(d, e.Problem.Title)
 }
 
 func isCriterion(s string) bool {
