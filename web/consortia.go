@@ -115,8 +115,8 @@ func consortiumAllowed(k api.ConsortiumPartnership, org string) ([]string, bool)
 	return out, mk.CanRecordHealth() == nil
 }
 
-// deadlineWords writes a date as "Friday 5 February 2027".
-func deadlineWords(d string) string {
+// dateWords writes a date as "Friday 5 February 2027".
+func dateWords(d string) string {
 	t, err := time.Parse(matching.DateLayout, d)
 	if err != nil {
 		return d
@@ -144,7 +144,7 @@ func (h *Handler) consortiumPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	names := &nameCache{h: h, r: r, orgs: map[string]string{}, spaces: map[string][2]string{}}
-	v := consortiumPageView{K: k, Status: consortiumStatus(k), Deadline: deadlineWords(k.Bid.Deadline), Lead: k.LeadID == me,
+	v := consortiumPageView{K: k, Status: consortiumStatus(k), Deadline: dateWords(k.Bid.Deadline), Lead: k.LeadID == me,
 		LeadName: names.org(k.LeadID), Checks: checks.Items, Names: map[string]string{}}
 	v.Names[k.LeadID] = v.LeadName
 	for _, m := range k.Members {

@@ -34,7 +34,9 @@ func (f criteriaForm) Value(slug string) string {
 }
 
 // Scores are the choices of a score, from 1 (poor) to 5 (strong).
-func (f criteriaForm) Scores() []string { return []string{"1", "2", "3", "4", "5"} }
+func (f criteriaForm) Scores() []option { return scoreOptions }
+
+var scoreOptions = []option{{"1", "1 – poor"}, {"2", "2"}, {"3", "3 – fair"}, {"4", "4"}, {"5", "5 – strong"}}
 
 // healthCriteria reads the criteria with their labels and prompts from
 // the API's taxonomy.

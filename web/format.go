@@ -33,6 +33,7 @@ var funcs = template.FuncMap{
 	"words":    words,
 	"sentence": sentence,
 	"tiername": tierName,
+	"date":     dateWords,
 	"clash":    clash,
 	"list":     func(xs ...string) []string { return xs },
 	"deref":    func(p *int) int { return *p },
