@@ -187,6 +187,20 @@ func (h *Handler) pageError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
+// refusalSummary says above a form what the API refused: rest, the
+// messages the form has no field to put beside; else the problem's
+// detail when it named no field; else marked, which points to the notes
+// beside the fields.
+func refusalSummary(e *apiError, rest []string, marked string) string {
+	switch {
+	case len(rest) > 0:
+		return sentence(strings.Join(rest, "; "))
+	case len(e.Problem.Errors) == 0:
+		return cleanDetail(e.Problem.Detail, e.Problem.Title)
+	}
+	return marked
+}
+
 // cleanDetail is a problem's detail as a sentence, without the domain
 // error's name, which says nothing a person needs, nor the one word
 // naming the thing refused before it ("evaluation: conflict: this

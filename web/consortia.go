@@ -177,44 +177,6 @@ func (h *Handler) consortiumPage(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "consortium-page", view{Title: "Consortium: " + k.Name, Nav: "dashboard", D: &v})
 }
 
-// consortiumAction accepts or declines an invitation, or starts,
-// completes or ends a consortium; the API decides who may.
-func (h *Handler) consortiumAction(w http.ResponseWriter, r *http.Request) {
-	if !h.requireSession(w, r) {
-		return
-	}
-	action := r.PathValue("action")
-	if !slices.Contains(matching.PartnershipActions, matching.PartnershipAction(action)) {
-		h.errorPage(w, r, http.StatusNotFound, "We could not find that page.")
-		return
-	}
-	id := url.PathEscape(r.PathValue("id"))
-	if err := h.call(r, http.MethodPost, "/v1/consortia/"+id+"/"+action, nil, nil, nil); err != nil {
-		h.formError(w, r, err)
-		return
-	}
-	redirect(w, r, "/dashboard/consortia/"+id)
-}
-
-// consortiumHealthCheck records our health check of a consortium: a
-// score from 1 to 5 on each of the six criteria.
-func (h *Handler) consortiumHealthCheck(w http.ResponseWriter, r *http.Request) {
-	if !h.requireSession(w, r) {
-		return
-	}
-	body, ok := healthBody(r)
-	if !ok {
-		h.errorPage(w, r, http.StatusBadRequest, "Give every question a score from 1 to 5, then send the check again.")
-		return
-	}
-	id := url.PathEscape(r.PathValue("id"))
-	if err := h.call(r, http.MethodPost, "/v1/consortia/"+id+"/health", nil, body, nil); err != nil {
-		h.formError(w, r, err)
-		return
-	}
-	redirect(w, r, "/dashboard/consortia/"+id+"#health")
-}
-
 // healthBody is a health check's form as the API's body; false when a
 // score is not a number.
 func healthBody(r *http.Request) (map[string]any, bool) {

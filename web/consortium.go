@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 
 	"commonground/api"
 	"commonground/matching"
@@ -143,14 +142,7 @@ func (h *Handler) formConsortium(w http.ResponseWriter, r *http.Request) {
 			}
 			rest = append(rest, label(fe.Field)+" "+fe.Message)
 		}
-		switch {
-		case len(rest) > 0:
-			f.Message = sentence(strings.Join(rest, "; "))
-		case len(e.Problem.Errors) == 0:
-			f.Message = cleanDetail(e.Problem.Detail, e.Problem.Title)
-		default:
-			f.Message = "Some details need changing: see the notes beside them."
-		}
+		f.Message = refusalSummary(e, rest, "Some details need changing: see the notes beside them.")
 		q := url.Values{"requirements": r.PostForm["requirements"], "radius_km": {r.PostFormValue("radius_km")},
 			"max_members": {r.PostFormValue("max_members")}}
 		h.showConsortiumSearch(w, r, q, e.Status, f)

@@ -159,14 +159,7 @@ func (f *evaluationForm) fail(e *apiError) {
 		}
 		rest = append(rest, label(fe.Field)+" "+fe.Message)
 	}
-	switch {
-	case len(rest) > 0:
-		f.Error = sentence(strings.Join(rest, "; "))
-	case len(e.Problem.Errors) == 0:
-		f.Error = cleanDetail(e.Problem.Detail, e.Problem.Title)
-	default:
-		f.Error = "Some answers need changing: see the notes beside them."
-	}
+	f.Error = refusalSummary(e, rest, "Some answers need changing: see the notes beside them.")
 }
 
 func isCriterion(s string) bool {

@@ -131,40 +131,48 @@ func (h *Handler) propose(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/dashboard/partners#ours")
 }
 
-// partnershipAction accepts, declines, starts, completes or ends a
-// partnership; the API decides who may.
-func (h *Handler) partnershipAction(w http.ResponseWriter, r *http.Request) {
-	if !h.requireSession(w, r) {
-		return
+// stateAction accepts, declines, starts, completes or ends a
+// partnership or a consortium (apiBase and pageBase are their paths, with
+// a trailing slash); the API decides who may.
+func (h *Handler) stateAction(apiBase, pageBase string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !h.requireSession(w, r) {
+			return
+		}
+		action := r.PathValue("action")
+		if !slices.Contains(matching.PartnershipActions, matching.PartnershipAction(action)) {
+			h.errorPage(w, r, http.StatusNotFound, "We could not find that page.")
+			return
+		}
+		id := url.PathEscape(r.PathValue("id"))
+		if err := h.call(r, http.MethodPost, apiBase+id+"/"+action, nil, nil, nil); err != nil {
+			h.formError(w, r, err)
+			return
+		}
+		redirect(w, r, pageBase+id)
 	}
-	action := r.PathValue("action")
-	if !slices.Contains(matching.PartnershipActions, matching.PartnershipAction(action)) {
-		h.errorPage(w, r, http.StatusNotFound, "We could not find that page.")
-		return
-	}
-	if err := h.call(r, http.MethodPost, "/v1/partnerships/"+url.PathEscape(r.PathValue("id"))+"/"+action, nil, nil, nil); err != nil {
-		h.formError(w, r, err)
-		return
-	}
-	redirect(w, r, "/dashboard/partnerships/"+url.PathEscape(r.PathValue("id")))
 }
 
-// healthCheck records a health check: a score from 1 to 5 on each of the
-// six criteria.
-func (h *Handler) healthCheck(w http.ResponseWriter, r *http.Request) {
-	if !h.requireSession(w, r) {
-		return
+// healthCheck records a health check of a partnership or a consortium
+// (apiBase and pageBase are their paths, with a trailing slash): a score
+// from 1 to 5 on each of the six criteria.
+func (h *Handler) healthCheck(apiBase, pageBase string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !h.requireSession(w, r) {
+			return
+		}
+		body, ok := healthBody(r)
+		if !ok {
+			h.errorPage(w, r, http.StatusBadRequest, "Give every question a score from 1 to 5, then send the check again.")
+			return
+		}
+		id := url.PathEscape(r.PathValue("id"))
+		if err := h.call(r, http.MethodPost, apiBase+id+"/health", nil, body, nil); err != nil {
+			h.formError(w, r, err)
+			return
+		}
+		redirect(w, r, pageBase+id+"#health")
 	}
-	body, ok := healthBody(r)
-	if !ok {
-		h.errorPage(w, r, http.StatusBadRequest, "Give every question a score from 1 to 5, then send the check again.")
-		return
-	}
-	if err := h.call(r, http.MethodPost, "/v1/partnerships/"+url.PathEscape(r.PathValue("id"))+"/health", nil, body, nil); err != nil {
-		h.formError(w, r, err)
-		return
-	}
-	redirect(w, r, "/dashboard/partnerships/"+url.PathEscape(r.PathValue("id"))+"#health")
 }
 
 // formError answers a refused form with the API's reason, on a page with
