@@ -13,6 +13,16 @@
 // p99 with their ratios to the ceiling. The targets for nearby are at
 // least half the ceiling's requests/s and at most twice its p99.
 //
+// With -find PLACE it also loads the web page GET /find (a weekly class of
+// 12 contemporary dancers near PLACE, six Tuesdays 18:00–20:00 from a
+// week ahead, 15 km, community rate) and the same search as POST
+// /v1/match/venues, alternately, and reports the page's requests/s as a
+// share of the API's; the target is at least half. With -demo the
+// database (SQLite: -url sqlite:/tmp/demo.db) is given the demo county
+// first if it is empty:
+//
+//	go run ./cmd/benchhttp -url sqlite:/tmp/demo.db -demo -find Cambridge -runs 5
+//
 // The router logs one line per request; here its logger is a slog text
 // handler writing to io.Discard, so each line is still built but not
 // written. wrk runs on the same machine and shares its cores. Install wrk
@@ -30,6 +40,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -62,6 +73,10 @@ type options struct {
 	connections, threads int
 	runs                 int
 	cpuProfile           string
+	// find is the place of the /find comparison ("" for none); demo
+	// loads the demo county into an empty database.
+	find string
+	demo bool
 }
 
 func parseFlags(args []string) (options, error) {
@@ -74,6 +89,8 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.threads, "threads", 2, "wrk threads")
 	fs.IntVar(&o.runs, "runs", 1, "wrk runs per target; the table gives the median run by requests/s")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "a directory: write CPU profiles of this process (the servers) during the first run of each nearby target to nearby-densest.pprof and nearby-median.pprof there")
+	fs.StringVar(&o.find, "find", "", "a place: compare the web page GET /find near it with the same search as POST /v1/match/venues")
+	fs.BoolVar(&o.demo, "demo", false, "load the demo county into the database first if it is empty")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -91,9 +108,11 @@ type target struct {
 	name, url, script string
 	body              []byte // the POST body, when script is set
 	nearby            bool
-	profile           string // the CPU profile's name, when one is taken
-	answer            []byte // the answer to one request, before the load
-	runs              []WrkResult
+	// api is, for a page, the API request it makes, measured beside it.
+	api     *target
+	profile string // the CPU profile's name, when one is taken
+	answer  []byte // the answer to one request, before the load
+	runs    []WrkResult
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
@@ -110,7 +129,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 
 	// Wired as main.go's serve wires it.
 	start := time.Now()
-	a, err := app.New(ctx, app.Config{DatabaseURL: o.url}, log)
+	a, err := app.New(ctx, app.Config{DatabaseURL: o.url, Demo: o.demo, TileURL: "none"}, log)
 	if err != nil {
 		return err
 	}
@@ -153,6 +172,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 		defer os.Remove(script)
 		targets = append(targets, &target{name: "POST /v1/match/venues, " + pl.name, url: service + "/v1/match/venues", script: script, body: body})
+	}
+	if o.find != "" {
+		pair, err := findTargets(service, o.find, time.Now())
+		if err != nil {
+			return err
+		}
+		defer os.Remove(pair[0].script)
+		targets = append(targets, pair...)
 	}
 	for _, t := range targets {
 		if err := check(t); err != nil {
@@ -317,14 +344,18 @@ func median(runs []WrkResult) WrkResult {
 
 func report(out io.Writer, targets []*target) {
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight|tabwriter.Debug)
-	fmt.Fprintln(tw, "target\treq/s\tp50\tp90\tp99\treq/s ÷ ceiling\tp99 ÷ ceiling\treq/s ÷ fixed nearby bytes\tnearby target (≥0.5×, ≤2×)\t")
+	fmt.Fprintln(tw, "target\treq/s\tp50\tp90\tp99\treq/s ÷ ceiling\tp99 ÷ ceiling\treq/s ÷ fixed nearby bytes\ttarget\t")
 	ceil, fixed := median(targets[0].runs), median(targets[1].runs)
 	for _, t := range targets {
 		m := median(t.runs)
 		verdict := ""
 		if t.nearby {
 			rps, p99 := m.RequestsPerSec/ceil.RequestsPerSec, float64(m.P99)/float64(ceil.P99)
-			verdict = fmt.Sprintf("req/s %s, p99 %s", metOrMissed(rps >= 0.5), metOrMissed(p99 <= 2))
+			verdict = fmt.Sprintf("nearby (≥0.5×, ≤2×): req/s %s, p99 %s", metOrMissed(rps >= 0.5), metOrMissed(p99 <= 2))
+		}
+		if t.api != nil {
+			share := m.RequestsPerSec / median(t.api.runs).RequestsPerSec
+			verdict = fmt.Sprintf("page ÷ API %.2f× (≥0.5×): %s", share, metOrMissed(share >= 0.5))
 		}
 		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%.2f×\t%.2f×\t%.2f×\t%s\t\n", t.name, m.RequestsPerSec, m.P50, m.P90, m.P99,
 			m.RequestsPerSec/ceil.RequestsPerSec, float64(m.P99)/float64(ceil.P99), m.RequestsPerSec/fixed.RequestsPerSec, verdict)
@@ -350,4 +381,28 @@ func metOrMissed(ok bool) string {
 		return "met"
 	}
 	return "MISSED"
+}
+
+// findTargets are the web page /find near place and the same search as
+// the API's POST /v1/match/venues (the API target first, carrying the
+// script to remove).
+func findTargets(service, place string, now time.Time) ([]*target, error) {
+	from := now.AddDate(0, 0, 7).Format(matching.DateLayout)
+	body, err := json.Marshal(map[string]any{
+		"near": map[string]string{"place": place}, "radius_km": 15, "group_size": 12, "activity": "contemporary",
+		"weekly": map[string]any{"day": "tue", "start": "18:00", "end": "20:00", "from": from, "count": 6},
+		"tier":   "community", "limit": 20,
+	})
+	if err != nil {
+		return nil, err
+	}
+	script, err := writePostScript(body)
+	if err != nil {
+		return nil, err
+	}
+	q := url.Values{"place": {place}, "activity": {"contemporary"}, "group_size": {"12"}, "day": {"tue"},
+		"start": {"18:00"}, "end": {"20:00"}, "from": {from}, "count": {"6"}, "radius_km": {"15"}, "tier": {"community"}}
+	api := &target{name: "POST /v1/match/venues, as /find", url: service + "/v1/match/venues", script: script, body: body}
+	page := &target{name: "GET /find", url: service + "/find?" + q.Encode(), api: api}
+	return []*target{api, page}, nil
 }

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"math"
+	"net/url"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -78,4 +82,52 @@ func FuzzParseWrk(f *testing.F) {
 			t.Errorf("ParseWrk(%q) = %+v without an error", out, r)
 		}
 	})
+}
+
+// TestFindTargets: the page and the API are asked the same search.
+func TestFindTargets(t *testing.T) {
+	now := time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC)
+	pair, err := findTargets("http://127.0.0.1:1", "Ely", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(pair[0].script)
+	api, page := pair[0], pair[1]
+	if page.api != api || api.script == "" || page.script != "" {
+		t.Fatalf("the page must be measured against the API's POST: %+v %+v", api, page)
+	}
+	var body struct {
+		Near     struct{ Place string }
+		RadiusKm float64 `json:"radius_km"`
+		Group    int     `json:"group_size"`
+		Activity string
+		Weekly   struct {
+			Day, Start, End, From string
+			Count                 int
+		}
+		Tier string
+	}
+	if err := json.Unmarshal(api.body, &body); err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(page.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	asked := map[string][2]string{
+		"place": {q.Get("place"), body.Near.Place}, "radius_km": {q.Get("radius_km"), strconv.FormatFloat(body.RadiusKm, 'f', -1, 64)},
+		"group_size": {q.Get("group_size"), strconv.Itoa(body.Group)}, "activity": {q.Get("activity"), body.Activity},
+		"day": {q.Get("day"), body.Weekly.Day}, "start": {q.Get("start"), body.Weekly.Start}, "end": {q.Get("end"), body.Weekly.End},
+		"from": {q.Get("from"), body.Weekly.From}, "count": {q.Get("count"), strconv.Itoa(body.Weekly.Count)},
+		"tier": {q.Get("tier"), body.Tier},
+	}
+	for k, v := range asked {
+		if v[0] != v[1] || v[0] == "" {
+			t.Errorf("%s: the page asks %q, the API %q", k, v[0], v[1])
+		}
+	}
+	if body.Weekly.From != "2027-03-08" || body.Near.Place != "Ely" {
+		t.Errorf("from %s near %s, want 2027-03-08 near Ely", body.Weekly.From, body.Near.Place)
+	}
 }
