@@ -25,6 +25,19 @@ type criteriaForm struct {
 	Errors map[string]string
 }
 
+// healthForm is a health check's form (the "healthform" piece): where it
+// posts, what is checked ("partnership", "consortium"), its comment
+// field's id, the criteria and the page's CSRF token.
+type healthForm struct {
+	Action, Of, CommentID string
+	Check                 criteriaForm
+	CSRF                  string
+}
+
+func newHealthForm(action, of, commentID string, check criteriaForm, csrf string) healthForm {
+	return healthForm{Action: action, Of: of, CommentID: commentID, Check: check, CSRF: csrf}
+}
+
 // Value is the score chosen for slug: 3 until one is.
 func (f criteriaForm) Value(slug string) string {
 	if v := f.Values[slug]; v != "" {
