@@ -261,56 +261,6 @@ func (h *handler) transitionPartnership(action matching.PartnershipAction) gin.H
 	}
 }
 
-// createHealthCheck records the caller's organisation's health check: 201
-// with the check, 400 for a score that is missing or not a whole number
-// from 1 to 5, 409 unless the partnership is accepted or active.
-func (h *handler) createHealthCheck(c *gin.Context) {
-	p, actor, ok := h.visiblePartnership(c)
-	if !ok {
-		return
-	}
-	if actor.OrganisationID == "" {
-		fail(c, fmt.Errorf("%w: health checks are scored by the two organisations, with their own tokens", matching.ErrForbidden))
-		return
-	}
-	var in healthCheckIn
-	if err := decodeJSON(c, &in); err != nil {
-		fail(c, err)
-		return
-	}
-	hc, err := in.toHealthCheck(p.ID, actor.OrganisationID, h.now().UTC())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	audit(c, actor.OrganisationID, "partnership.health_checked", "partnership", p.ID)
-	if err := h.store.AddHealthCheck(c.Request.Context(), hc); err != nil {
-		fail(c, err)
-		return
-	}
-	c.Header("Location", "/v1/partnerships/"+p.ID+"/health")
-	c.JSON(http.StatusCreated, toHealthCheckJSON(hc))
-}
-
-// listHealthChecks answers a partnership's health checks, newest first,
-// paged by cursor.
-func (h *handler) listHealthChecks(c *gin.Context) {
-	p, _, ok := h.visiblePartnership(c)
-	if !ok {
-		return
-	}
-	page, limit, key, ok := idPage(c)
-	if !ok {
-		return
-	}
-	checks, err := h.store.ListHealthChecks(c.Request.Context(), p.ID, page)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, linked(c, pageOf(checks, limit, key, func(h *matching.HealthCheck) string { return h.ID }, toHealthCheckJSON)))
-}
-
 // parseDate reads a YYYY-MM-DD date as midnight UTC, recording an error
 // under field.
 func parseDate(ve *matching.ValidationError, field, s string) time.Time {

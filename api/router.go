@@ -295,8 +295,8 @@ func NewRouter(cfg Config) http.Handler {
 	for _, action := range matching.PartnershipActions { // accept, decline, activate, complete, end
 		v1.POST("/partnerships/:id/"+string(action), requireAuth, h.transitionPartnership(action))
 	}
-	v1.POST("/partnerships/:id/health", requireAuth, h.createHealthCheck)
-	v1.GET("/partnerships/:id/health", requireAuth, h.listHealthChecks)
+	v1.POST("/partnerships/:id/health", requireAuth, h.createHealthCheck(h.partnershipHealth()))
+	v1.GET("/partnerships/:id/health", requireAuth, h.listHealthChecks(h.partnershipHealth()))
 	v1.GET("/partnerships/:id/amendments", requireAuth, h.listAmendments)
 	v1.POST("/partnerships/:id/amendments/:n/accept", requireAuth, h.decideAmendment(matching.AmendmentAccept))
 	v1.POST("/partnerships/:id/amendments/:n/decline", requireAuth, h.decideAmendment(matching.AmendmentDecline))
@@ -309,8 +309,8 @@ func NewRouter(cfg Config) http.Handler {
 	for _, action := range matching.PartnershipActions { // accept, decline, activate, complete, end
 		v1.POST("/consortia/:id/"+string(action), requireAuth, h.transitionConsortium(action))
 	}
-	v1.POST("/consortia/:id/health", requireAuth, h.createConsortiumHealthCheck)
-	v1.GET("/consortia/:id/health", requireAuth, h.listConsortiumHealthChecks)
+	v1.POST("/consortia/:id/health", requireAuth, h.createHealthCheck(h.consortiumHealth()))
+	v1.GET("/consortia/:id/health", requireAuth, h.listHealthChecks(h.consortiumHealth()))
 	v1.GET("/bookings/:id/messages", requireAuth, h.listMessages(matching.SubjectBooking))
 	v1.POST("/bookings/:id/messages", requireAuth, h.postMessage(matching.SubjectBooking))
 	v1.GET("/partnerships/:id/messages", requireAuth, h.listMessages(matching.SubjectPartnership))
