@@ -240,34 +240,16 @@ func (h *handler) getConsortium(c *gin.Context) {
 // (every one for the operator, or one organisation's with
 // organisation_id=), optionally in one status, oldest first, paged.
 func (h *handler) listConsortia(c *gin.Context) {
-	who := caller(c)
-	q := c.Request.URL.Query()
-	p := newQueryParser(q, "status", "organisation_id", "limit", "cursor")
-	limit := p.limit()
-	key := queryKey(c.Request.URL.Path, q)
-	after := p.cursor(key, false)
-	f := matching.ConsortiumFilter{OrganisationID: who.OrganisationID, Status: matching.PartnershipStatus(p.str("status"))}
-	if f.Status != "" && !matching.ValidConsortiumStatus(f.Status) {
-		p.ve.Add("status", "unknown status %q (one of %s)", clip(string(f.Status)), matching.ConsortiumStatusList())
-	}
-	if org := p.id("organisation_id"); org != "" {
-		if !who.Operator && org != who.OrganisationID {
-			fail(c, fmt.Errorf("%w: an organisation lists only its own consortia", matching.ErrForbidden))
-			return
-		}
-		f.OrganisationID = org
-	}
-	if err := p.err(); err != nil {
-		fail(c, err)
+	a, ok := readAgreementQuery(c, "consortia", matching.ValidConsortiumStatus, matching.ConsortiumStatusList())
+	if !ok {
 		return
 	}
-	f.Page = pageAfter(limit, after)
-	ks, err := h.store.ListConsortia(c.Request.Context(), f)
+	ks, err := h.store.ListConsortia(c.Request.Context(), matching.ConsortiumFilter{OrganisationID: a.org, Status: a.status, Page: a.page})
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, linked(c, pageOf(ks, limit, key, func(k *matching.ConsortiumPartnership) string { return k.ID }, toConsortiumJSON)))
+	c.JSON(http.StatusOK, linked(c, pageOf(ks, a.limit, a.key, func(k *matching.ConsortiumPartnership) string { return k.ID }, toConsortiumJSON)))
 }
 
 // transitionConsortium serves POST /v1/consortia/{id}/{action}: 200 with

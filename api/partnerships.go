@@ -170,34 +170,16 @@ func (h *handler) getPartnership(c *gin.Context) {
 // operator, or one organisation's with organisation_id=), optionally in
 // one status, oldest first, paged by cursor.
 func (h *handler) listPartnerships(c *gin.Context) {
-	who := caller(c)
-	q := c.Request.URL.Query()
-	p := newQueryParser(q, "status", "organisation_id", "limit", "cursor")
-	limit := p.limit()
-	key := queryKey(c.Request.URL.Path, q)
-	after := p.cursor(key, false)
-	f := matching.PartnershipFilter{OrganisationID: who.OrganisationID, Status: matching.PartnershipStatus(p.str("status"))}
-	if f.Status != "" && !f.Status.Valid() {
-		p.ve.Add("status", "unknown status %q (one of %s)", clip(string(f.Status)), statusList())
-	}
-	if org := p.id("organisation_id"); org != "" {
-		if !who.Operator && org != who.OrganisationID {
-			fail(c, fmt.Errorf("%w: an organisation lists only its own partnerships", matching.ErrForbidden))
-			return
-		}
-		f.OrganisationID = org
-	}
-	if err := p.err(); err != nil {
-		fail(c, err)
+	a, ok := readAgreementQuery(c, "partnerships", matching.PartnershipStatus.Valid, statusList())
+	if !ok {
 		return
 	}
-	f.Page = pageAfter(limit, after)
-	ps, err := h.store.ListPartnerships(c.Request.Context(), f)
+	ps, err := h.store.ListPartnerships(c.Request.Context(), matching.PartnershipFilter{OrganisationID: a.org, Status: a.status, Page: a.page})
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, linked(c, pageOf(ps, limit, key, func(p *matching.Partnership) string { return p.ID }, toPartnershipJSON)))
+	c.JSON(http.StatusOK, linked(c, pageOf(ps, a.limit, a.key, func(p *matching.Partnership) string { return p.ID }, toPartnershipJSON)))
 }
 
 func statusList() string {
