@@ -14,10 +14,9 @@ import (
 // checks and of low ones on the checked thing's row. A healthTable holds
 // what differs; its methods do the rest for both.
 
-// healthRow is one health check of a partnership.
-type healthRow struct {
-	ID                 string `gorm:"primaryKey"`
-	PartnershipID      string
+// healthColumns are the columns of a health check besides its key and
+// the agreement it checks, alike in both tables.
+type healthColumns struct {
 	OrganisationID     string
 	Commitment         int
 	ClarityOfPurpose   int
@@ -29,23 +28,22 @@ type healthRow struct {
 	CreatedAt          time.Time
 }
 
+// healthRow is one health check of a partnership.
+type healthRow struct {
+	ID            string `gorm:"primaryKey"`
+	PartnershipID string
+	Check         healthColumns `gorm:"embedded"`
+}
+
 func (healthRow) TableName() string { return "partnership_health" }
 
 // consortiumHealthRow is one health check of a consortium: a healthRow
 // whose PartnershipID is the consortium_id column, so the two convert
 // into each other.
 type consortiumHealthRow struct {
-	ID                 string `gorm:"primaryKey"`
-	PartnershipID      string `gorm:"column:consortium_id"`
-	OrganisationID     string
-	Commitment         int
-	ClarityOfPurpose   int
-	Coordination       int
-	Trust              int
-	Communication      int
-	ConflictResolution int
-	Comment            string
-	CreatedAt          time.Time
+	ID            string        `gorm:"primaryKey"`
+	PartnershipID string        `gorm:"column:consortium_id"`
+	Check         healthColumns `gorm:"embedded"`
 }
 
 func (consortiumHealthRow) TableName() string { return "consortium_health" }
@@ -69,15 +67,16 @@ var (
 
 func toHealthRow(h *matching.HealthCheck) healthRow {
 	s := h.Scores
-	return healthRow{ID: h.ID, PartnershipID: h.PartnershipID, OrganisationID: h.OrganisationID,
+	return healthRow{ID: h.ID, PartnershipID: h.PartnershipID, Check: healthColumns{OrganisationID: h.OrganisationID,
 		Commitment: s[0], ClarityOfPurpose: s[1], Coordination: s[2], Trust: s[3], Communication: s[4], ConflictResolution: s[5],
-		Comment: h.Comment, CreatedAt: utc(h.CreatedAt)}
+		Comment: h.Comment, CreatedAt: utc(h.CreatedAt)}}
 }
 
 func toHealthCheck(r *healthRow) matching.HealthCheck {
-	return matching.HealthCheck{ID: r.ID, PartnershipID: r.PartnershipID, OrganisationID: r.OrganisationID,
-		Scores:  matching.HealthScores{r.Commitment, r.ClarityOfPurpose, r.Coordination, r.Trust, r.Communication, r.ConflictResolution},
-		Comment: r.Comment, CreatedAt: utc(r.CreatedAt)}
+	c := &r.Check
+	return matching.HealthCheck{ID: r.ID, PartnershipID: r.PartnershipID, OrganisationID: c.OrganisationID,
+		Scores:  matching.HealthScores{c.Commitment, c.ClarityOfPurpose, c.Coordination, c.Trust, c.Communication, c.ConflictResolution},
+		Comment: c.Comment, CreatedAt: utc(c.CreatedAt)}
 }
 
 func (t healthTable[R]) toChecks(rows []R) []matching.HealthCheck {
