@@ -175,26 +175,8 @@ func TestHeavyKindsApart(t *testing.T) {
 // test holds the slots itself, so nothing hangs on how long a search runs.
 func TestGroupSearchesLimited(t *testing.T) {
 	doc := openAPIDoc(t)
-	e := matching.NewEngine(seed.Taxonomy(), matching.EngineOptions{})
-	l := e.Load()
 	ds := seed.Demo(1)
-	for i := range ds.Organisations {
-		if err := l.Organisation(&ds.Organisations[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for i := range ds.Venues {
-		if err := l.Venue(&ds.Venues[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for i := range ds.Spaces {
-		if err := l.Space(&ds.Spaces[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	l.Commit(1)
-	h, release := api.NewRouterGroupsBusy(api.Config{Engine: e, Taxonomy: seed.Taxonomy(), HeavySlots: 1, HeavyWait: time.Millisecond})
+	h, release := api.NewRouterGroupsBusy(api.Config{Engine: countyEngine(t), Taxonomy: seed.Taxonomy(), HeavySlots: 1, HeavyWait: time.Millisecond})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	s := &server{handler: h, url: ts.URL, client: ts.Client()}
