@@ -105,6 +105,7 @@ func (w *bufferedWriter) finish(r *http.Request, gz *gzipCache) {
 		h.Set("ETag", etag)
 		l, err := parseTagList("If-None-Match", r.Header.Values("If-None-Match"))
 		if err == nil && l.matchWeak(etag) {
+			h.Set("ETag", notModifiedTag(r, l.any, etag, len(body)))
 			h.Del("Content-Length")
 			out.WriteHeader(http.StatusNotModified)
 			out.WriteHeaderNow()
@@ -113,11 +114,11 @@ func (w *bufferedWriter) finish(r *http.Request, gz *gzipCache) {
 	}
 	// HEAD is never compressed, as gzhttp does not: it tells what a plain
 	// GET would. gzhttp has set Vary already.
-	if etag := h.Get("ETag"); gz != nil && r.Method == http.MethodGet && w.status == http.StatusOK && len(body) >= compressMinSize &&
-		len(etag) > 1 && h.Get("Content-Encoding") == "" && acceptsGzip(r.Header.Values("Accept-Encoding")) {
+	if etag := h.Get("ETag"); gz != nil && w.status == http.StatusOK && len(etag) > 1 && h.Get("Content-Encoding") == "" &&
+		gzipsAnswer(r, len(body)) {
 		body = gz.gzipped(etag, body)
 		h.Set("Content-Encoding", "gzip")
-		h.Set("ETag", etag[:len(etag)-1]+gzipETagSuffix+`"`)
+		h.Set("ETag", gzipTag(etag))
 		h.Del("Content-Length")
 	}
 	out.WriteHeader(w.status)

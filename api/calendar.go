@@ -74,11 +74,7 @@ func writeCalendar(c *gin.Context, body []byte, modified time.Time) {
 			if since, err := http.ParseTime(c.GetHeader("If-Modified-Since")); err == nil && !modified.After(since) {
 				// The tag a 200 would have carried: compress suffixes it
 				// only on a 304 that answers a tag the client sent.
-				etag := bodyETag(body)
-				if len(body) >= compressMinSize && acceptsGzip(c.Request.Header.Values("Accept-Encoding")) {
-					etag = etag[:len(etag)-1] + gzipETagSuffix + `"`
-				}
-				c.Header("ETag", etag)
+				c.Header("ETag", notModifiedTag(c.Request, true, bodyETag(body), len(body)))
 				c.Status(http.StatusNotModified)
 				return
 			}

@@ -49,6 +49,30 @@ func compress() gin.HandlerFunc {
 	}
 }
 
+// gzipsAnswer reports whether a 200 answer of n bytes to r goes out
+// gzipped, under the ETag gzipTag makes (see bufferedWriter.finish): a GET
+// (HEAD tells what a plain GET would), over compressMinSize, from a client
+// that accepts gzip.
+func gzipsAnswer(r *http.Request, n int) bool {
+	return r.Method == http.MethodGet && n >= compressMinSize && acceptsGzip(r.Header.Values("Accept-Encoding"))
+}
+
+// gzipTag is the ETag of the gzipped answer whose plain one is etag.
+func gzipTag(etag string) string { return etag[:len(etag)-1] + gzipETagSuffix + `"` }
+
+// notModifiedTag is the ETag of a 304 for etag, the tag of the plain body
+// of n bytes. A 304 names the tag a 200 would have carried for the same
+// request: when the client listed the tag, compress names the one it sent
+// (plain or gzipped); when it named none (noTag: If-None-Match: *, or a
+// date in If-Modified-Since), the tag is the one the 200 would carry for
+// the request's Accept-Encoding.
+func notModifiedTag(r *http.Request, noTag bool, etag string, n int) string {
+	if noTag && len(etag) > 1 && gzipsAnswer(r, n) {
+		return gzipTag(etag)
+	}
+	return etag
+}
+
 // unsuffixTags removes gzipETagSuffix from each entity-tag of the named
 // header, and returns the suffixed tags it changed.
 func unsuffixTags(h http.Header, name string) []string {
@@ -99,7 +123,7 @@ func (w *compressWriter) WriteHeaderNow() {
 	if w.status == http.StatusNotModified {
 		// The client holds the gzipped answer: name its tag.
 		if etag := w.Header().Get("ETag"); len(etag) > 1 {
-			suffixed := etag[:len(etag)-1] + gzipETagSuffix + `"`
+			suffixed := gzipTag(etag)
 			for _, t := range w.sent {
 				if strings.TrimPrefix(t, "W/") == strings.TrimPrefix(suffixed, "W/") {
 					w.Header().Set("ETag", suffixed)

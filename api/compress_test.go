@@ -88,6 +88,10 @@ func TestGzip(t *testing.T) {
 					{plainTag, "identity", plainTag},
 					{`"other", ` + zipTag, "gzip", zipTag},
 					{"W/" + zipTag, "gzip", zipTag},
+					// "*" names no tag: the 304 names the one the 200
+					// would carry for the request's Accept-Encoding.
+					{"*", "gzip", zipTag},
+					{"*", "identity", plainTag},
 				} {
 					status, h, _ := s.send(t, request{method: "GET", path: path, header: map[string]string{"Accept-Encoding": tc.enc, "If-None-Match": tc.tag}})
 					if status != http.StatusNotModified {

@@ -240,34 +240,16 @@ func (h *handler) getConsortium(c *gin.Context) {
 // (every one for the operator, or one organisation's with
 // organisation_id=), optionally in one status, oldest first, paged.
 func (h *handler) listConsortia(c *gin.Context) {
-	who := caller(c)
-	q := c.Request.URL.Query()
-	p := newQueryParser(q, "status", "organisation_id", "limit", "cursor")
-	limit := p.limit()
-	key := queryKey(c.Request.URL.Path, q)
-	after := p.cursor(key, false)
-	f := matching.ConsortiumFilter{OrganisationID: who.OrganisationID, Status: matching.PartnershipStatus(p.str("status"))}
-	if f.Status != "" && !matching.ValidConsortiumStatus(f.Status) {
-		p.ve.Add("status", "unknown status %q (one of %s)", clip(string(f.Status)), matching.ConsortiumStatusList())
-	}
-	if org := p.id("organisation_id"); org != "" {
-		if !who.Operator && org != who.OrganisationID {
-			fail(c, fmt.Errorf("%w: an organisation lists only its own consortia", matching.ErrForbidden))
-			return
-		}
-		f.OrganisationID = org
-	}
-	if err := p.err(); err != nil {
-		fail(c, err)
+	a, ok := readAgreementQuery(c, "consortia", matching.ValidConsortiumStatus, matching.ConsortiumStatusList())
+	if !ok {
 		return
 	}
-	f.Page = pageAfter(limit, after)
-	ks, err := h.store.ListConsortia(c.Request.Context(), f)
+	ks, err := h.store.ListConsortia(c.Request.Context(), matching.ConsortiumFilter{OrganisationID: a.org, Status: a.status, Page: a.page})
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, linked(c, pageOf(ks, limit, key, func(k *matching.ConsortiumPartnership) string { return k.ID }, toConsortiumJSON)))
+	c.JSON(http.StatusOK, linked(c, pageOf(ks, a.limit, a.key, func(k *matching.ConsortiumPartnership) string { return k.ID }, toConsortiumJSON)))
 }
 
 // transitionConsortium serves POST /v1/consortia/{id}/{action}: 200 with
@@ -284,53 +266,4 @@ func (h *handler) transitionConsortium(action matching.PartnershipAction) gin.Ha
 		}
 		c.JSON(http.StatusOK, toConsortiumJSON(k))
 	}
-}
-
-// createConsortiumHealthCheck records the caller's organisation's health
-// check of a consortium, as for a partnership.
-func (h *handler) createConsortiumHealthCheck(c *gin.Context) {
-	k, actor, ok := h.visibleConsortium(c)
-	if !ok {
-		return
-	}
-	if actor.OrganisationID == "" {
-		fail(c, fmt.Errorf("%w: health checks are scored by the consortium's organisations, with their own tokens", matching.ErrForbidden))
-		return
-	}
-	var in healthCheckIn
-	if err := decodeJSON(c, &in); err != nil {
-		fail(c, err)
-		return
-	}
-	hc, err := in.toHealthCheck(k.ID, actor.OrganisationID, h.now().UTC())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	audit(c, actor.OrganisationID, "consortium.health_checked", matching.SubjectConsortium, k.ID)
-	if err := h.store.AddConsortiumHealthCheck(c.Request.Context(), hc); err != nil {
-		fail(c, err)
-		return
-	}
-	c.Header("Location", "/v1/consortia/"+k.ID+"/health")
-	c.JSON(http.StatusCreated, toHealthCheckJSON(hc))
-}
-
-// listConsortiumHealthChecks answers a consortium's health checks, newest
-// first, paged by cursor.
-func (h *handler) listConsortiumHealthChecks(c *gin.Context) {
-	k, _, ok := h.visibleConsortium(c)
-	if !ok {
-		return
-	}
-	page, limit, key, ok := idPage(c)
-	if !ok {
-		return
-	}
-	checks, err := h.store.ListConsortiumHealthChecks(c.Request.Context(), k.ID, page)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, linked(c, pageOf(checks, limit, key, func(h *matching.HealthCheck) string { return h.ID }, toHealthCheckJSON)))
 }

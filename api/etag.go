@@ -187,6 +187,7 @@ func writeTaggedBody(c *gin.Context, status int, contentType, etag string, body 
 	if m := c.Request.Method; m == http.MethodGet || m == http.MethodHead {
 		l, err := parseTagList("If-None-Match", c.Request.Header.Values("If-None-Match"))
 		if err == nil && l.matchWeak(etag) {
+			c.Header("ETag", notModifiedTag(c.Request, l.any, etag, len(body)))
 			c.Status(http.StatusNotModified)
 			return
 		}

@@ -1,6 +1,11 @@
 package api
 
-import "commonground/matching"
+import (
+	"context"
+	"net/http"
+
+	"commonground/matching"
+)
 
 // The request bodies, exported for the fuzz tests of DecodeStrict.
 type (
@@ -49,3 +54,22 @@ func ParseNeed(body []byte, tax *matching.Taxonomy) (matching.Need, error) {
 
 // RenderNeed is a need as the API shows it.
 func RenderNeed(n *matching.Need) Need { return toNeedJSON(n) }
+
+// NewRouterGroupsBusy builds the router as NewRouter does, with every slot
+// for searches of the groups a room suits taken, as while that many run,
+// until release gives them back.
+func NewRouterGroupsBusy(cfg Config) (h http.Handler, release func()) {
+	hd, r := newRouter(cfg)
+	if hd.groupMatches == nil {
+		return r, func() {}
+	}
+	n := cap(hd.groupMatches.slots)
+	for range n {
+		hd.groupMatches.acquire(context.Background())
+	}
+	return r, func() {
+		for range n {
+			hd.groupMatches.release()
+		}
+	}
+}

@@ -40,7 +40,10 @@ type GroupResult struct {
 // spaceGroups serves GET /v1/spaces/{id}/groups: the organisations whose
 // needs for a room this space meets, best first, with the parts of their
 // weekly windows free here over the next four weeks. It is public, as the
-// needs on organisations' profiles and the space itself are.
+// needs on organisations' profiles and the space itself are. Like a
+// partner match it reads every organisation within reach, so a few run at
+// once (h.groupMatches, slots of their own: 503 with Retry-After past
+// them).
 func (h *handler) spaceGroups(c *gin.Context) {
 	if h.engine == nil {
 		failStatus(c, http.StatusServiceUnavailable, "not-ready", "Not ready", "matching is not available")
@@ -58,6 +61,10 @@ func (h *handler) spaceGroups(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if !h.groupMatches.admit(c, "searches for groups") {
+		return
+	}
+	defer h.groupMatches.release()
 	res, err := h.engine.MatchGroups(req)
 	if err != nil {
 		fail(c, err)

@@ -166,3 +166,54 @@ func TestHeavyKindsApart(t *testing.T) {
 		t.Errorf("partner match during consortium searches: got status %d (Retry-After %q) %s, want 200", status, h.Get("Retry-After"), raw)
 	}
 }
+
+// TestGroupSearchesLimited checks that searches for the groups a room
+// suits are admitted a few at a time, as partner matches are, on slots of
+// their own: with every slot taken the next search is answered 503 with
+// Retry-After and a problem body, as openapi.json says, while partner
+// matches are still served; once a slot is free the search is served. The
+// test holds the slots itself, so nothing hangs on how long a search runs.
+func TestGroupSearchesLimited(t *testing.T) {
+	doc := openAPIDoc(t)
+	ds := seed.Demo(1)
+	h, release := api.NewRouterGroupsBusy(api.Config{Engine: countyEngine(t), Taxonomy: seed.Taxonomy(), HeavySlots: 1, HeavyWait: time.Millisecond})
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	s := &server{handler: h, url: ts.URL, client: ts.Client()}
+	groups := "/v1/spaces/" + ds.Spaces[0].ID + "/groups?radius_km=10"
+
+	for _, method := range []string{"GET", "HEAD"} {
+		status, hd, raw := s.send(t, request{method: method, path: groups})
+		if status != http.StatusServiceUnavailable {
+			t.Fatalf("%s groups with every slot taken: got status %d %s, want 503", method, status, raw)
+		}
+		// The longest a slot is held, in whole seconds.
+		if got := hd.Get("Retry-After"); got != "1" {
+			t.Errorf("%s groups: got Retry-After %q on a 503, want 1", method, got)
+		}
+		if got := hd.Get("Content-Type"); got != "application/problem+json" {
+			t.Errorf("%s groups: got Content-Type %q on a 503, want application/problem+json", method, got)
+		}
+		if method == "HEAD" {
+			continue
+		}
+		if p := problem(t, decode(t, "503", raw)); p.Type != "/problems/busy" || p.Status != http.StatusServiceUnavailable {
+			t.Errorf("got problem type %q status %d, want /problems/busy 503", p.Type, p.Status)
+		}
+		var v any
+		json.Unmarshal(raw, &v)
+		oaCheckDeclared(t, doc, "busy groups", "$", documentedSchema(t, doc, "GET", "/v1/spaces/{id}/groups", status, hd.Get("Content-Type")), v)
+	}
+
+	// Partner matches have slots of their own.
+	status, hd, raw := s.send(t, request{method: "GET", path: "/v1/organisations/" + ds.Organisations[0].ID + "/partners?radius_km=10"})
+	if status != http.StatusOK {
+		t.Errorf("partner match with every group slot taken: got status %d (Retry-After %q) %s, want 200", status, hd.Get("Retry-After"), raw)
+	}
+
+	release()
+	status, _, raw = s.send(t, request{method: "GET", path: groups})
+	if status != http.StatusOK {
+		t.Errorf("groups once the slot is free: got status %d %s, want 200", status, raw)
+	}
+}

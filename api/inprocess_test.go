@@ -31,6 +31,16 @@ func inProcess(t *testing.T, s *server, method, target, body string) (*httptest.
 // rooms from the read model alone.
 func newCountyServer(t *testing.T) *server {
 	t.Helper()
+	h := api.NewRouter(api.Config{Engine: countyEngine(t), Taxonomy: seed.Taxonomy(), Places: seed.PlaceIndex()})
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	return &server{handler: h, url: ts.URL, client: ts.Client()}
+}
+
+// countyEngine is a read model of the demo county's organisations, venues
+// and rooms.
+func countyEngine(t *testing.T) *matching.Engine {
+	t.Helper()
 	e := matching.NewEngine(seed.Taxonomy(), matching.EngineOptions{})
 	l := e.Load()
 	ds := seed.Demo(1)
@@ -50,10 +60,7 @@ func newCountyServer(t *testing.T) *server {
 		}
 	}
 	l.Commit(1)
-	h := api.NewRouter(api.Config{Engine: e, Taxonomy: seed.Taxonomy(), Places: seed.PlaceIndex()})
-	ts := httptest.NewServer(h)
-	t.Cleanup(ts.Close)
-	return &server{handler: h, url: ts.URL, client: ts.Client()}
+	return e
 }
 
 // sameJSON reports whether two JSON documents hold the same values.

@@ -167,7 +167,8 @@ func writeGeoJSON(c *gin.Context, body []byte) {
 	c.Header("ETag", etag)
 	c.Header("Cache-Control", "no-cache")
 	c.Writer.Header().Add("Vary", "Authorization")
-	if etagMatches(c.GetHeader("If-None-Match"), etag) {
+	if inm := c.GetHeader("If-None-Match"); etagMatches(inm, etag) {
+		c.Header("ETag", notModifiedTag(c.Request, strings.TrimSpace(inm) == "*", etag, len(body)))
 		c.Status(http.StatusNotModified)
 		return
 	}

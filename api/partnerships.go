@@ -170,34 +170,16 @@ func (h *handler) getPartnership(c *gin.Context) {
 // operator, or one organisation's with organisation_id=), optionally in
 // one status, oldest first, paged by cursor.
 func (h *handler) listPartnerships(c *gin.Context) {
-	who := caller(c)
-	q := c.Request.URL.Query()
-	p := newQueryParser(q, "status", "organisation_id", "limit", "cursor")
-	limit := p.limit()
-	key := queryKey(c.Request.URL.Path, q)
-	after := p.cursor(key, false)
-	f := matching.PartnershipFilter{OrganisationID: who.OrganisationID, Status: matching.PartnershipStatus(p.str("status"))}
-	if f.Status != "" && !f.Status.Valid() {
-		p.ve.Add("status", "unknown status %q (one of %s)", clip(string(f.Status)), statusList())
-	}
-	if org := p.id("organisation_id"); org != "" {
-		if !who.Operator && org != who.OrganisationID {
-			fail(c, fmt.Errorf("%w: an organisation lists only its own partnerships", matching.ErrForbidden))
-			return
-		}
-		f.OrganisationID = org
-	}
-	if err := p.err(); err != nil {
-		fail(c, err)
+	a, ok := readAgreementQuery(c, "partnerships", matching.PartnershipStatus.Valid, statusList())
+	if !ok {
 		return
 	}
-	f.Page = pageAfter(limit, after)
-	ps, err := h.store.ListPartnerships(c.Request.Context(), f)
+	ps, err := h.store.ListPartnerships(c.Request.Context(), matching.PartnershipFilter{OrganisationID: a.org, Status: a.status, Page: a.page})
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, linked(c, pageOf(ps, limit, key, func(p *matching.Partnership) string { return p.ID }, toPartnershipJSON)))
+	c.JSON(http.StatusOK, linked(c, pageOf(ps, a.limit, a.key, func(p *matching.Partnership) string { return p.ID }, toPartnershipJSON)))
 }
 
 func statusList() string {
@@ -259,56 +241,6 @@ func (h *handler) transitionPartnership(action matching.PartnershipAction) gin.H
 		}
 		c.JSON(http.StatusOK, toPartnershipJSON(p))
 	}
-}
-
-// createHealthCheck records the caller's organisation's health check: 201
-// with the check, 400 for a score that is missing or not a whole number
-// from 1 to 5, 409 unless the partnership is accepted or active.
-func (h *handler) createHealthCheck(c *gin.Context) {
-	p, actor, ok := h.visiblePartnership(c)
-	if !ok {
-		return
-	}
-	if actor.OrganisationID == "" {
-		fail(c, fmt.Errorf("%w: health checks are scored by the two organisations, with their own tokens", matching.ErrForbidden))
-		return
-	}
-	var in healthCheckIn
-	if err := decodeJSON(c, &in); err != nil {
-		fail(c, err)
-		return
-	}
-	hc, err := in.toHealthCheck(p.ID, actor.OrganisationID, h.now().UTC())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	audit(c, actor.OrganisationID, "partnership.health_checked", "partnership", p.ID)
-	if err := h.store.AddHealthCheck(c.Request.Context(), hc); err != nil {
-		fail(c, err)
-		return
-	}
-	c.Header("Location", "/v1/partnerships/"+p.ID+"/health")
-	c.JSON(http.StatusCreated, toHealthCheckJSON(hc))
-}
-
-// listHealthChecks answers a partnership's health checks, newest first,
-// paged by cursor.
-func (h *handler) listHealthChecks(c *gin.Context) {
-	p, _, ok := h.visiblePartnership(c)
-	if !ok {
-		return
-	}
-	page, limit, key, ok := idPage(c)
-	if !ok {
-		return
-	}
-	checks, err := h.store.ListHealthChecks(c.Request.Context(), p.ID, page)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, linked(c, pageOf(checks, limit, key, func(h *matching.HealthCheck) string { return h.ID }, toHealthCheckJSON)))
 }
 
 // parseDate reads a YYYY-MM-DD date as midnight UTC, recording an error

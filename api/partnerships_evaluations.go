@@ -43,13 +43,7 @@ func (in *evaluationIn) toEvaluation(p *matching.Partnership, orgID string, now 
 	ve := &matching.ValidationError{}
 	e := &matching.Evaluation{ID: uuid.Must(uuid.NewV7()).String(), PartnershipID: p.ID, OrganisationID: orgID,
 		Comment: in.Comment, CreatedAt: now, OutcomesMet: []matching.OutcomeResult{}}
-	for i, s := range in.scores() {
-		if s == nil {
-			ve.Add(matching.HealthCriteria[i], "is required (a whole number from %d to %d)", matching.MinHealthScore, matching.MaxHealthScore)
-			continue
-		}
-		e.Scores[i] = *s
-	}
+	readScores(ve, in.scores(), &e.Scores)
 	if in.OutcomesMet == nil {
 		ve.Add("outcomes_met", "is required: each outcome of the agreement with met yes, partly or no")
 	} else {

@@ -73,13 +73,7 @@ func (in *healthCheckIn) toHealthCheck(partnershipID, orgID string, now time.Tim
 	ve := &matching.ValidationError{}
 	h := &matching.HealthCheck{ID: uuid.Must(uuid.NewV7()).String(), PartnershipID: partnershipID, OrganisationID: orgID,
 		Comment: in.Comment, CreatedAt: now}
-	for i, s := range in.scores() {
-		if s == nil {
-			ve.Add(matching.HealthCriteria[i], "is required (a whole number from %d to %d)", matching.MinHealthScore, matching.MaxHealthScore)
-			continue
-		}
-		h.Scores[i] = *s
-	}
+	readScores(ve, in.scores(), &h.Scores)
 	mergeNew(ve, h.Validate())
 	return h, ve.Err()
 }

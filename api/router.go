@@ -100,8 +100,9 @@ type Config struct {
 	// DefaultConsortiumBudget): when it runs out the answer holds the best
 	// teams found so far, with "exhaustive": false.
 	ConsortiumBudget time.Duration
-	// HeavySlots is how many consortium searches, and how many partner
-	// matches, run at once (default DefaultHeavySlots(); negative: no
+	// HeavySlots is how many consortium searches, how many partner
+	// matches, and how many searches for the groups a room suits, run at
+	// once (default DefaultHeavySlots(); negative: no
 	// limit). More wait up to HeavyWait (default DefaultHeavyWait) for a
 	// slot and are then answered 503 with Retry-After.
 	HeavySlots int
@@ -148,12 +149,13 @@ type handler struct {
 
 	authFailures *writeLimiter // unknown tokens per client address
 	tokens       *tokenCache   // nil without a read model
-	// consortia and partnerMatches limit the expensive searches (nil: no
-	// limit); consortiumBudget bounds each consortium search.
-	consortia, partnerMatches *heavyLimiter
-	consortiumBudget          time.Duration
-	light                     lightWork
-	placeIndex                *geo.Places
+	// consortia, partnerMatches and groupMatches limit the expensive
+	// searches, each kind on its own (nil: no limit); consortiumBudget
+	// bounds each consortium search.
+	consortia, partnerMatches, groupMatches *heavyLimiter
+	consortiumBudget                        time.Duration
+	light                                   lightWork
+	placeIndex                              *geo.Places
 
 	passwords         *passwordHasher
 	logins            *writeLimiter // failed sign-ins per email and per address
@@ -165,6 +167,12 @@ type handler struct {
 
 // NewRouter builds the HTTP handler with every route of the API.
 func NewRouter(cfg Config) http.Handler {
+	_, r := newRouter(cfg)
+	return r
+}
+
+// newRouter builds the routes and the handler struct they are methods of.
+func newRouter(cfg Config) (*handler, *gin.Engine) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -195,6 +203,7 @@ func NewRouter(cfg Config) http.Handler {
 	heavyWait := cmp.Or(cfg.HeavyWait, DefaultHeavyWait)
 	h.consortia = newHeavyLimiter(cfg.HeavySlots, heavyWait, h.consortiumBudget)
 	h.partnerMatches = newHeavyLimiter(cfg.HeavySlots, heavyWait, time.Second)
+	h.groupMatches = newHeavyLimiter(cfg.HeavySlots, heavyWait, time.Second)
 
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -295,8 +304,8 @@ func NewRouter(cfg Config) http.Handler {
 	for _, action := range matching.PartnershipActions { // accept, decline, activate, complete, end
 		v1.POST("/partnerships/:id/"+string(action), requireAuth, h.transitionPartnership(action))
 	}
-	v1.POST("/partnerships/:id/health", requireAuth, h.createHealthCheck)
-	v1.GET("/partnerships/:id/health", requireAuth, h.listHealthChecks)
+	v1.POST("/partnerships/:id/health", requireAuth, h.createHealthCheck(h.partnershipHealth()))
+	v1.GET("/partnerships/:id/health", requireAuth, h.listHealthChecks(h.partnershipHealth()))
 	v1.GET("/partnerships/:id/amendments", requireAuth, h.listAmendments)
 	v1.POST("/partnerships/:id/amendments/:n/accept", requireAuth, h.decideAmendment(matching.AmendmentAccept))
 	v1.POST("/partnerships/:id/amendments/:n/decline", requireAuth, h.decideAmendment(matching.AmendmentDecline))
@@ -309,8 +318,8 @@ func NewRouter(cfg Config) http.Handler {
 	for _, action := range matching.PartnershipActions { // accept, decline, activate, complete, end
 		v1.POST("/consortia/:id/"+string(action), requireAuth, h.transitionConsortium(action))
 	}
-	v1.POST("/consortia/:id/health", requireAuth, h.createConsortiumHealthCheck)
-	v1.GET("/consortia/:id/health", requireAuth, h.listConsortiumHealthChecks)
+	v1.POST("/consortia/:id/health", requireAuth, h.createHealthCheck(h.consortiumHealth()))
+	v1.GET("/consortia/:id/health", requireAuth, h.listHealthChecks(h.consortiumHealth()))
 	v1.GET("/bookings/:id/messages", requireAuth, h.listMessages(matching.SubjectBooking))
 	v1.POST("/bookings/:id/messages", requireAuth, h.postMessage(matching.SubjectBooking))
 	v1.GET("/partnerships/:id/messages", requireAuth, h.listMessages(matching.SubjectPartnership))
@@ -323,7 +332,7 @@ func NewRouter(cfg Config) http.Handler {
 	v1.GET("/organisations/:id/webhooks", requireAuth, h.listWebhooks)
 	v1.DELETE("/organisations/:id/webhooks/:hook_id", requireAuth, h.deleteWebhook)
 	v1.GET("/organisations/:id/webhooks/:hook_id/deliveries", requireAuth, h.listWebhookDeliveries)
-	return r
+	return h, r
 }
 
 // withHead routes HEAD wherever it routes GET, to the same handlers: the

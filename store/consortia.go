@@ -45,22 +45,6 @@ type consortiumMemberRow struct {
 
 func (consortiumMemberRow) TableName() string { return "consortium_members" }
 
-type consortiumHealthRow struct {
-	ID                 string `gorm:"primaryKey"`
-	ConsortiumID       string
-	OrganisationID     string
-	Commitment         int
-	ClarityOfPurpose   int
-	Coordination       int
-	Trust              int
-	Communication      int
-	ConflictResolution int
-	Comment            string
-	CreatedAt          time.Time
-}
-
-func (consortiumHealthRow) TableName() string { return "consortium_health" }
-
 func toConsortiumRow(c *matching.ConsortiumPartnership) consortiumRow {
 	roles := c.Roles
 	if roles == nil {
@@ -176,33 +160,15 @@ func sortMembers(ms []consortiumMemberRow) {
 	slices.SortFunc(ms, func(a, b consortiumMemberRow) int { return strings.Compare(a.OrganisationID, b.OrganisationID) })
 }
 
-const latestConsortiumChecks = `SELECT h.* FROM consortium_health h
-	WHERE NOT EXISTS (SELECT 1 FROM consortium_health n
-		WHERE n.consortium_id = h.consortium_id AND n.organisation_id = h.organisation_id
-		AND (n.created_at > h.created_at OR (n.created_at = h.created_at AND n.id > h.id)))
-	AND h.consortium_id IN `
-
 func loadConsortiumHealth(tx *gorm.DB, cs []matching.ConsortiumPartnership) error {
-	latest := map[string][]matching.HealthCheck{}
-	for _, chunk := range chunks(idsOf(cs, func(c *matching.ConsortiumPartnership) string { return c.ID }), idChunk) {
-		var rows []consortiumHealthRow
-		if err := tx.Raw(latestConsortiumChecks+inList(len(chunk)), anys(chunk)...).Scan(&rows).Error; err != nil {
-			return err
-		}
-		for i := range rows {
-			latest[rows[i].ConsortiumID] = append(latest[rows[i].ConsortiumID], toConsortiumCheck(&rows[i]))
-		}
+	latest, err := consortiumChecks.latest(tx, idsOf(cs, func(c *matching.ConsortiumPartnership) string { return c.ID }))
+	if err != nil {
+		return err
 	}
 	for i := range cs {
 		cs[i].Health = matching.SummariseHealth(latest[cs[i].ID], cs[i].Health.Checks, cs[i].Health.LowChecks)
 	}
 	return nil
-}
-
-func toConsortiumCheck(r *consortiumHealthRow) matching.HealthCheck {
-	return matching.HealthCheck{ID: r.ID, PartnershipID: r.ConsortiumID, OrganisationID: r.OrganisationID,
-		Scores:  matching.HealthScores{r.Commitment, r.ClarityOfPurpose, r.Coordination, r.Trust, r.Communication, r.ConflictResolution},
-		Comment: r.Comment, CreatedAt: utc(r.CreatedAt)}
 }
 
 // readConsortium reads one consortium through tx, locking its row until
@@ -327,37 +293,13 @@ func (db *DB) AddConsortiumHealthCheck(ctx context.Context, h *matching.HealthCh
 		if err := c.CanRecordHealth(); err != nil {
 			return nil, err
 		}
-		if err := h.Validate(); err != nil {
-			return nil, err
-		}
-		s := h.Scores
-		row := consortiumHealthRow{ID: h.ID, ConsortiumID: h.PartnershipID, OrganisationID: h.OrganisationID,
-			Commitment: s[0], ClarityOfPurpose: s[1], Coordination: s[2], Trust: s[3], Communication: s[4], ConflictResolution: s[5],
-			Comment: h.Comment, CreatedAt: utc(h.CreatedAt)}
-		if err := tx.Create(&row).Error; err != nil {
-			return nil, err
-		}
-		low := 0
-		if h.Scores.Low() {
-			low = 1
-		}
-		return nil, tx.Exec("UPDATE consortia SET health_checks = health_checks + 1, health_low = health_low + ?, updated_at = ? WHERE id = ?",
-			low, utc(db.now()), c.ID).Error
+		_, err = consortiumChecks.record(tx, h, utc(db.now()))
+		return nil, err
 	}), "health check")
 }
 
 // ListConsortiumHealthChecks returns a consortium's health checks newest
 // first, paged as ListHealthChecks. It does not check who asks.
 func (db *DB) ListConsortiumHealthChecks(ctx context.Context, consortiumID string, page matching.Page) ([]matching.HealthCheck, error) {
-	q := db.gorm.WithContext(ctx).Where("consortium_id = ?", consortiumID)
-	q = keysetPage(q, "consortium_health", "created_at", true, page)
-	var rows []consortiumHealthRow
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, translate(err, "health checks")
-	}
-	out := make([]matching.HealthCheck, len(rows))
-	for i := range rows {
-		out[i] = toConsortiumCheck(&rows[i])
-	}
-	return out, nil
+	return consortiumChecks.list(db.gorm.WithContext(ctx), consortiumID, page)
 }

@@ -33,22 +33,6 @@ type partnershipRow struct {
 
 func (partnershipRow) TableName() string { return "partnerships" }
 
-type healthRow struct {
-	ID                 string `gorm:"primaryKey"`
-	PartnershipID      string
-	OrganisationID     string
-	Commitment         int
-	ClarityOfPurpose   int
-	Coordination       int
-	Trust              int
-	Communication      int
-	ConflictResolution int
-	Comment            string
-	CreatedAt          time.Time
-}
-
-func (healthRow) TableName() string { return "partnership_health" }
-
 func toPartnershipRow(p *matching.Partnership) partnershipRow {
 	roles := p.Roles
 	if roles == nil {
@@ -82,19 +66,6 @@ func toPartnership(r *partnershipRow) (matching.Partnership, error) {
 		Health:      matching.SummariseHealth(nil, r.HealthChecks, r.HealthLow),
 		Evaluations: r.Evaluations, LowEvaluations: r.EvaluationsLow,
 	}, nil
-}
-
-func toHealthRow(h *matching.HealthCheck) healthRow {
-	s := h.Scores
-	return healthRow{ID: h.ID, PartnershipID: h.PartnershipID, OrganisationID: h.OrganisationID,
-		Commitment: s[0], ClarityOfPurpose: s[1], Coordination: s[2], Trust: s[3], Communication: s[4], ConflictResolution: s[5],
-		Comment: h.Comment, CreatedAt: utc(h.CreatedAt)}
-}
-
-func toHealthCheck(r *healthRow) matching.HealthCheck {
-	return matching.HealthCheck{ID: r.ID, PartnershipID: r.PartnershipID, OrganisationID: r.OrganisationID,
-		Scores:  matching.HealthScores{r.Commitment, r.ClarityOfPurpose, r.Coordination, r.Trust, r.Communication, r.ConflictResolution},
-		Comment: r.Comment, CreatedAt: utc(r.CreatedAt)}
 }
 
 // Partnerships are not part of the matching read model, so their writes
@@ -193,33 +164,15 @@ func (db *DB) readPartnership(tx *gorm.DB, id string, lock bool) (*matching.Part
 	return &ps[0], nil
 }
 
-// latestChecks selects the newest check of each side of the partnerships
-// named by the IN list that follows it.
-const latestChecks = `SELECT h.* FROM partnership_health h
-	WHERE NOT EXISTS (SELECT 1 FROM partnership_health n
-		WHERE n.partnership_id = h.partnership_id AND n.organisation_id = h.organisation_id
-		AND (n.created_at > h.created_at OR (n.created_at = h.created_at AND n.id > h.id)))
-	AND h.partnership_id IN `
-
 // loadHealth sums up the health of ps from each side's newest check and
 // the counts on their rows (already in ps[i].Health).
 func loadHealth(tx *gorm.DB, ps []matching.Partnership) error {
-	byID := make(map[string]*matching.Partnership, len(ps))
+	latest, err := partnershipChecks.latest(tx, idsOf(ps, func(p *matching.Partnership) string { return p.ID }))
+	if err != nil {
+		return err
+	}
 	for i := range ps {
-		byID[ps[i].ID] = &ps[i]
-	}
-	latest := map[string][]matching.HealthCheck{}
-	for _, chunk := range chunks(idsOf(ps, func(p *matching.Partnership) string { return p.ID }), idChunk) {
-		var rows []healthRow
-		if err := tx.Raw(latestChecks+inList(len(chunk)), anys(chunk)...).Scan(&rows).Error; err != nil {
-			return err
-		}
-		for i := range rows {
-			latest[rows[i].PartnershipID] = append(latest[rows[i].PartnershipID], toHealthCheck(&rows[i]))
-		}
-	}
-	for id, p := range byID {
-		p.Health = matching.SummariseHealth(latest[id], p.Health.Checks, p.Health.LowChecks)
+		ps[i].Health = matching.SummariseHealth(latest[ps[i].ID], ps[i].Health.Checks, ps[i].Health.LowChecks)
 	}
 	return nil
 }
@@ -400,20 +353,8 @@ func (db *DB) AddHealthCheck(ctx context.Context, h *matching.HealthCheck) error
 		if err := p.CanRecordHealth(); err != nil {
 			return nil, err
 		}
-		if err := h.Validate(); err != nil {
-			return nil, err
-		}
-		row := toHealthRow(h)
-		if err := tx.Create(&row).Error; err != nil {
-			return nil, err
-		}
-		low := 0
-		if h.Scores.Low() {
-			low = 1
-		}
-		err = tx.Exec("UPDATE partnerships SET health_checks = health_checks + 1, health_low = health_low + ?, updated_at = ? WHERE id = ?",
-			low, utc(db.now()), p.ID).Error
-		if err != nil || low == 0 {
+		low, err := partnershipChecks.record(tx, h, utc(db.now()))
+		if err != nil || !low {
 			return nil, err
 		}
 		return nil, db.emitHealthFlagged(tx, p, h)
@@ -425,15 +366,5 @@ func (db *DB) AddHealthCheck(ctx context.Context, h *matching.HealthCheck) error
 // page.AfterID names, at most page.Limit of them (0: every one). It does
 // not check the partnership exists or who asks.
 func (db *DB) ListHealthChecks(ctx context.Context, partnershipID string, page matching.Page) ([]matching.HealthCheck, error) {
-	q := db.gorm.WithContext(ctx).Where("partnership_id = ?", partnershipID)
-	q = keysetPage(q, "partnership_health", "created_at", true, page)
-	var rows []healthRow
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, translate(err, "health checks")
-	}
-	out := make([]matching.HealthCheck, len(rows))
-	for i := range rows {
-		out[i] = toHealthCheck(&rows[i])
-	}
-	return out, nil
+	return partnershipChecks.list(db.gorm.WithContext(ctx), partnershipID, page)
 }
