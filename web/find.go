@@ -114,12 +114,8 @@ func (f searchForm) body(errs map[string]string) map[string]any {
 
 // searchView is the data of the home page and of /find.
 type searchView struct {
-	Form       searchForm
-	Errors     map[string]string
-	Activities []matching.Term
-	Tiers      []matching.Tier
-	Days       []string
-	Budgets    []int
+	Form   searchForm
+	Errors map[string]string
 	// Result is the answer, once searched.
 	Result *api.VenueMatchResult
 	// Total is how many rooms fit, of which Result shows the best.
@@ -195,8 +191,7 @@ var weekDays = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 var budgets = []int{1000, 1500, 2000, 3000, 4000, 6000}
 
 func (h *Handler) newSearchView(f searchForm) searchView {
-	return searchView{Form: f, Errors: map[string]string{}, Activities: h.tax.Activities, Tiers: matching.Tiers,
-		Days: weekDays, Budgets: budgets, activityOptions: h.activityOptions}
+	return searchView{Form: f, Errors: map[string]string{}, activityOptions: h.activityOptions}
 }
 
 func (h *Handler) today() time.Time { return h.now().In(london) }
