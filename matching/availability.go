@@ -7,7 +7,21 @@ const (
 	ReasonOutsideHours = "outside_hours" // not within one opening period
 	ReasonClosure      = "closure"       // the space is closed then
 	ReasonBooked       = "booked"        // a confirmed booking overlaps, or lies within the turnaround
+	// ReasonBeyondHorizon: the session starts after the space's booking
+	// horizon from now, so booking would refuse it (Space.Admit).
+	ReasonBeyondHorizon = "beyond_horizon"
 )
+
+// beyondHorizon reports whether a session starting at start lies past a
+// booking horizon of days from now: whether it starts after now plus
+// days. It is the one rule behind Space.Admit, which refuses such a
+// session, and behind matching, which does not count it as free (there a
+// zero now sets no horizon).
+func beyondHorizon(start, now time.Time, days int) bool {
+	return start.After(now.Add(horizonDuration(days)))
+}
+
+func horizonDuration(days int) time.Duration { return time.Duration(days) * 24 * time.Hour }
 
 // localSpan converts a session to local wall-clock minutes on its local
 // start date. ok is false when it runs past the next local midnight (a

@@ -187,7 +187,7 @@ func (s *Space) Admit(req *BookingRequest, now time.Time) error {
 	}
 	limit := now.Add(s.Horizon())
 	for i, sess := range req.Sessions {
-		if sess.Start.After(limit) {
+		if beyondHorizon(sess.Start, now, s.HorizonDays()) {
 			errs = append(errs, FieldError{Field: fmt.Sprintf("sessions[%d].start", i),
 				Message: fmt.Sprintf("is past the space's booking horizon: sessions may start until %s (%d days ahead)",
 					limit.UTC().Format(time.RFC3339), s.HorizonDays())})

@@ -93,6 +93,11 @@ func bruteMatch(w *oracleWorld, req *matching.VenueRequest) *bruteResult {
 				res.helperDiffs = append(res.helperDiffs, fmt.Sprintf("space %s, session %s: Unavailability says %q, by hand free=%v",
 					id, sess.Start.In(loc).Format(time.RFC3339), why, own))
 			}
+			// The booking horizon comes first: booking refuses such a
+			// session whatever else holds.
+			if pastHorizonByHand(s, req.Now, sess) {
+				why = matching.ReasonBeyondHorizon
+			}
 			if why != "" {
 				b.conflicts = append(b.conflicts, matching.SessionConflict{Start: sess.Start, End: sess.End, Reason: why})
 			} else {
@@ -247,6 +252,20 @@ func freeByHand(s *matching.Space, loc *time.Location, booked []matching.Session
 	return true
 }
 
+// pastHorizonByHand reports whether a session starts more than the
+// space's booking horizon (whole days, 365 when unset) after now; a zero
+// now sets no horizon.
+func pastHorizonByHand(s *matching.Space, now time.Time, sess matching.Session) bool {
+	if now.IsZero() {
+		return false
+	}
+	days := s.BookingHorizonDays
+	if days <= 0 {
+		days = 365
+	}
+	return sess.Start.Sub(now) > time.Duration(days)*24*time.Hour
+}
+
 func checkHardConstraints(w *oracleWorld, req *matching.VenueRequest, m *matching.VenueMatch) []string {
 	var bad []string
 	fail := func(format string, args ...any) { bad = append(bad, fmt.Sprintf(format, args...)) }
@@ -334,7 +353,7 @@ func checkHardConstraints(w *oracleWorld, req *matching.VenueRequest, m *matchin
 	}
 	free := 0
 	for _, sess := range req.Sessions {
-		if freeByHand(s, loc, w.booked[s.ID], sess) {
+		if freeByHand(s, loc, w.booked[s.ID], sess) && !pastHorizonByHand(s, req.Now, sess) {
 			free++
 		} else if req.RequireAllSessions {
 			fail("not free for the session at %s", sess.Start.In(loc).Format(time.RFC3339))

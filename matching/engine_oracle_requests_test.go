@@ -242,7 +242,25 @@ func oracleRequest(r *rand.Rand, w *oracleWorld, venueIDs []string, orgIDs []str
 		}
 	}
 	req.AllowOutdoor = r.IntN(2) == 0
+	req.Now = oracleNow(r, req.Sessions)
 	return req
+}
+
+// oracleNow is a random time from about 400 days before the first session
+// to 10 days after it, so that some sessions lie past some spaces'
+// booking horizons; a quarter of the time zero (no horizon).
+func oracleNow(r *rand.Rand, sessions []matching.Session) time.Time {
+	if r.IntN(4) == 0 {
+		return time.Time{}
+	}
+	first := sessions[0].Start
+	for _, s := range sessions {
+		if s.Start.Before(first) {
+			first = s.Start
+		}
+	}
+	days := r.IntN(r.IntN(400)+1) - 10
+	return first.Add(-time.Duration(days)*24*time.Hour - time.Duration(r.IntN(24*60))*time.Minute)
 }
 
 func oracleSessions(r *rand.Rand) []matching.Session {

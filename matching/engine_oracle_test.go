@@ -72,7 +72,8 @@ func TestMatchVenuesOracle(t *testing.T) {
 			t.Logf("%d spaces; %d requests: %d matches, %d excluded, %d explained, %d ties broken by rounding; %v",
 				len(w.spaces), requests, matched, excluded, explained, ties, reasons)
 			// The random requests must exercise every rule.
-			for _, k := range append(slices.Clone(matching.ExclusionOrder), "conflict:booked", "conflict:closure", "conflict:outside_hours") {
+			for _, k := range append(slices.Clone(matching.ExclusionOrder), "conflict:booked", "conflict:closure", "conflict:outside_hours",
+				"conflict:beyond_horizon") {
 				if reasons[k] == 0 && !testing.Short() {
 					t.Errorf("no request gave %s", k)
 				}
@@ -110,7 +111,8 @@ func compareExplanation(req *matching.VenueRequest, ex *matching.Explanation, b 
 }
 
 func describeRequest(req *matching.VenueRequest) string {
-	return fmt.Sprintf("near %v r=%.1f km group %d %s tier %q budget %d req %+v org %q all=%v limit %d, %d sessions from %s",
+	return fmt.Sprintf("near %v r=%.1f km group %d %s tier %q budget %d req %+v org %q all=%v limit %d, %d sessions from %s, now %s",
 		req.Near, req.RadiusKm, req.GroupSize, req.Activity, req.Tier, req.MaxPencePerHour, req.Requirements,
-		req.OrganisationID, req.RequireAllSessions, req.Limit, len(req.Sessions), req.Sessions[0].Start.Format(time.RFC3339))
+		req.OrganisationID, req.RequireAllSessions, req.Limit, len(req.Sessions), req.Sessions[0].Start.Format(time.RFC3339),
+		req.Now.Format(time.RFC3339))
 }

@@ -172,6 +172,11 @@ func perturbSpace(r *rand.Rand, tax *matching.Taxonomy, s *matching.Space) {
 		s.FloorAreaM2 = float64(20 + r.IntN(300))
 		s.Capacity = 1 + r.IntN(100)
 	}
+	if r.Float64() < 0.3 {
+		// Booking horizons from a day to the longest allowed (0: the
+		// default), some short of the requests' sessions (oracleNow).
+		s.BookingHorizonDays = []int{0, 1, 2, 7, 30, 60, 90, 200, matching.MaxBookingHorizonDays, 1 + r.IntN(400)}[r.IntN(10)]
+	}
 	perturbActivityFields(r, s)
 }
 

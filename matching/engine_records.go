@@ -190,7 +190,7 @@ func (e *Engine) upsertSpace(st *state, s *Space) error {
 		prices: [3]int32{-1, -1, -1}, hours: st.internHours(s.OpeningHours), closures: -1,
 		floor: floor8(s.Floor), kind: kind8(s.Kind), fit: uint8(s.FitToDance()), live: true,
 		flags: accessFlags(v.access) | spaceFlags(s), zone: st.zoneNumber(v.zone),
-		turnaround: uint16(s.TurnaroundMinutes),
+		turnaround: uint16(s.TurnaroundMinutes), horizon: uint16(min(s.HorizonDays(), MaxBookingHorizonDays)),
 	}
 	for _, p := range s.Prices {
 		if i := tierIndex(p.Tier); i >= 0 {

@@ -154,6 +154,10 @@ type spaceRec struct {
 	// 112 bytes). The other fair-use rules decide bookings in the store,
 	// not matching, and are not kept.
 	turnaround uint16
+	// horizon is the space's HorizonDays (at most MaxBookingHorizonDays):
+	// a session that starts later than that after the request's now is
+	// not free. It fits in the record's padding (still 112 bytes).
+	horizon uint16
 }
 
 // gap is the turnaround kept clear around the space's bookings.

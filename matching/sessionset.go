@@ -79,12 +79,35 @@ func (q *query) closedSet(id int32) *sessionSet {
 	return s
 }
 
+// beyondSet is the set of sessions that start beyond a booking horizon of
+// days from the request's now, computed once per horizon in a query (a
+// county's rooms keep a few).
+func (q *query) beyondSet(days uint16) *sessionSet {
+	s, ok := q.beyond[days]
+	if !ok {
+		if q.beyond == nil {
+			q.beyond = map[uint16]*sessionSet{}
+		}
+		s = &sessionSet{}
+		for i, sess := range q.req.Sessions {
+			if beyondHorizon(sess.Start, q.req.Now, int(days)) {
+				s.add(i)
+			}
+		}
+		q.beyond[days] = s
+	}
+	return s
+}
+
 // freeCount counts the sessions a space can take, as freeSessions does,
 // with sets.
 func (q *query) freeCount(slot int32, sp *spaceRec) int {
 	free := *q.openSet(sp)
 	if sp.closures >= 0 {
 		free.andNot(q.closedSet(sp.closures))
+	}
+	if int(sp.horizon) < q.horizonAll {
+		free.andNot(q.beyondSet(sp.horizon))
 	}
 	if sp.flags&flagExtra != 0 {
 		if x := q.st.extras[slot]; x != nil {

@@ -434,7 +434,7 @@ func (s *Space) HorizonDays() int {
 
 // Horizon is HorizonDays as a duration.
 func (s *Space) Horizon() time.Duration {
-	return time.Duration(s.HorizonDays()) * 24 * time.Hour
+	return horizonDuration(s.HorizonDays())
 }
 
 func inRange(x, lo, hi float64) bool {

@@ -14,7 +14,7 @@ func (q *query) freeSessions(slot int32, sp *spaceRec, conflicts *[]SessionConfl
 	if sp.flags&flagExtra != 0 {
 		x = q.st.extras[slot]
 	}
-	return q.countFree(q.openFor(q.st.zones[sp.zone], sp.hours), sp.closures, x, sp.gap(), conflicts)
+	return q.countFree(q.openFor(q.st.zones[sp.zone], sp.hours), sp.closures, x, sp.gap(), sp.horizon, conflicts)
 }
 
 // openFor says which sessions lie within a timetable, read in zone.
@@ -42,16 +42,21 @@ func (q *query) openFor(zone *time.Location, hoursID int32) []bool {
 
 // countFree counts the sessions a space can take given which are within
 // its opening hours, keeping gap (the space's turnaround) clear around its
-// bookings.
-func (q *query) countFree(open []bool, closures int32, x *extra, gap time.Duration, conflicts *[]SessionConflict) int {
+// bookings, none starting beyond its booking horizon of horizon days from
+// the request's now. A session that fails several tests is put down to
+// the first of: the horizon, the opening hours, a closure, a booking.
+func (q *query) countFree(open []bool, closures int32, x *extra, gap time.Duration, horizon uint16, conflicts *[]SessionConflict) int {
 	var closed []bool
 	if closures >= 0 {
 		closed = q.closedFor(closures)
 	}
+	limited := int(horizon) < q.horizonAll
 	free := 0
 	for i, s := range q.req.Sessions {
 		reason := ""
 		switch {
+		case limited && beyondHorizon(s.Start, q.req.Now, int(horizon)):
+			reason = ReasonBeyondHorizon
 		case !open[i]:
 			reason = ReasonOutsideHours
 		case closed != nil && closed[i]:

@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
+	"unsafe"
 )
 
 // TestRestBoundCoversLaterSpaces checks the promise the walk of a cell's
@@ -65,6 +67,44 @@ func TestCellSumWidens(t *testing.T) {
 		for i, p := range sp.prices {
 			if (p < 0 && !s.unpriced[i]) || (p >= 0 && s.cheapest[i] > p) {
 				t.Fatalf("tier %d: summary %v/%v does not cover the price %d", i, s.cheapest[i], s.unpriced[i], p)
+			}
+		}
+	}
+}
+
+// TestSpaceRecSize keeps the space record, read for every candidate of a
+// match, at its size: the booking horizon lives in what was padding.
+func TestSpaceRecSize(t *testing.T) {
+	if got := unsafe.Sizeof(spaceRec{}); got != 112 {
+		t.Errorf("spaceRec is %d bytes, want 112", got)
+	}
+}
+
+// TestHorizonAll checks the shortest horizon within which every session
+// starts, at and just past whole days.
+func TestHorizonAll(t *testing.T) {
+	now := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) []Session { return []Session{{Start: now.Add(d), End: now.Add(d + time.Hour)}} }
+	for _, tt := range []struct {
+		sessions []Session
+		now      time.Time
+		want     int
+	}{
+		{at(60 * 24 * time.Hour), time.Time{}, 0},
+		{at(-time.Hour), now, 0},
+		{at(60 * 24 * time.Hour), now, 60},
+		{at(60*24*time.Hour + time.Nanosecond), now, 61},
+		{at(time.Minute), now, 1},
+	} {
+		if got := horizonAll(tt.sessions, tt.now); got != tt.want {
+			t.Errorf("horizonAll(%v, %v) = %d, want %d", tt.sessions[0].Start, tt.now, got, tt.want)
+		}
+		for _, days := range []int{tt.want - 1, tt.want} {
+			if days < 1 || tt.now.IsZero() {
+				continue
+			}
+			if got, want := beyondHorizon(tt.sessions[0].Start, tt.now, days), days < tt.want; got != want {
+				t.Errorf("beyondHorizon(%v, %d days) = %v, want %v", tt.sessions[0].Start, days, got, want)
 			}
 		}
 	}

@@ -200,6 +200,12 @@ func (q *query) unavailable(c *spaceCheck) bool {
 }
 
 func (q *query) explainUnavailable(c *spaceCheck, add func(string, ...any)) {
+	if int(c.sp.horizon) < q.horizonAll {
+		if n := q.beyondSet(c.sp.horizon).count(); n > 0 {
+			add("free for %d of %d sessions; %d start beyond its booking horizon of %d days", c.free, len(q.req.Sessions), n, c.sp.horizon)
+			return
+		}
+	}
 	add("free for %d of %d sessions", c.free, len(q.req.Sessions))
 }
 

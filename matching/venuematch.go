@@ -36,6 +36,11 @@ type VenueRequest struct {
 	GroupSize int
 	Activity  string
 	Sessions  []Session
+	// Now is when the request is made: a session that starts more than a
+	// space's booking horizon after it is not free there
+	// (ReasonBeyondHorizon), as booking would refuse it. A zero Now sets
+	// no horizon.
+	Now time.Time
 	// MaxPencePerHour is the budget for the Tier's price (0: no budget).
 	MaxPencePerHour int
 	// Tier is the price tier the group pays (default standard).
@@ -221,7 +226,13 @@ type query struct {
 	closedSets []sessionSet
 	// closed caches, per interned closure list, which sessions it blocks.
 	closed [][]bool
-	ruler  geo.Ruler // to twice the radius: exact distances
+	// horizonAll is the shortest booking horizon, in days, within which
+	// every session starts (0 without a Now): a space with a horizon as
+	// long loses no session to it, and only the others read beyond, the
+	// sessions past each shorter horizon (beyondSet).
+	horizonAll int
+	beyond     map[uint16]*sessionSet
+	ruler      geo.Ruler // to twice the radius: exact distances
 	// wide reaches the corners of the search box (about 2.83 radii), so
 	// its flat-earth margin holds for every candidate.
 	wide    geo.Ruler
@@ -385,10 +396,34 @@ func (e *Engine) newQuery(req *VenueRequest) (*query, error) {
 		q.fitTerm[i] = q.weights.FitToDance * float64(i) / MaxFitToDance
 		q.extrasTerm[i] = q.weights.Extras * float64(i) / 5
 	}
+	q.horizonAll = horizonAll(req.Sessions, req.Now)
 	q.roomScale = 1 / (2 * q.minArea)
 	q.priceScale = 1.0 / priceScale
 	if req.MaxPencePerHour > 0 {
 		q.priceScale = 1 / float64(req.MaxPencePerHour)
 	}
 	return q, nil
+}
+
+// horizonAll is the fewest days of booking horizon from now within which
+// every session starts (beyondHorizon), 0 for a zero now.
+func horizonAll(sessions []Session, now time.Time) int {
+	if now.IsZero() {
+		return 0
+	}
+	var latest time.Time
+	for i, s := range sessions {
+		if i == 0 || s.Start.After(latest) {
+			latest = s.Start
+		}
+	}
+	if len(sessions) == 0 || !latest.After(now) {
+		return 0
+	}
+	d := latest.Sub(now)
+	days := int(d / (24 * time.Hour))
+	if horizonDuration(days) < d {
+		days++
+	}
+	return days
 }
