@@ -58,7 +58,11 @@
 // confirmed booking does (Space.Unavailability, ReasonOutsideHours,
 // ReasonClosure, ReasonBooked). The engine applies the same rule to its
 // own records: NearbyQuery.Free keeps the spaces free for a whole period,
-// and Engine.SpaceFreeFor asks it of one space. Weekly expands a
+// and Engine.SpaceFreeFor asks it of one space. Given when the question is
+// asked (VenueRequest.Now, NearbyQuery.Now, GroupRequest.Now), matching
+// also holds to the space's booking horizon, the rule by which Space.Admit
+// refuses a booking: a session that starts more than the horizon after now
+// is not free (ReasonBeyondHorizon). Weekly expands a
 // repeating class into Sessions.
 //
 // # Bookings and partnerships

@@ -56,6 +56,7 @@ type GroupMatch struct {
 	Score          float64
 	// FreeWindows are the parts of the need's windows, over the next
 	// GroupHorizon, when the room is open, not closed and not booked,
+	// starting within its booking horizon of now (ReasonBeyondHorizon),
 	// each at least MinFreeWindow long (or the whole window), in time
 	// order. Empty when the need gives no windows.
 	FreeWindows []Session
@@ -240,7 +241,8 @@ func (e *Engine) checkGroup(st *state, slot int32, sp *spaceRec, org int32, n *r
 // freeWindows returns the parts of the windows, over GroupHorizon from
 // now, when the room is open (its opening hours, read in its venue's
 // zone), not closed and not booked (nor within its turnaround of a
-// booking), each at least MinFreeWindow long (or
+// booking), starting within its booking horizon of now, each at least
+// MinFreeWindow long (or
 // the whole window), in time order; with the minutes free in them and the
 // minutes the windows ask for over the horizon. A window's times are read
 // in the venue's zone, as a weekly series is (Weekly.Expand).
@@ -258,6 +260,9 @@ func (st *state) freeWindows(slot int32, sp *spaceRec, ws []Window, now time.Tim
 		}
 	}
 	until := now.Add(GroupHorizon)
+	// A part that starts past the room's booking horizon could not be
+	// booked: it is not free.
+	limited := !now.IsZero() && horizonDuration(int(sp.horizon)) < GroupHorizon
 	clip := func(s Session) Session {
 		if s.Start.Before(now) {
 			s.Start = now
@@ -307,7 +312,7 @@ func (st *state) freeWindows(slot int32, sp *spaceRec, ws []Window, now time.Tim
 				}
 			}
 			for _, p := range parts {
-				if p.End.Sub(p.Start) >= shortest {
+				if p.End.Sub(p.Start) >= shortest && !(limited && beyondHorizon(p.Start, now, int(sp.horizon))) {
 					free = append(free, Session{Start: p.Start.UTC(), End: p.End.UTC()})
 					freeMin += p.End.Sub(p.Start).Minutes()
 				}

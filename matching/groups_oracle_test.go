@@ -71,11 +71,14 @@ type bruteNeed struct {
 	distM         float64
 	reason        string // first failure, "" when matched
 	free          []matching.Session
+	cut           int // free runs past the booking horizon
 	score         float64
 }
 
-// bruteFree walks every minute of every window over the horizon.
-func bruteFree(s *matching.Space, loc *time.Location, booked []matching.Session, ws []matching.Window, now time.Time) (free []matching.Session, freeMin, wantMin float64) {
+// bruteFree walks every minute of every window over the horizon. A free
+// run that starts past the space's booking horizon is not free (cut counts
+// those).
+func bruteFree(s *matching.Space, loc *time.Location, booked []matching.Session, ws []matching.Window, now time.Time) (free []matching.Session, freeMin, wantMin float64, cut int) {
 	until := now.Add(matching.GroupHorizon)
 	y, m, d := now.In(loc).Date()
 	for i := 0; i <= 28; i++ {
@@ -99,7 +102,9 @@ func bruteFree(s *matching.Space, loc *time.Location, booked []matching.Session,
 			shortest := min(time.Hour, time.Duration(w.End-w.Start)*time.Minute)
 			var run *matching.Session
 			flush := func() {
-				if run != nil && run.End.Sub(run.Start) >= shortest {
+				if run != nil && run.End.Sub(run.Start) >= shortest && pastHorizonByHand(s, now, *run) {
+					cut++
+				} else if run != nil && run.End.Sub(run.Start) >= shortest {
 					free = append(free, matching.Session{Start: run.Start.UTC(), End: run.End.UTC()})
 					freeMin += run.End.Sub(run.Start).Minutes()
 				}
@@ -120,7 +125,7 @@ func bruteFree(s *matching.Space, loc *time.Location, booked []matching.Session,
 		}
 	}
 	slices.SortFunc(free, func(a, b matching.Session) int { return a.Start.Compare(b.Start) })
-	return free, freeMin, wantMin
+	return free, freeMin, wantMin, cut
 }
 
 func bruteGroups(w *oracleWorld, spaceID string, radiusKm float64, now time.Time) []*bruteNeed {
@@ -152,7 +157,7 @@ func bruteGroups(w *oracleWorld, spaceID string, radiusKm float64, now time.Time
 			price, priced := s.PriceFor("standard")
 			var freeMin, wantMin float64
 			if len(n.Windows) > 0 {
-				b.free, freeMin, wantMin = bruteFree(s, loc, w.booked[spaceID], n.Windows, now)
+				b.free, freeMin, wantMin, b.cut = bruteFree(s, loc, w.booked[spaceID], n.Windows, now)
 			}
 			switch {
 			case d > radiusM:
@@ -246,10 +251,21 @@ func TestMatchGroupsOracle(t *testing.T) {
 			mustApply(t, e, cs)
 
 			spaceIDs := sortedKeys(w.spaces)
-			var matched, checked int
+			// Every other query asks of a room whose booking horizon ends
+			// within GroupHorizon.
+			var short []string
+			for _, id := range spaceIDs {
+				if w.spaces[id].HorizonDays() < 28 {
+					short = append(short, id)
+				}
+			}
+			var matched, checked, cut int
 			reasons := map[string]int{}
 			for i := range queries {
 				spaceID := spaceIDs[r.IntN(len(spaceIDs))]
+				if i%2 == 1 && len(short) > 0 {
+					spaceID = short[r.IntN(len(short))]
+				}
 				radiusKm := []float64{2, 5, 10, 20}[r.IntN(4)]
 				now := nows[i%len(nows)]
 				got, err := e.MatchGroups(matching.GroupRequest{SpaceID: spaceID, RadiusKm: radiusKm, Limit: matching.MaxGroupLimit, Now: now})
@@ -260,6 +276,7 @@ func TestMatchGroupsOracle(t *testing.T) {
 				var want []*bruteNeed
 				excluded := map[string]int{}
 				for _, b := range brute {
+					cut += b.cut
 					if b.reason == "" {
 						want = append(want, b)
 					} else {
@@ -323,7 +340,10 @@ func TestMatchGroupsOracle(t *testing.T) {
 					t.Errorf("no need excluded as %s in %d queries", reason, queries)
 				}
 			}
-			t.Logf("%d queries: %d matches checked, exclusions %v", queries, checked, reasons)
+			if cut == 0 {
+				t.Errorf("no free window fell past a booking horizon in %d queries", queries)
+			}
+			t.Logf("%d queries: %d matches checked, %d windows past a booking horizon, exclusions %v", queries, checked, cut, reasons)
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -33,6 +34,10 @@ type NearbyQuery struct {
 	// spaces with at least that fit_to_dance.
 	Free     *Session
 	MinStars int
+	// Now is when the query is made: with Free, a space whose booking
+	// horizon from Now ends before Free starts is not free (a zero Now
+	// sets no horizon).
+	Now time.Time
 }
 
 // NearbySpace is a space in a nearby answer.
@@ -173,7 +178,7 @@ func (e *Engine) NearbySpaces(q NearbyQuery) ([]NearbySpace, bool) {
 				d, f, t, ok := localSpan(*q.Free, st.zones[sp.zone])
 				spans[sp.zone], spanDone[sp.zone] = localSession{d, f, t, ok}, true
 			}
-			if !st.freeFor(slot, sp, *q.Free, spans[sp.zone]) {
+			if (!q.Now.IsZero() && beyondHorizon(q.Free.Start, q.Now, int(sp.horizon))) || !st.freeFor(slot, sp, *q.Free, spans[sp.zone]) {
 				return true
 			}
 		}

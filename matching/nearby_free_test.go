@@ -108,7 +108,7 @@ func TestNearbySpacesFreeOracle(t *testing.T) {
 			w, e := buildOracle(t, seedN)
 			acts := activitySlugs(w.tax)
 			r := rand.New(rand.NewPCG(uint64(seedN), 0xf7ee))
-			freeFound := 0
+			freeFound, pastHorizon := 0, 0
 			for i := range 40 {
 				centre := offsetKm(cambridge, r.Float64()*20-10, r.Float64()*20-10)
 				q := matching.NearbyQuery{Centre: centre, RadiusM: 2000 + r.Float64()*15000}
@@ -118,6 +118,7 @@ func TestNearbySpacesFreeOracle(t *testing.T) {
 						win.End = win.End.Add(time.Duration(1+r.IntN(48)) * time.Hour)
 					}
 					q.Free = &win
+					q.Now = oracleNow(r, []matching.Session{win})
 				}
 				if r.IntN(3) == 0 {
 					q.Activity = acts[r.IntN(len(acts))]
@@ -139,6 +140,10 @@ func TestNearbySpacesFreeOracle(t *testing.T) {
 					if geo.DistanceM(centre, v.Location) > q.RadiusM || s.Capacity < q.MinCapacity || s.FitToDance() < q.MinStars ||
 						(q.Activity != "" && breaksActivityRule(s, q.Activity, max(q.MinCapacity, 1), q.AllowOutdoor)) ||
 						(q.Free != nil && !freeByHand(s, zone(v.Timezone), w.booked[id], *q.Free)) {
+						continue
+					}
+					if q.Free != nil && pastHorizonByHand(s, q.Now, *q.Free) {
+						pastHorizon++
 						continue
 					}
 					want = append(want, id)
@@ -165,6 +170,9 @@ func TestNearbySpacesFreeOracle(t *testing.T) {
 			}
 			if freeFound == 0 {
 				t.Errorf("no query with a window found a space: the oracle tested nothing")
+			}
+			if pastHorizon == 0 {
+				t.Errorf("no space was free but for its booking horizon: the horizon went untested")
 			}
 		})
 	}
