@@ -125,7 +125,9 @@ func TestReplicaWritesReachTheReadModel(t *testing.T) {
 				Mirrors: true, Barres: true, ClimateControl: true, ProhibitedActivities: []string{"aerial"},
 				Prices:       []matching.Price{{Tier: "standard", PencePerHour: 2500}},
 				OpeningHours: []matching.OpeningHours{{Day: "tue", Opens: 9 * 60, Closes: 22 * 60}},
-				CreatedAt:    time.Now(), UpdatedAt: time.Now()}
+				// As spaceBody's: the test clock reads 2024, the sessions 2027.
+				BookingHorizonDays: matching.MaxBookingHorizonDays,
+				CreatedAt:          time.Now(), UpdatedAt: time.Now()}
 			if err := other.CreateSpace(ctx, studio); err != nil {
 				t.Fatalf("replica: create space: %v", err)
 			}

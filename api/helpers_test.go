@@ -391,6 +391,11 @@ func spaceBody(name string) map[string]any {
 		"obstructions":          false,
 		"prohibited_activities": []string{"aerial"},
 		"instant_book":          true,
+		// The API's test clock reads 2024 (t0) and the tests' sessions lie
+		// in 2027: matching counts a room's booking horizon from that
+		// clock, so test rooms take bookings as far ahead as allowed.
+		// Tests of the horizon set their own.
+		"booking_horizon_days": matching.MaxBookingHorizonDays,
 		"prices": []any{
 			map[string]any{"tier": "community", "pence_per_hour": 1500},
 			map[string]any{"tier": "standard", "pence_per_hour": 2500},

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -126,9 +127,11 @@ type VenueMatchCollection struct {
 	Explanation  *Explanation   `json:"explanation,omitempty"`
 }
 
-func (in *venueMatchIn) toRequest(places *placeFinder) (*matching.VenueRequest, error) {
+// toRequest is the engine's request, made at now (which the rooms'
+// booking horizons count from).
+func (in *venueMatchIn) toRequest(places *placeFinder, now time.Time) (*matching.VenueRequest, error) {
 	ve := &matching.ValidationError{}
-	req := &matching.VenueRequest{
+	req := &matching.VenueRequest{Now: now,
 		Activity: in.Activity, MaxPencePerHour: in.MaxPencePerHour, Tier: matching.Tier(in.Tier),
 		OrganisationID: in.OrganisationID, RequireAllSessions: true, Limit: in.Limit, ExplainSpaceID: in.ExplainSpaceID,
 		AllowOutdoor: in.AllowOutdoor,
@@ -208,7 +211,7 @@ func (h *handler) matchVenues(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	req, err := in.toRequest(h.placesFor(c))
+	req, err := in.toRequest(h.placesFor(c), h.now())
 	if err != nil {
 		fail(c, err)
 		return

@@ -101,7 +101,7 @@ func (h *handler) nearby(c *gin.Context) {
 		// The busiest answer: encoded straight into a pooled buffer.
 		spaces, more := h.engine.NearbySpaces(matching.NearbyQuery{Centre: centre, RadiusM: radiusM,
 			After: from, Limit: limit, Activity: activity, AllowOutdoor: allowOutdoor, MinCapacity: minCapacity, Free: free,
-			MinStars: minStars})
+			MinStars: minStars, Now: h.now()})
 		var last *geo.Ranked
 		if n := len(spaces); n > 0 {
 			last = &geo.Ranked{ID: spaces[n-1].ID, DistanceM: spaces[n-1].DistanceM}

@@ -163,7 +163,7 @@ func TestCreateSpace(t *testing.T) {
 		// The organisation is based elsewhere: a space's location is its venue's.
 		vLat, vLon := offset(cLat, cLon, 3, -2)
 		venueID := s.venue(t, token, "Ross Street Centre", vLat, vLon)
-		status, h, m := s.do(t, "POST", "/v1/venues/"+venueID+"/spaces", token, spaceBody("Main hall"))
+		status, h, m := s.do(t, "POST", "/v1/venues/"+venueID+"/spaces", token, with(spaceBody("Main hall"), "booking_horizon_days", nil))
 		wantStatus(t, "POST space", status, http.StatusCreated, m)
 		sp := as[api.Space](t, m)
 		want := api.Space{

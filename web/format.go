@@ -196,6 +196,8 @@ func clash(reason string) string {
 		return "outside the opening hours"
 	case matching.ReasonClosure:
 		return "the room is closed"
+	case matching.ReasonBeyondHorizon:
+		return "too far ahead to book yet"
 	}
 	return label(reason)
 }

@@ -17,6 +17,8 @@ func TestWords(t *testing.T) {
 		{when("2027-07-06T17:00:00Z"), "Tue 6 Jul 2027, 18:00"}, // summer time
 		{when("2027-01-05T18:00:00Z"), "Tue 5 Jan 2027, 18:00"},
 		{span("2027-01-05T18:00:00Z", "2027-01-05T20:00:00Z"), "Tue 5 Jan 2027, 18:00 to 20:00"},
+		{clash(matching.ReasonBooked), "already booked"},
+		{clash(matching.ReasonBeyondHorizon), "too far ahead to book yet"},
 		{plural(1, "room", "rooms"), "1 room"},
 		{plural(3, "room", "rooms"), "3 rooms"},
 		{sentence("£30 an hour"), "£30 an hour."},
