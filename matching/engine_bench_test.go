@@ -146,6 +146,24 @@ func BenchmarkMatchVenuesUncounted(b *testing.B) { benchMatchVenues(b, true, 1) 
 // third page of 20 (the cursor of the second page's last match).
 func BenchmarkMatchVenuesUncountedPage3(b *testing.B) { benchMatchVenues(b, true, 3) }
 
+// benchNow is when the benchmarks' requests are made, as the API makes
+// every request at its time: five weeks before the first session, so the
+// last (day 98) lies within every room's booking horizon (at least 180
+// days in the seeded data) and the answer is that of a request without
+// a horizon.
+var benchNow = time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+
+// BenchmarkMatchVenuesPastHorizon asks, counted and not, at a Now 169 days
+// before the first session, so that the last sessions (to day 232) lie
+// past the 180-day horizon of the seeded schools' rooms: the sets of the
+// sessions past each horizon are built and read.
+func BenchmarkMatchVenuesPastHorizon(b *testing.B) {
+	defer func(now time.Time) { benchNow = now }(benchNow)
+	benchNow = time.Date(2026, 7, 20, 9, 0, 0, 0, time.UTC)
+	b.Run("counted", func(b *testing.B) { benchMatchVenues(b, false, 1) })
+	b.Run("uncounted", func(b *testing.B) { benchMatchVenues(b, true, 1) })
+}
+
 func benchMatchVenues(b *testing.B, skipExcluded bool, page int) {
 	sessions := mustExpand(matching.Weekly{Day: "tue", Start: 18 * 60, End: 20 * 60,
 		From: time.Date(2027, 1, 5, 0, 0, 0, 0, time.UTC), Count: 10, Timezone: "Europe/London"})
@@ -162,7 +180,7 @@ func benchMatchVenues(b *testing.B, skipExcluded bool, page int) {
 			}{{"densest", m.near, m.inRadius}, {"median", m.typical, m.typicalIn}} {
 				b.Run("place="+place.name, func(b *testing.B) {
 					req := &matching.VenueRequest{Near: place.at, RadiusKm: 15, GroupSize: 24, Activity: "contemporary",
-						Sessions: sessions, RequireAllSessions: true, Limit: 20, SkipExcluded: skipExcluded}
+						Sessions: sessions, RequireAllSessions: true, Limit: 20, SkipExcluded: skipExcluded, Now: benchNow}
 					for range page - 1 {
 						res, err := m.e.MatchVenues(req)
 						if err != nil {
