@@ -76,12 +76,14 @@ type candidateRow struct {
 	Prices         string
 	OpeningHours   string
 	Closures       string
-	DistanceM      float64
+	// BookingHorizonDays is how far ahead the space takes bookings.
+	BookingHorizonDays int
+	DistanceM          float64
 }
 
 const candidateColumns = "s.id, s.name, s.venue_id, v.name AS venue_name, s.organisation_id, v.timezone, s.lat, s.lon, " +
 	"s.capacity, s.floor_area_m2, s.ceiling_height_m, s.floor, s.mirrors, s.barres, s.sound_system, s.changing_rooms, " +
-	"s.climate_control, s.fit_to_dance, s.prices, s.opening_hours, s.closures"
+	"s.climate_control, s.fit_to_dance, s.prices, s.opening_hours, s.closures, s.booking_horizon_days"
 
 // haversineSQL is the great-circle distance in metres from (?, ?) = (lat,
 // lon) of the centre, on orb's sphere; it takes the centre's latitude
@@ -217,7 +219,7 @@ func check(r *candidateRow, req *matching.VenueRequest) (sqlMatch, bool, error) 
 			return sqlMatch{}, false, fmt.Errorf("space %s: %w", r.ID, err)
 		}
 	}
-	s := matching.Space{Closures: closures, OpeningHours: make([]matching.OpeningHours, len(hours))}
+	s := matching.Space{Closures: closures, OpeningHours: make([]matching.OpeningHours, len(hours)), BookingHorizonDays: r.BookingHorizonDays}
 	for i, h := range hours {
 		s.OpeningHours[i] = matching.OpeningHours{Day: matching.Weekday(h.Day), Opens: matching.ClockTime(h.Opens), Closes: matching.ClockTime(h.Closes)}
 	}
@@ -227,6 +229,11 @@ func check(r *candidateRow, req *matching.VenueRequest) (sqlMatch, bool, error) 
 	}
 	free := 0
 	for _, sess := range req.Sessions {
+		// As the engine: a session past the booking horizon from the
+		// request's Now (none without one) is not free.
+		if !req.Now.IsZero() && sess.Start.After(req.Now.Add(s.Horizon())) {
+			continue
+		}
 		if s.Unavailability(sess, loc, nil) == "" {
 			free++
 		}
