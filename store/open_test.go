@@ -164,6 +164,22 @@ func TestOpenTwice(t *testing.T) {
 	}
 }
 
+// TestOpenOneConnection opens PostgreSQL asking for a pool of one
+// connection, as a single-connection benchmark does: the job queue's
+// migrations hold a connection for their lock while they run on another,
+// so the pool keeps two and Open returns.
+func TestOpenOneConnection(t *testing.T) {
+	url := storetest.SharedURL(t, store.Postgres)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	db, err := store.Open(ctx, url, store.Options{MaxOpenConns: 1})
+	if err != nil {
+		t.Fatalf("Open with one connection: %v", err)
+	}
+	defer db.Close()
+	checkSchemaVersion(t, db)
+}
+
 // TestOpenConcurrently starts several stores on one database at the same
 // moment, as replicas starting together do: each must succeed and the
 // migrations must be applied exactly once.

@@ -64,7 +64,9 @@ type DB struct {
 type Options struct {
 	Logger *slog.Logger
 	// MaxOpenConns overrides the connection pool size; 0 picks a default
-	// that suits the database (see Open).
+	// that suits the database (see Open). On PostgreSQL it is at least 2:
+	// the job queue's migrations hold one connection for their lock while
+	// they run on another.
 	MaxOpenConns int
 	// SlowQuery is the duration above which a query is logged as slow
 	// (default 200ms).
@@ -125,7 +127,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	}
 	dialect, maxConns := target.dialect, target.conns
 	if opts.MaxOpenConns > 0 && dialect == Postgres {
-		maxConns = opts.MaxOpenConns
+		maxConns = max(opts.MaxOpenConns, 2)
 	}
 	sqlDB := target.db
 	sqlDB.SetMaxOpenConns(maxConns)
