@@ -21,6 +21,9 @@ type dayTimes struct {
 	Open   []string // "09:00 to 17:30"
 	Booked []string // "18:00 to 20:00"
 	Closed string   // the closure's reason, when closed
+	// Later says the day is past the room's booking horizon: it cannot
+	// be booked yet.
+	Later bool
 }
 
 // spaceView is the data of a room's page.
@@ -121,11 +124,13 @@ func (h *Handler) nextWeeks(r *http.Request, s *api.Space, tz string) ([]dayTime
 	}
 	sort.Slice(booked, func(i, j int) bool { return booked[i].Start.Before(booked[j].Start) })
 	y, m, d := now.In(loc).Date()
+	// Booking refuses a session that starts past now plus the horizon.
+	limit := now.Add(time.Duration(max(s.BookingHorizonDays, 1)) * 24 * time.Hour)
 	var out []dayTimes
 	for i := range calendarWeeks * 7 {
 		day := time.Date(y, m, d+i, 0, 0, 0, 0, loc)
 		next := time.Date(y, m, d+i+1, 0, 0, 0, 0, loc)
-		dt := dayTimes{Date: day}
+		dt := dayTimes{Date: day, Later: day.After(limit)}
 		wd := weekDays[(int(day.Weekday())+6)%7]
 		for _, oh := range s.OpeningHours {
 			if oh.Day == wd {

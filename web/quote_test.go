@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"commonground/api"
 	"commonground/store"
 )
 
@@ -15,6 +16,13 @@ import (
 // 09:00–21:00 at the given prices (pounds a hour by tier, as the form
 // takes them), and returns the room's id.
 func ownRoom(t *testing.T, s *site, prices url.Values) string {
+	t.Helper()
+	_, id := ownRoomBy(t, s, prices)
+	return id
+}
+
+// ownRoomBy is ownRoom, with the owner's browser, signed in.
+func ownRoomBy(t *testing.T, s *site, prices url.Values) (*browser, string) {
 	t.Helper()
 	b, _ := s.register(t, "Wednesday Hall Trust")
 	if p := b.post("/dashboard/rooms/venues", url.Values{"name": {"Wednesday Hall"}, "address": {"2 Market Street"},
@@ -31,7 +39,7 @@ func ownRoom(t *testing.T, s *site, prices url.Values) string {
 	if p.status != http.StatusSeeOther {
 		t.Fatalf("add a room: got %d\n%.2000s", p.status, p.body)
 	}
-	return strings.TrimSuffix(strings.TrimPrefix(p.header.Get("Location"), "/spaces/"), "#stars")
+	return b, strings.TrimSuffix(strings.TrimPrefix(p.header.Get("Location"), "/spaces/"), "#stars")
 }
 
 // hiddenFields reads the hidden inputs of the form posting to action.
@@ -176,4 +184,57 @@ func poundsOf(pence int) string {
 		return "£" + itoa(pence/100)
 	}
 	return "£" + itoa(pence/100) + "." + strings.TrimPrefix(itoa(100+pence%100), "1")
+}
+
+// TestBookingRulesOnTheRoomPages: the owner sets a room's booking rules
+// on its edit page; a bad one comes back beside its field, nothing
+// saved; the room's page says them, and marks the days past the horizon.
+func TestBookingRulesOnTheRoomPages(t *testing.T) {
+	s := demoSite(t, store.SQLite)
+	owner, spaceID := ownRoomBy(t, s, nil)
+	edit := owner.get("/dashboard/rooms/spaces/" + spaceID)
+	form := url.Values{}
+	for _, k := range []string{"name", "capacity", "floor_area_m2", "opens_wed", "closes_wed"} {
+		form.Set(k, find(t, edit.body, `(?:name|id)="`+k+`"[^>]*value="([^"]*)"`, k))
+	}
+	form.Set("floor", "sprung")
+	form.Set("kind", "studio")
+	form.Set("booking_horizon_days", "0")
+	form.Set("turnaround_minutes", "20")
+	if p := owner.post("/dashboard/rooms/spaces/"+spaceID, form); p.status != http.StatusBadRequest ||
+		!strings.Contains(p.body, `id="booking_horizon_days"`) || !strings.Contains(p.body, `<p class="error">`) {
+		t.Fatalf("a horizon of 0 days: got %d\n%.3000s", p.status, p.body)
+	}
+	var sp api.Space
+	s.api(t, "GET", "/v1/spaces/"+spaceID, "", nil, &sp)
+	if sp.TurnaroundMinutes != 0 || sp.BookingHorizonDays != 365 {
+		t.Fatalf("a refused form saved something: turnaround %d, horizon %d", sp.TurnaroundMinutes, sp.BookingHorizonDays)
+	}
+	form.Set("booking_horizon_days", "10")
+	form.Set("max_hours_per_organisation", "12")
+	if p := owner.post("/dashboard/rooms/spaces/"+spaceID, form); p.status != http.StatusSeeOther {
+		t.Fatalf("save the rules: got %d\n%.3000s", p.status, p.body)
+	}
+	s.api(t, "GET", "/v1/spaces/"+spaceID, "", nil, &sp)
+	if sp.TurnaroundMinutes != 20 || sp.BookingHorizonDays != 10 || sp.MaxHoursPerOrganisation != 12 {
+		t.Fatalf("saved turnaround %d, horizon %d, cap %d; want 20, 10, 12", sp.TurnaroundMinutes, sp.BookingHorizonDays, sp.MaxHoursPerOrganisation)
+	}
+	page := s.browser(t).get("/spaces/" + spaceID).body
+	if !strings.Contains(page, "up to 10 days ahead, and keeps 20 minutes free before and after each one") {
+		t.Errorf("the room's page does not say its rules:\n%.4000s", page)
+	}
+	// Wednesdays within 10 days can be booked; the later ones, of the 8
+	// weeks shown, cannot yet.
+	rows := regexp.MustCompile(`<tr><td>(Wed [^<]+)</td>\s*<td[^>]*>([^<]*)</td>`).FindAllStringSubmatch(page, -1)
+	var now, later int
+	for _, r := range rows {
+		if r[2] == "Too far ahead to book yet" {
+			later++
+		} else {
+			now++
+		}
+	}
+	if len(rows) != 8 || now < 1 || now > 2 || later != 8-now {
+		t.Errorf("of the Wednesdays %q, want one or two bookable and the rest too far ahead", rows)
+	}
 }

@@ -103,7 +103,8 @@ func (h *Handler) addVenue(w http.ResponseWriter, r *http.Request) {
 
 // spaceFormFields are the room form's fields, by their API names.
 var spaceFormFields = []string{"name", "kind", "capacity", "floor_area_m2", "ceiling_height_m", "floor",
-	"price_community", "price_standard", "price_commercial", "opens", "closes"}
+	"price_community", "price_standard", "price_commercial", "opens", "closes",
+	"turnaround_minutes", "booking_horizon_days", "max_hours_per_organisation"}
 
 // spaceFlags are the room form's yes/no fields.
 var spaceFlags = []string{"mirrors", "barres", "sound_system", "changing_rooms", "climate_control", "obstructions", "instant_book"}
@@ -133,6 +134,10 @@ func spaceBody(r *http.Request, form, errs map[string]string) map[string]any {
 	number("capacity", true)
 	number("floor_area_m2", false)
 	number("ceiling_height_m", false)
+	// The booking rules (the edit form's; left out, the API keeps them).
+	number("turnaround_minutes", true)
+	number("booking_horizon_days", true)
+	number("max_hours_per_organisation", true)
 	for _, f := range spaceFlags {
 		body[f] = r.PostFormValue(f) == "true"
 		form[f] = r.PostFormValue(f)

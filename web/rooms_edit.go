@@ -48,7 +48,9 @@ func (h *Handler) ownSpace(w http.ResponseWriter, r *http.Request) (*api.Space, 
 // spaceForm is a room as its form shows it.
 func spaceForm(sp *api.Space) map[string]string {
 	f := map[string]string{"name": sp.Name, "kind": sp.Kind, "capacity": strconv.Itoa(sp.Capacity),
-		"floor_area_m2": strconv.FormatFloat(sp.FloorAreaM2, 'f', -1, 64), "floor": sp.Floor}
+		"floor_area_m2": strconv.FormatFloat(sp.FloorAreaM2, 'f', -1, 64), "floor": sp.Floor,
+		"turnaround_minutes": strconv.Itoa(sp.TurnaroundMinutes), "booking_horizon_days": strconv.Itoa(sp.BookingHorizonDays),
+		"max_hours_per_organisation": strconv.Itoa(sp.MaxHoursPerOrganisation)}
 	if sp.CeilingHeightM > 0 {
 		f["ceiling_height_m"] = strconv.FormatFloat(sp.CeilingHeightM, 'f', -1, 64)
 	}
