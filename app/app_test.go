@@ -47,9 +47,11 @@ func do(t *testing.T, h http.Handler, method, path, body string) (int, string) {
 	return rec.Code, rec.Body.String()
 }
 
-// matchBody asks for a weekly evening class of 12 near Cambridge.
-const matchBody = `{"near": {"lat": 52.2053, "lon": 0.1218}, "radius_km": 15, "group_size": 12, "activity": "contemporary",
-	"weekly": {"day": "tue", "start": "18:00", "end": "20:00", "from": "2099-01-06", "count": 4}, "limit": 5}`
+// matchBody asks for a weekly evening class of 12 near Cambridge, four
+// Tuesdays from a week ahead: within every demo room's booking horizon.
+var matchBody = `{"near": {"lat": 52.2053, "lon": 0.1218}, "radius_km": 15, "group_size": 12, "activity": "contemporary",
+	"weekly": {"day": "tue", "start": "18:00", "end": "20:00", "from": "` + time.Now().AddDate(0, 0, 7).Format(matching.DateLayout) +
+	`", "count": 4}, "limit": 5}`
 
 // TestNewDemo builds the service on an empty database with the demo
 // county, asks it for health and a match, then builds it again on the
