@@ -81,45 +81,42 @@ func (h *Handler) refused(w http.ResponseWriter, r *http.Request, v *spaceView, 
 // quote asks the API what booking the room's form would make and cost,
 // and shows it with a button to confirm; nothing is booked yet.
 func (h *Handler) quote(w http.ResponseWriter, r *http.Request) {
-	if sessionOf(r) == nil {
-		redirect(w, r, "/signin?next="+url.QueryEscape("/spaces/"+r.PathValue("id")+"#book"))
-		return
+	if out, v, ok := h.sendBooking(w, r, "quote"); ok {
+		v.Quote = out
+		h.showSpace(w, r, http.StatusOK, v)
 	}
-	v := &spaceView{Errors: map[string]string{}}
-	body, ok := readBooking(r, v)
-	if !ok {
-		h.showSpace(w, r, http.StatusBadRequest, v)
-		return
-	}
-	var out api.BookingEnvelope
-	if err := h.call(r, http.MethodPost, "/v1/spaces/"+url.PathEscape(r.PathValue("id"))+"/quote", nil, body, &out); err != nil {
-		h.refused(w, r, v, err)
-		return
-	}
-	v.Quote = &out
-	h.showSpace(w, r, http.StatusOK, v)
 }
 
 // book asks the API to book a room for a weekly series from the room's
 // form (the quote's confirm button); a clash shows the sessions that
 // clash, on the room's page.
 func (h *Handler) book(w http.ResponseWriter, r *http.Request) {
+	if out, _, ok := h.sendBooking(w, r, "bookings"); ok {
+		redirect(w, r, "/dashboard/bookings/"+url.PathEscape(out.Booking.ID))
+	}
+}
+
+// sendBooking posts the room's booking form to the room's endpoint
+// (quote or bookings) and returns the answer, with the page's view; when
+// it reports false it has answered already (sign in first, the form
+// again with what was wrong, or the API's refusal).
+func (h *Handler) sendBooking(w http.ResponseWriter, r *http.Request, endpoint string) (*api.BookingEnvelope, *spaceView, bool) {
 	if sessionOf(r) == nil {
 		redirect(w, r, "/signin?next="+url.QueryEscape("/spaces/"+r.PathValue("id")+"#book"))
-		return
+		return nil, nil, false
 	}
 	v := &spaceView{Errors: map[string]string{}}
 	body, ok := readBooking(r, v)
 	if !ok {
 		h.showSpace(w, r, http.StatusBadRequest, v)
-		return
+		return nil, nil, false
 	}
 	var out api.BookingEnvelope
-	if err := h.call(r, http.MethodPost, "/v1/spaces/"+url.PathEscape(r.PathValue("id"))+"/bookings", nil, body, &out); err != nil {
+	if err := h.call(r, http.MethodPost, "/v1/spaces/"+url.PathEscape(r.PathValue("id"))+"/"+endpoint, nil, body, &out); err != nil {
 		h.refused(w, r, v, err)
-		return
+		return nil, nil, false
 	}
-	redirect(w, r, "/dashboard/bookings/"+url.PathEscape(out.Booking.ID))
+	return &out, v, true
 }
 
 // bookingActions are the changes a booking's party may ask for from the
