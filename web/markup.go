@@ -5,8 +5,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"commonground/api"
 )
@@ -62,20 +60,8 @@ func (m *markup) number(n int) *markup {
 	return m
 }
 
-// sentence writes s as sentence does, escaped.
-func (m *markup) sentence(s string) *markup {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return m
-	}
-	r, n := utf8.DecodeRuneInString(s)
-	m.text(string(unicode.ToUpper(r)))
-	m.text(s[n:])
-	if !strings.HasSuffix(s, ".") {
-		m.b.WriteByte('.')
-	}
-	return m
-}
+// sentence writes s as a sentence (see sentence), escaped.
+func (m *markup) sentence(s string) *markup { return m.text(sentence(s)) }
 
 // HTML is what was built, for a template to write as it is.
 func (m *markup) HTML() template.HTML { return template.HTML(m.b.String()) }
